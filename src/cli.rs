@@ -1,0 +1,236 @@
+//! The command line, and only that: clap definitions from which `--help`, the
+//! completions and the man page all come. Values that can be wrong (numbers, durations,
+//! phone numbers) are kept as text here and checked by the app, so a bad value is
+//! reported in the tool's own format (text or JSON) with exit 2.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  done: sent (accepted), verified, dry run printed, command succeeded
+  1  verify said no: wrong code, expired, attempts exhausted, already used, unknown id
+  2  usage or invalid input; nothing was sent
+  3  configuration: missing, invalid or unsafe config, missing credential, cooldown or
+     country rule; nothing was sent
+  4  the provider rejected the request (auth, invalid request, funds, rate limit)
+  5  not sent: the request never left (DNS, connection refused, TLS handshake); safe to retry
+  6  outcome unknown: timeout or reset after the request was written, 5xx, redirect,
+     oversized or unreadable reply; it may have been sent";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "otp",
+    version,
+    about = "Send one-time PINs by SMS through several vendors, and verify them",
+    after_help = EXIT_CODES,
+    after_long_help = EXIT_CODES,
+    disable_help_subcommand = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct Global {
+    /// Config file [default: <user config dir>/otp/config.toml]
+    #[arg(
+        short = 'c',
+        long,
+        env = "OTP_CONFIG",
+        global = true,
+        value_name = "PATH"
+    )]
+    pub config: Option<PathBuf>,
+
+    /// Profile [default: the file's default_profile, else its only profile]
+    #[arg(
+        short = 'p',
+        long,
+        env = "OTP_PROFILE",
+        global = true,
+        value_name = "NAME"
+    )]
+    pub profile: Option<String>,
+
+    /// Output format: text or json
+    #[arg(
+        short = 'o',
+        long,
+        env = "OTP_OUTPUT",
+        global = true,
+        value_name = "FORMAT"
+    )]
+    pub output: Option<String>,
+
+    /// Short for --output json
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Show the HTTP request and response on stderr (secrets and PINs redacted)
+    #[arg(short = 'v', long, global = true)]
+    pub verbose: bool,
+
+    /// Text mode prints only the id, for ID=$(otp send ... -q)
+    #[arg(short = 'q', long, global = true)]
+    pub quiet: bool,
+
+    /// Whole-request timeout, e.g. 30s [default: 30s]
+    #[arg(long, env = "OTP_TIMEOUT", global = true, value_name = "DURATION")]
+    pub timeout: Option<String>,
+
+    /// Plain text, no colour
+    #[arg(long, env = "NO_COLOR", global = true)]
+    pub no_color: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Send a one-time PIN
+    Send(SendArgs),
+    /// Check a PIN the user typed (exit 0 = verified, 1 = not verified)
+    Verify(VerifyArgs),
+    /// Show what is known about an earlier send
+    Status(IdArgs),
+    /// Cancel a pending OTP
+    Cancel(IdArgs),
+    /// List providers and what each supports; with NAME, its profile keys and an example
+    Providers {
+        /// A provider id
+        name: Option<String>,
+    },
+    /// Create, locate, show or check the config file
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print a shell completion script
+    Completions {
+        /// bash, zsh, fish, powershell or elvish
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    Man,
+}
+
+#[derive(Args, Debug, Default, Clone)]
+pub struct SendArgs {
+    /// Recipient in E.164 (+2347065250817); spaces, dashes, dots and parentheses are ignored
+    #[arg(long, value_name = "PHONE")]
+    pub to: String,
+
+    /// Provider, overriding the profile's
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
+
+    /// Sender ID / mask / alias
+    #[arg(long, value_name = "ID")]
+    pub sender: Option<String>,
+
+    /// Message template with {{code}} once; {{minutes}} is the TTL in minutes
+    #[arg(long, value_name = "TEXT")]
+    pub message: Option<String>,
+
+    /// Use the profile's templates.TAG instead of message
+    #[arg(long, value_name = "TAG")]
+    pub lang: Option<String>,
+
+    /// sms, whatsapp or voice [default: sms]
+    #[arg(long, value_name = "CHANNEL")]
+    pub channel: Option<String>,
+
+    /// PIN length [default: 6]
+    #[arg(long, value_name = "N")]
+    pub length: Option<String>,
+
+    /// numeric, alphanumeric or letters [default: numeric]
+    #[arg(long, value_name = "TYPE")]
+    pub pin_type: Option<String>,
+
+    /// Validity, e.g. 5m [default: 5m; at most 10m unless the profile raises max_ttl]
+    #[arg(long, value_name = "DURATION")]
+    pub ttl: Option<String>,
+
+    /// Wrong tries allowed [default: 3]
+    #[arg(long, value_name = "N")]
+    pub attempts: Option<String>,
+
+    /// Use this PIN instead of a generated one (cinnox, console)
+    #[arg(long, value_name = "CODE")]
+    pub pin: Option<String>,
+
+    /// Append the 11-character Android SMS Retriever hash as a last line
+    #[arg(long, value_name = "HASH")]
+    pub app_hash: Option<String>,
+
+    /// Append the WebOTP line "@DOMAIN #CODE" as the last line
+    #[arg(long, value_name = "DOMAIN")]
+    pub webotp_domain: Option<String>,
+
+    /// Status webhook, where the provider has one (smscx)
+    #[arg(long, value_name = "URL")]
+    pub callback_url: Option<String>,
+
+    /// Vendor field passed through as is (repeatable); overrides what otp set
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
+
+    /// Print the exact request (secrets and PIN as ***); send nothing, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Retry failures where the request certainly did not leave [default: 0]
+    #[arg(long, value_name = "N")]
+    pub retries: Option<String>,
+
+    /// Ignore the per-number cooldown
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct VerifyArgs {
+    /// The id `otp send` printed
+    #[arg(long)]
+    pub id: String,
+
+    /// The code the user typed; "-" reads it from stdin; omitted on a terminal, prompts
+    #[arg(long)]
+    pub code: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct IdArgs {
+    /// The id `otp send` printed
+    #[arg(long)]
+    pub id: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCommand {
+    /// Write a commented starter file (mode 0600); never overwrites
+    Init {
+        /// Provider of the starter profile [default: console]
+        #[arg(long, value_name = "NAME")]
+        provider: Option<String>,
+    },
+    /// Print the config path in use
+    Path,
+    /// Print the effective profile, each value's source, secrets as ***
+    Show,
+    /// Validate the whole file offline; exit 0 or 3 with every problem listed
+    Check,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

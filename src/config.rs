@@ -1,0 +1,921 @@
+//! The configuration: find and read the TOML file, check its permissions, pick the
+//! profile, and lay env (`OTP_<KEY>`) and flags over it (flag > env > file). Secrets are
+//! resolved here from a string, `{ env }`, `{ file }` or `{ command }`, and nowhere else.
+
+use crate::error::Failure;
+use crate::providers::{self, Info, Key, KeyType};
+use crate::redact::Secret;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use toml::Value;
+
+/// Keys every profile takes, whatever its provider.
+pub const COMMON_KEYS: &[Key] = &[
+    Key::new(
+        "provider",
+        KeyType::Str,
+        "the provider this profile sends through",
+    ),
+    Key::new("sender", KeyType::Str, "sender ID, mask or alias"),
+    Key::new(
+        "base_url",
+        KeyType::Str,
+        "API base URL (https:// except loopback)",
+    ),
+    Key::new(
+        "message",
+        KeyType::Str,
+        "message template with {{code}}; {{minutes}} is the TTL",
+    )
+    .default("Your verification code is {{code}}"),
+    Key::new(
+        "templates",
+        KeyType::Table,
+        "templates by language, chosen with --lang",
+    ),
+    Key::new("length", KeyType::Int, "PIN length").default("6"),
+    Key::new("pin_type", KeyType::Str, "numeric | alphanumeric | letters").default("numeric"),
+    Key::new("ttl", KeyType::Duration, "how long the PIN is valid").default("5m"),
+    Key::new("attempts", KeyType::Int, "wrong tries allowed").default("3"),
+    Key::new(
+        "default_country",
+        KeyType::Str,
+        "ISO 3166 alpha-2 country for numbers without +",
+    ),
+    Key::new(
+        "allowed_countries",
+        KeyType::List,
+        "calling codes allowed (others refused)",
+    ),
+    Key::new(
+        "cooldown",
+        KeyType::Duration,
+        "least time between sends to one number",
+    ),
+    Key::new(
+        "ca_file",
+        KeyType::Str,
+        "extra CA certificate (PEM) to trust",
+    ),
+    Key::new(
+        "allow_short_pins",
+        KeyType::Bool,
+        "allow PINs shorter than 6",
+    )
+    .default("false"),
+    Key::new("max_ttl", KeyType::Duration, "largest TTL allowed").default("10m"),
+];
+
+/// Where a value came from, for precedence and `config show`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Default,
+    File,
+    Env,
+    Flag,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Default => "default",
+            Source::File => "file",
+            Source::Env => "env",
+            Source::Flag => "flag",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub value: Value,
+    pub source: Source,
+}
+
+/// The config file as read: profiles kept as raw tables until one is resolved.
+#[derive(Debug, Default)]
+pub struct ConfigFile {
+    pub path: Option<PathBuf>,
+    pub exists: bool,
+    pub default_profile: Option<String>,
+    pub profiles: BTreeMap<String, toml::Table>,
+}
+
+/// The default config path: `<user config dir>/otp/config.toml`.
+pub fn default_path() -> Option<PathBuf> {
+    directories::BaseDirs::new().map(|d| d.config_dir().join("otp").join("config.toml"))
+}
+
+/// The path in use: `--config` / `OTP_CONFIG` (clap merges them), else the default.
+pub fn locate(flag: Option<&Path>) -> (Option<PathBuf>, bool) {
+    match flag {
+        Some(p) => (Some(p.to_path_buf()), true),
+        None => (default_path(), false),
+    }
+}
+
+impl ConfigFile {
+    /// Read the file. A missing default file is an empty config (flags and env alone
+    /// are enough); a missing file named by `--config` / `OTP_CONFIG` is an error.
+    pub fn load(flag: Option<&Path>) -> Result<ConfigFile, Failure> {
+        let (path, explicit) = locate(flag);
+        let Some(path) = path else {
+            return Ok(ConfigFile::default());
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+                return Ok(ConfigFile {
+                    path: Some(path),
+                    ..ConfigFile::default()
+                })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Failure::config(format!(
+                    "config file {} does not exist",
+                    path.display()
+                ))
+                .hint("create one with `otp config init`, or check --config / OTP_CONFIG"))
+            }
+            Err(e) => {
+                return Err(Failure::config(format!(
+                    "cannot read config file {}: {e}",
+                    path.display()
+                )))
+            }
+        };
+        check_permissions(&path)?;
+        let mut file = ConfigFile::parse(&text, &path)?;
+        file.path = Some(path);
+        file.exists = true;
+        Ok(file)
+    }
+
+    /// Parse the text of a config file (no I/O), refusing unknown top-level keys.
+    pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, Failure> {
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            Failure::config(format!(
+                "{} is not valid TOML: {}",
+                path.display(),
+                crate::redact::vendor_text(e.message())
+            ))
+            .hint(match e.span() {
+                Some(span) => format!("look near line {}", line_of(text, span.start)),
+                None => "check the file's syntax".into(),
+            })
+        })?;
+        let mut file = ConfigFile::default();
+        for (key, value) in table {
+            match key.as_str() {
+                "default_profile" => match value {
+                    Value::String(s) => file.default_profile = Some(s),
+                    _ => return Err(Failure::config("default_profile must be a string")),
+                },
+                "profiles" => match value {
+                    Value::Table(t) => {
+                        for (name, p) in t {
+                            match p {
+                                Value::Table(p) => {
+                                    file.profiles.insert(name, p);
+                                }
+                                _ => {
+                                    return Err(Failure::config(format!(
+                                        "profiles.{name} must be a table ([profiles.{name}])"
+                                    )))
+                                }
+                            }
+                        }
+                    }
+                    _ => return Err(Failure::config("`profiles` must be a table")),
+                },
+                other => {
+                    return Err(Failure::config(format!(
+                        "unknown top-level key `{other}` in {}; did you mean `{}`?",
+                        path.display(),
+                        nearest(other, ["default_profile", "profiles"].into_iter())
+                    ))
+                    .hint("profile settings go under [profiles.NAME]"))
+                }
+            }
+        }
+        if let Some(d) = &file.default_profile {
+            if !file.profiles.contains_key(d) {
+                return Err(Failure::config(format!(
+                    "default_profile is \"{d}\", but there is no [profiles.{d}]"
+                )));
+            }
+        }
+        Ok(file)
+    }
+
+    /// The profile to use: `--profile` / `OTP_PROFILE`, else `default_profile`, else
+    /// the only profile; None when the file has no profiles (flags and env only).
+    pub fn select(&self, flag: Option<&str>) -> Result<Option<String>, Failure> {
+        if let Some(name) = flag {
+            if self.profiles.contains_key(name) {
+                return Ok(Some(name.to_string()));
+            }
+            let known: Vec<&str> = self.profiles.keys().map(String::as_str).collect();
+            let where_ = match &self.path {
+                Some(p) if self.exists => p.display().to_string(),
+                Some(p) => format!("{} (which does not exist)", p.display()),
+                None => "the config file".into(),
+            };
+            let f = Failure::config(format!("unknown profile \"{name}\" in {where_}"));
+            return Err(if known.is_empty() {
+                f.hint("create one with `otp config init`")
+            } else {
+                f.hint(format!("profiles: {}", known.join(", ")))
+            });
+        }
+        if let Some(d) = &self.default_profile {
+            return Ok(Some(d.clone()));
+        }
+        match self.profiles.len() {
+            0 => Ok(None),
+            1 => Ok(self.profiles.keys().next().cloned()),
+            _ => Err(Failure::config(format!(
+                "{} has several profiles and no default_profile",
+                self.path
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            ))
+            .hint(format!(
+                "choose one with --profile ({}), or set default_profile",
+                self.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+            ))),
+        }
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset).map_or(1, |t| t.lines().count().max(1))
+}
+
+/// The nearest of `candidates` to `word`, for "did you mean".
+pub fn nearest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> &'a str {
+    candidates
+        .min_by_key(|c| strsim::damerau_levenshtein(word, c))
+        .unwrap_or("")
+}
+
+/// SPEC §2: a file readable by group or others gets a warning; one writable by them, or
+/// owned by another user, is refused.
+pub fn check_permissions(path: &Path) -> Result<(), Failure> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Failure::config(format!("cannot stat {}: {e}", path.display())))?;
+    let mode = meta.mode() & 0o777;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() != me {
+        return Err(Failure::config(format!(
+            "config file {} is owned by another user (uid {}); refusing to use it",
+            path.display(),
+            meta.uid()
+        ))
+        .hint(format!(
+            "use a config file you own, e.g. copy it and chmod 600 the copy"
+        )));
+    }
+    if mode & 0o022 != 0 {
+        return Err(Failure::config(format!(
+            "config file {} is writable by group or others (mode {mode:04o}); refusing to use it",
+            path.display()
+        ))
+        .hint(format!("chmod 600 {}", path.display())));
+    }
+    if mode & 0o044 != 0 {
+        crate::output::warn(&format!(
+            "config file {} is readable by group or others (mode {mode:04o}); run chmod 600 {}",
+            path.display(),
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
+/// One resolved profile: the provider's facts and every known key's value with its source.
+pub struct Profile {
+    pub name: Option<String>,
+    pub info: &'static Info,
+    pub values: BTreeMap<&'static str, Entry>,
+    /// The config file's folder, for relative `{ file = ... }` paths.
+    pub dir: Option<PathBuf>,
+}
+
+/// Every key a profile of this provider takes.
+pub fn known_keys(info: &Info) -> impl Iterator<Item = &'static Key> + '_ {
+    COMMON_KEYS.iter().chain(info.keys.iter())
+}
+
+pub fn env_name(key: &str) -> String {
+    format!("OTP_{}", key.to_ascii_uppercase())
+}
+
+fn env_value(key: &str) -> Option<String> {
+    std::env::var(env_name(key)).ok().filter(|v| !v.is_empty())
+}
+
+impl Profile {
+    /// Resolve profile `name` of `file` with env and `flags` laid over it. `flags` are
+    /// (key, value) pairs from the command line, `provider` among them when given.
+    pub fn resolve(
+        file: &ConfigFile,
+        name: Option<&str>,
+        flags: &[(&'static str, String)],
+    ) -> Result<Profile, Failure> {
+        let empty = toml::Table::new();
+        let table = match name {
+            Some(n) => file.profiles.get(n).unwrap_or(&empty),
+            None => &empty,
+        };
+        let label = profile_label(name);
+        let flag = |k: &str| {
+            flags
+                .iter()
+                .find(|(fk, _)| *fk == k)
+                .map(|(_, v)| v.clone())
+        };
+
+        let (provider, source) = if let Some(p) = flag("provider") {
+            (p, Source::Flag)
+        } else if let Some(p) = env_value("provider") {
+            (p, Source::Env)
+        } else if let Some(v) = table.get("provider") {
+            match v {
+                Value::String(s) => (s.clone(), Source::File),
+                _ => {
+                    return Err(Failure::config(format!(
+                        "provider in {label} must be a string"
+                    )))
+                }
+            }
+        } else if name.is_none() {
+            ("console".to_string(), Source::Default)
+        } else {
+            return Err(
+                Failure::config(format!("{label} sets no provider")).hint(format!(
+                    "add provider = \"...\" ({})",
+                    providers::ids().join(", ")
+                )),
+            );
+        };
+        let info = providers::find(&provider).ok_or_else(|| {
+            let msg = format!(
+                "unknown provider \"{provider}\"; did you mean \"{}\"?",
+                nearest(&provider, providers::ids().into_iter())
+            );
+            let f = if source == Source::Flag {
+                Failure::usage(msg)
+            } else {
+                Failure::config(msg)
+            };
+            f.hint(format!("providers: {}", providers::ids().join(", ")))
+        })?;
+
+        let mut values = BTreeMap::new();
+        for (key, value) in table {
+            let Some(k) = known_keys(info).find(|k| k.name == key) else {
+                return Err(unknown_key(key, &label, info));
+            };
+            check_type(k, value, &label)?;
+            values.insert(
+                k.name,
+                Entry {
+                    value: value.clone(),
+                    source: Source::File,
+                },
+            );
+        }
+        for k in known_keys(info) {
+            if k.ty == KeyType::Table {
+                continue;
+            }
+            if let Some(v) = env_value(k.name) {
+                values.insert(
+                    k.name,
+                    Entry {
+                        value: Value::String(v),
+                        source: Source::Env,
+                    },
+                );
+            }
+        }
+        for (k, v) in flags {
+            if let Some(key) = known_keys(info).find(|key| key.name == *k) {
+                values.insert(
+                    key.name,
+                    Entry {
+                        value: Value::String(v.clone()),
+                        source: Source::Flag,
+                    },
+                );
+            }
+        }
+        values.insert(
+            "provider",
+            Entry {
+                value: Value::String(info.id.to_string()),
+                source,
+            },
+        );
+        Ok(Profile {
+            name: name.map(str::to_string),
+            info,
+            values,
+            dir: file
+                .path
+                .as_ref()
+                .and_then(|p| p.parent().map(Path::to_path_buf)),
+        })
+    }
+
+    /// `profile "ng"`, or the words for a run without a profile.
+    pub fn label(&self) -> String {
+        profile_label(self.name.as_deref())
+    }
+
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.values.get(key)
+    }
+
+    pub fn source(&self, key: &str) -> Option<Source> {
+        self.entry(key).map(|e| e.source)
+    }
+
+    /// A failure for a bad value: usage (exit 2) when it came from a flag, config
+    /// (exit 3) when from the file or env.
+    pub fn bad_value(&self, key: &str, msg: impl Into<String>) -> Failure {
+        let msg = msg.into();
+        match self.source(key) {
+            Some(Source::Flag) => Failure::usage(msg),
+            Some(Source::Env) => Failure::config(format!("{msg} (from {})", env_name(key))),
+            _ => Failure::config(format!("{msg} (in {})", self.label())),
+        }
+    }
+
+    pub fn str(&self, key: &str) -> Option<&str> {
+        match &self.entry(key)?.value {
+            Value::String(s) => Some(s.as_str()),
+            _ => None,
+        }
+    }
+
+    /// A string value, numbers accepted (sim = 1).
+    pub fn text(&self, key: &str) -> Option<String> {
+        match &self.entry(key)?.value {
+            Value::String(s) => Some(s.clone()),
+            Value::Integer(i) => Some(i.to_string()),
+            Value::Float(f) => Some(f.to_string()),
+            Value::Boolean(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    pub fn int(&self, key: &str) -> Result<Option<i64>, Failure> {
+        match self.entry(key).map(|e| &e.value) {
+            None => Ok(None),
+            Some(Value::Integer(i)) => Ok(Some(*i)),
+            Some(Value::String(s)) => s.trim().parse::<i64>().map(Some).map_err(|_| {
+                self.bad_value(key, format!("{key} must be a whole number, not \"{s}\""))
+            }),
+            Some(_) => Err(self.bad_value(key, format!("{key} must be a whole number"))),
+        }
+    }
+
+    pub fn bool(&self, key: &str) -> Result<Option<bool>, Failure> {
+        match self.entry(key).map(|e| &e.value) {
+            None => Ok(None),
+            Some(Value::Boolean(b)) => Ok(Some(*b)),
+            Some(Value::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" => Ok(Some(true)),
+                "false" | "0" | "no" | "off" => Ok(Some(false)),
+                _ => Err(self.bad_value(key, format!("{key} must be true or false, not \"{s}\""))),
+            },
+            Some(_) => Err(self.bad_value(key, format!("{key} must be true or false"))),
+        }
+    }
+
+    pub fn duration(&self, key: &str) -> Result<Option<Duration>, Failure> {
+        match self.entry(key).map(|e| &e.value) {
+            None => Ok(None),
+            Some(Value::String(s)) => parse_duration(s)
+                .map(Some)
+                .map_err(|e| self.bad_value(key, format!("{key}: {e}"))),
+            Some(_) => Err(self.bad_value(key, format!("{key} must be a duration such as \"5m\""))),
+        }
+    }
+
+    /// A list of strings (`["234", "44"]`, or `234,44` from env).
+    pub fn list(&self, key: &str) -> Vec<String> {
+        match self.entry(key).map(|e| &e.value) {
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(|v| match v {
+                    Value::String(s) => Some(s.trim().to_string()),
+                    Value::Integer(i) => Some(i.to_string()),
+                    _ => None,
+                })
+                .collect(),
+            Some(Value::String(s)) => s
+                .split(',')
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty())
+                .collect(),
+            Some(Value::Integer(i)) => vec![i.to_string()],
+            _ => Vec::new(),
+        }
+    }
+
+    /// `templates.<lang>` pairs.
+    pub fn templates(&self) -> Vec<(String, String)> {
+        match self.entry("templates").map(|e| &e.value) {
+            Some(Value::Table(t)) => t
+                .iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A secret, resolved from its source; None when the key is not set anywhere.
+    pub fn secret(&self, key: &str) -> Result<Option<Secret>, Failure> {
+        let Some(entry) = self.entry(key) else {
+            return Ok(None);
+        };
+        let where_ = match entry.source {
+            Source::Env => env_name(key),
+            Source::Flag => format!("--{key}"),
+            _ => format!("{key} in {}", self.label()),
+        };
+        let value = match &entry.value {
+            Value::String(s) => s.clone(),
+            Value::Table(t) => {
+                if let Some(Value::String(var)) = t.get("env") {
+                    std::env::var(var).map_err(|_| {
+                        Failure::config(format!("{where_} reads env var {var}, which is not set"))
+                            .hint(format!("export {var}=... or change {key} in the profile"))
+                    })?
+                } else if let Some(Value::String(file)) = t.get("file") {
+                    let path = self.resolve_path(file);
+                    let text = std::fs::read_to_string(&path).map_err(|e| {
+                        Failure::config(format!(
+                            "{where_} reads {}, which cannot be read: {}",
+                            path.display(),
+                            e.kind()
+                        ))
+                    })?;
+                    text.trim_end_matches(['\n', '\r']).to_string()
+                } else if let Some(Value::Array(cmd)) = t.get("command") {
+                    run_secret_command(cmd, &where_)?
+                } else {
+                    return Err(Failure::config(format!(
+                        "{where_} must be a string, {{ env = \"VAR\" }}, {{ file = \"PATH\" }} or {{ command = [...] }}"
+                    )));
+                }
+            }
+            _ => return Err(Failure::config(format!("{where_} must be a string"))),
+        };
+        if value.trim().is_empty() {
+            return Err(Failure::config(format!("{where_} is empty")));
+        }
+        Ok(Some(Secret::new(value)))
+    }
+
+    /// A credential the provider cannot work without.
+    pub fn require_secret(&self, key: &str) -> Result<Secret, Failure> {
+        self.secret(key)?.ok_or_else(|| self.missing(key))
+    }
+
+    /// A required non-secret value (cinnox app_id, say).
+    pub fn require_text(&self, key: &str) -> Result<String, Failure> {
+        self.text(key)
+            .filter(|s| !s.trim().is_empty())
+            .ok_or_else(|| self.missing(key))
+    }
+
+    pub fn missing(&self, key: &str) -> Failure {
+        let id = self.info.id;
+        let example = if self.info.key(key).is_some_and(|k| k.secret()) {
+            format!(
+                "{key} = {{ env = \"{}_{}\" }}",
+                id.to_ascii_uppercase(),
+                key.to_ascii_uppercase()
+            )
+        } else {
+            format!("{key} = \"...\"")
+        };
+        let place = match &self.name {
+            Some(n) => format!("set {example} in [profiles.{n}]"),
+            None => "add a profile with `otp config init`".to_string(),
+        };
+        Failure::config(format!(
+            "{id} needs `{key}`, and {} does not set it",
+            self.label()
+        ))
+        .hint(format!(
+            "{place}, or export {}; {}",
+            env_name(key),
+            self.info.credentials_hint
+        ))
+    }
+
+    /// The base URL: the profile's (checked) or the vendor default, without a trailing '/'.
+    pub fn base_url(&self) -> Result<String, Failure> {
+        let url = match self.str("base_url") {
+            Some(u) if !u.trim().is_empty() => u.trim().to_string(),
+            _ => match self.info.default_base_url {
+                Some(d) => d.to_string(),
+                None => return Err(self.missing("base_url")),
+            },
+        };
+        check_base_url(&url).map_err(|m| self.bad_value("base_url", m))?;
+        Ok(url.trim_end_matches('/').to_string())
+    }
+
+    fn resolve_path(&self, p: &str) -> PathBuf {
+        if let Some(rest) = p.strip_prefix("~/") {
+            if let Some(home) = std::env::var_os("HOME") {
+                return PathBuf::from(home).join(rest);
+            }
+        }
+        let path = PathBuf::from(p);
+        match (&self.dir, path.is_relative()) {
+            (Some(dir), true) => dir.join(path),
+            _ => path,
+        }
+    }
+
+    /// `ca_file` (profile) or `SSL_CERT_FILE`, as a path.
+    pub fn ca_file(&self) -> Option<PathBuf> {
+        self.str("ca_file")
+            .map(|p| self.resolve_path(p))
+            .or_else(|| std::env::var_os("SSL_CERT_FILE").map(PathBuf::from))
+    }
+}
+
+pub fn profile_label(name: Option<&str>) -> String {
+    match name {
+        Some(n) => format!("profile \"{n}\""),
+        None => "the environment (no profile)".to_string(),
+    }
+}
+
+fn unknown_key(key: &str, label: &str, info: &Info) -> Failure {
+    let near = nearest(key, known_keys(info).map(|k| k.name));
+    Failure::config(format!(
+        "unknown key `{key}` in {label} ({}); the nearest valid key is `{near}`",
+        info.id
+    ))
+    .hint(format!(
+        "`otp providers {}` lists the keys it takes",
+        info.id
+    ))
+}
+
+fn check_type(k: &Key, v: &Value, label: &str) -> Result<(), Failure> {
+    let ok = match k.ty {
+        KeyType::Str => {
+            matches!(v, Value::String(_))
+                || (k.name != "provider" && matches!(v, Value::Integer(_)))
+        }
+        KeyType::Secret => match v {
+            Value::String(_) => true,
+            Value::Table(t) => {
+                t.len() == 1
+                    && match t.iter().next() {
+                        Some((kk, Value::String(_))) => kk == "env" || kk == "file",
+                        Some((kk, Value::Array(a))) => {
+                            kk == "command" && !a.is_empty() && a.iter().all(Value::is_str)
+                        }
+                        _ => false,
+                    }
+            }
+            _ => false,
+        },
+        KeyType::Int => matches!(v, Value::Integer(_)),
+        KeyType::Bool => matches!(v, Value::Boolean(_)),
+        KeyType::Duration => match v {
+            Value::String(s) => parse_duration(s).is_ok(),
+            _ => false,
+        },
+        KeyType::List => match v {
+            Value::Array(a) => a.iter().all(|x| x.is_str() || x.is_integer()),
+            _ => false,
+        },
+        KeyType::Table => match v {
+            Value::Table(t) => t.values().all(Value::is_str),
+            _ => false,
+        },
+    };
+    if ok {
+        return Ok(());
+    }
+    let want = match k.ty {
+        KeyType::Str => "a string",
+        KeyType::Secret => {
+            "a string, { env = \"VAR\" }, { file = \"PATH\" } or { command = [\"prog\", \"arg\"] }"
+        }
+        KeyType::Int => "a whole number",
+        KeyType::Bool => "true or false",
+        KeyType::Duration => "a duration such as \"30s\", \"5m\" or \"1m30s\"",
+        KeyType::List => "a list such as [\"234\", \"44\"]",
+        KeyType::Table => "a table of strings",
+    };
+    Err(Failure::config(format!(
+        "{} in {label} must be {want}",
+        k.name
+    )))
+}
+
+/// `90s`, `5m`, `1m30s` (humantime); a bare number is refused so "5" is never read as 5 s.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err("empty duration; write it like 90s, 5m or 1m30s".into());
+    }
+    if t.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!("\"{t}\" has no unit; write it like {t}s or {t}m"));
+    }
+    humantime::parse_duration(t)
+        .map_err(|e| format!("\"{t}\" is not a duration ({e}); write it like 90s, 5m or 1m30s"))
+}
+
+/// SPEC §6.5: https:// everywhere but loopback.
+pub fn check_base_url(url: &str) -> Result<(), String> {
+    let parsed =
+        reqwest::Url::parse(url).map_err(|e| format!("base_url \"{url}\" is not a URL: {e}"))?;
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" => {
+            let loopback = match parsed.host() {
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            };
+            if loopback {
+                Ok(())
+            } else {
+                Err(format!(
+                    "base_url \"{url}\" uses http:// to a host that is not loopback; use https://"
+                ))
+            }
+        }
+        other => Err(format!(
+            "base_url \"{url}\" has scheme {other}:; use https://"
+        )),
+    }
+}
+
+/// Run a `{ command = [...] }` secret source without a shell. Its output is the secret,
+/// so nothing it prints is ever echoed, on success or failure.
+fn run_secret_command(cmd: &[Value], where_: &str) -> Result<String, Failure> {
+    let argv: Vec<&str> = cmd.iter().filter_map(Value::as_str).collect();
+    let Some((prog, args)) = argv.split_first() else {
+        return Err(Failure::config(format!("{where_}: command is empty")));
+    };
+    let out = std::process::Command::new(prog)
+        .args(args)
+        .stdin(std::process::Stdio::inherit())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .map_err(|e| Failure::config(format!("{where_}: cannot run `{prog}`: {}", e.kind())))?;
+    if !out.status.success() {
+        return Err(Failure::config(format!(
+            "{where_}: `{prog}` failed ({}); its output is not shown",
+            out.status
+        )));
+    }
+    let text = String::from_utf8(out.stdout).map_err(|_| {
+        Failure::config(format!(
+            "{where_}: `{prog}` printed something that is not UTF-8"
+        ))
+    })?;
+    Ok(text.trim_end_matches(['\n', '\r']).to_string())
+}
+
+/// Write a new file at `path` with mode 0600, inside a 0700 folder, failing if it
+/// exists. Modes are set at open time, so the umask never widens them.
+pub fn create_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(contents)?;
+    f.sync_all()
+}
+
+/// The starter file `config init` writes: a live profile for `provider`, and every other
+/// provider's example commented out.
+pub fn starter(provider: &Info) -> String {
+    let mut s = String::from(
+        "# otp configuration. Every key can also come from OTP_<KEY> in the environment;\n\
+         # a flag beats the environment, which beats this file. `otp config show` tells\n\
+         # which won; `otp config check` validates this file.\n\
+         # Secrets: a string, { env = \"VAR\" }, { file = \"PATH\" } or { command = [\"pass\", \"show\", \"x\"] }.\n\n",
+    );
+    s.push_str(&format!("default_profile = \"{}\"\n\n", provider.id));
+    s.push_str(&format!(
+        "[profiles.{}]\n{}\n",
+        provider.id,
+        provider.example.trim_end()
+    ));
+    for other in providers::REGISTRY.iter().filter(|i| i.id != provider.id) {
+        s.push_str(&format!("\n# [profiles.{}]\n", other.id));
+        for line in other.example.trim_end().lines() {
+            s.push_str(&format!("# {line}\n"));
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> ConfigFile {
+        ConfigFile::parse(text, Path::new("/x/config.toml")).unwrap()
+    }
+
+    #[test]
+    fn unknown_key_names_key_profile_and_nearest() {
+        let f = file("[profiles.dev]\nprovider = \"console\"\nlenght = 6\n");
+        let e = Profile::resolve(&f, Some("dev"), &[]).unwrap_err();
+        assert_eq!(e.exit_code(), 3);
+        assert!(e.message.contains("`lenght`"), "{}", e.message);
+        assert!(e.message.contains("profile \"dev\""));
+        assert!(e.message.contains("`length`"));
+    }
+
+    #[test]
+    fn profile_selection() {
+        let f = file("[profiles.a]\nprovider=\"console\"\n[profiles.b]\nprovider=\"console\"\n");
+        assert!(f.select(None).is_err());
+        assert_eq!(f.select(Some("b")).unwrap().as_deref(), Some("b"));
+        assert!(f.select(Some("c")).is_err());
+        let f = file("[profiles.a]\nprovider=\"console\"\n");
+        assert_eq!(f.select(None).unwrap().as_deref(), Some("a"));
+        let f = file("default_profile=\"b\"\n[profiles.a]\nprovider=\"console\"\n[profiles.b]\nprovider=\"console\"\n");
+        assert_eq!(f.select(None).unwrap().as_deref(), Some("b"));
+        assert_eq!(ConfigFile::default().select(None).unwrap(), None);
+    }
+
+    #[test]
+    fn bad_types_and_top_level_keys() {
+        assert!(ConfigFile::parse("defualt_profile = 1", Path::new("c")).is_err());
+        let f = file("[profiles.a]\nprovider=\"console\"\nlength=\"six\"\n");
+        assert!(Profile::resolve(&f, Some("a"), &[]).is_err());
+        let f = file("[profiles.a]\nprovider=\"console\"\nttl=\"5\"\n");
+        assert!(Profile::resolve(&f, Some("a"), &[]).is_err());
+    }
+
+    #[test]
+    fn flags_beat_file() {
+        let f = file("[profiles.a]\nprovider=\"console\"\nsender=\"File\"\n");
+        let p = Profile::resolve(&f, Some("a"), &[("sender", "Flag".into())]).unwrap();
+        assert_eq!(p.str("sender"), Some("Flag"));
+        assert_eq!(p.source("sender"), Some(Source::Flag));
+    }
+
+    #[test]
+    fn base_url_rules() {
+        assert!(check_base_url("https://api.ng.termii.com").is_ok());
+        assert!(check_base_url("http://127.0.0.1:8080").is_ok());
+        assert!(check_base_url("http://localhost").is_ok());
+        assert!(check_base_url("http://[::1]:9").is_ok());
+        assert!(check_base_url("http://api.ng.termii.com").is_err());
+        assert!(check_base_url("ftp://x").is_err());
+        assert!(check_base_url("not a url").is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("1m30s").unwrap(), Duration::from_secs(90));
+        assert!(parse_duration("90").is_err());
+        assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn starter_files_parse_for_every_provider() {
+        for info in providers::REGISTRY {
+            let text = starter(info);
+            let f = file(&text);
+            let p = Profile::resolve(&f, Some(info.id), &[]).unwrap();
+            assert_eq!(p.info.id, info.id);
+        }
+    }
+}

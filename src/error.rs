@@ -1,0 +1,226 @@
+//! What went wrong, in the terms the contract uses: an error `kind`, the `outcome` of the
+//! run, and the exit code. The one match from failure to exit code lives here, so every
+//! command and every provider agrees on it (SPEC §4, §5).
+
+use serde::Serialize;
+use std::fmt;
+
+/// `error.kind` in the JSON document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Usage,
+    Config,
+    Auth,
+    InvalidRequest,
+    InsufficientFunds,
+    RateLimited,
+    NotFound,
+    WrongCode,
+    Expired,
+    AttemptsExhausted,
+    AlreadyUsed,
+    Network,
+    Timeout,
+    Server,
+    BadResponse,
+    RefusedRedirect,
+    TooLarge,
+}
+
+/// `outcome` in the JSON document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Accepted,
+    DryRun,
+    Rejected,
+    NotSent,
+    Unknown,
+    Verified,
+    NotVerified,
+    /// A command other than send/verify finished (status, cancel).
+    Done,
+}
+
+/// Why a verify said no (`reason` in the JSON document).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    WrongCode,
+    Expired,
+    AttemptsExhausted,
+    AlreadyUsed,
+    UnknownId,
+}
+
+impl Reason {
+    pub fn kind(self) -> Kind {
+        match self {
+            Reason::WrongCode => Kind::WrongCode,
+            Reason::Expired => Kind::Expired,
+            Reason::AttemptsExhausted => Kind::AttemptsExhausted,
+            Reason::AlreadyUsed => Kind::AlreadyUsed,
+            Reason::UnknownId => Kind::NotFound,
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Reason::WrongCode => "wrong code",
+            Reason::Expired => "the code has expired",
+            Reason::AttemptsExhausted => "no attempts left",
+            Reason::AlreadyUsed => "the code was already used",
+            Reason::UnknownId => "unknown id",
+        }
+    }
+}
+
+/// A failure of a run. Every message is already free of secrets and control characters
+/// when it is built from vendor text (see `redact::vendor_text`).
+#[derive(Clone, Debug)]
+pub struct Failure {
+    pub kind: Kind,
+    pub outcome: Outcome,
+    pub message: String,
+    pub hint: Option<String>,
+    pub http_status: Option<u16>,
+    pub provider_code: Option<String>,
+    pub reason: Option<Reason>,
+    /// A sanitized snippet of the reply, shown only with `--verbose`.
+    pub detail: Option<String>,
+}
+
+impl Failure {
+    fn new(kind: Kind, outcome: Outcome, message: impl Into<String>) -> Failure {
+        Failure {
+            kind,
+            outcome,
+            message: message.into(),
+            hint: None,
+            http_status: None,
+            provider_code: None,
+            reason: None,
+            detail: None,
+        }
+    }
+
+    /// Bad input on the command line or in a value: exit 2, nothing sent.
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure::new(Kind::Usage, Outcome::NotSent, message)
+    }
+
+    /// Configuration problem: exit 3, nothing sent.
+    pub fn config(message: impl Into<String>) -> Failure {
+        Failure::new(Kind::Config, Outcome::NotSent, message)
+    }
+
+    /// The provider said no: exit 4.
+    pub fn rejected(kind: Kind, message: impl Into<String>) -> Failure {
+        Failure::new(kind, Outcome::Rejected, message)
+    }
+
+    /// The request certainly did not leave: exit 5, safe to retry.
+    pub fn not_sent(kind: Kind, message: impl Into<String>) -> Failure {
+        Failure::new(kind, Outcome::NotSent, message)
+    }
+
+    /// The request may have reached the provider: exit 6.
+    pub fn unknown(kind: Kind, message: impl Into<String>) -> Failure {
+        Failure::new(kind, Outcome::Unknown, message)
+    }
+
+    /// A verify that said no: exit 1.
+    pub fn not_verified(reason: Reason, message: impl Into<String>) -> Failure {
+        let mut f = Failure::new(reason.kind(), Outcome::NotVerified, message);
+        f.reason = Some(reason);
+        f
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Failure {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn status(mut self, status: u16) -> Failure {
+        self.http_status = Some(status);
+        self
+    }
+
+    pub fn code(mut self, code: Option<String>) -> Failure {
+        self.provider_code = code;
+        self
+    }
+
+    pub fn detail(mut self, detail: Option<String>) -> Failure {
+        self.detail = detail;
+        self
+    }
+
+    /// Safe to run again as is: nothing left, or the provider asked us to slow down.
+    pub fn retryable(&self) -> bool {
+        match self.outcome {
+            Outcome::NotSent => !matches!(self.kind, Kind::Usage | Kind::Config),
+            Outcome::Rejected => self.kind == Kind::RateLimited,
+            _ => false,
+        }
+    }
+
+    /// SPEC §5. The one place that decides an exit code.
+    pub fn exit_code(&self) -> u8 {
+        match (self.outcome, self.kind) {
+            (Outcome::NotVerified, _) => 1,
+            (_, Kind::Usage) => 2,
+            (_, Kind::Config) => 3,
+            (Outcome::Rejected, _) => 4,
+            (Outcome::NotSent, _) => 5,
+            _ => 6,
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// Everything else that stops a command (I/O on our own files, say) is a config error:
+/// exit 3, nothing sent.
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Failure {
+        Failure::config(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_follow_the_contract() {
+        assert_eq!(Failure::usage("x").exit_code(), 2);
+        assert_eq!(Failure::config("x").exit_code(), 3);
+        assert_eq!(Failure::rejected(Kind::Auth, "x").exit_code(), 4);
+        assert_eq!(Failure::rejected(Kind::RateLimited, "x").exit_code(), 4);
+        assert_eq!(Failure::not_sent(Kind::Network, "x").exit_code(), 5);
+        assert_eq!(Failure::unknown(Kind::Timeout, "x").exit_code(), 6);
+        assert_eq!(Failure::unknown(Kind::Server, "x").exit_code(), 6);
+        assert_eq!(Failure::not_verified(Reason::WrongCode, "x").exit_code(), 1);
+        assert_eq!(
+            Failure::not_verified(Reason::UnknownId, "x").kind,
+            Kind::NotFound
+        );
+    }
+
+    #[test]
+    fn retryable_only_when_nothing_left_or_rate_limited() {
+        assert!(Failure::not_sent(Kind::Network, "x").retryable());
+        assert!(!Failure::usage("x").retryable());
+        assert!(!Failure::unknown(Kind::Timeout, "x").retryable());
+        assert!(Failure::rejected(Kind::RateLimited, "x").retryable());
+        assert!(!Failure::rejected(Kind::Auth, "x").retryable());
+    }
+}

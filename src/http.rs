@@ -1,0 +1,268 @@
+//! The one HTTP path. A run builds at most one reqwest client, and every vendor request
+//! goes through `execute`, which decides for each failure whether the request could have
+//! reached the vendor (`unknown`, exit 6) or certainly did not (`not_sent`, exit 5).
+
+use crate::error::{Failure, Kind};
+use crate::output::trace;
+use crate::providers::{Body, Method, Reply, Request};
+use crate::redact;
+use std::io::Read;
+use std::path::Path;
+use std::time::Duration;
+
+/// Replies are read to at most this many bytes (SPEC §6.6).
+pub const MAX_REPLY: u64 = 1024 * 1024;
+
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub struct Http {
+    client: reqwest::blocking::Client,
+    verbose: bool,
+    /// (value, shown as) pairs applied to `--verbose` traces: the phone number masked.
+    masks: Vec<(String, String)>,
+}
+
+impl Http {
+    /// The client: connect timeout min(10 s, timeout), whole-request timeout, no
+    /// redirects, `User-Agent: otp/<version>`, proxies from the environment, and the
+    /// built-in Mozilla roots plus `ca_file` when given.
+    pub fn new(timeout: Duration, ca_file: Option<&Path>, verbose: bool) -> Result<Http, Failure> {
+        let mut b = reqwest::blocking::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("otp/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(path) = ca_file {
+            let pem = std::fs::read(path).map_err(|e| {
+                Failure::config(format!(
+                    "cannot read ca_file {}: {}",
+                    path.display(),
+                    e.kind()
+                ))
+                .hint("ca_file (or SSL_CERT_FILE) must name a readable PEM file")
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .ok()
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| {
+                    Failure::config(format!(
+                        "ca_file {} holds no PEM certificate",
+                        path.display()
+                    ))
+                })?;
+            for c in certs {
+                b = b.add_root_certificate(c);
+            }
+        }
+        let client = b.build().map_err(|e| {
+            Failure::config(format!(
+                "cannot set up the HTTP client: {}",
+                redact::vendor_text(&e.to_string())
+            ))
+        })?;
+        Ok(Http {
+            client,
+            verbose,
+            masks: Vec::new(),
+        })
+    }
+
+    /// Show `value` as `shown` in `--verbose` traces.
+    pub fn mask(&mut self, value: String, shown: String) {
+        if !value.is_empty() {
+            self.masks.push((value, shown));
+        }
+    }
+
+    fn show(&self, text: &str) -> String {
+        let mut t = redact::scrub(text);
+        for (v, s) in &self.masks {
+            t = t.replace(v.as_str(), s);
+        }
+        t
+    }
+
+    /// Send once, retrying up to `retries` times only failures where the request
+    /// certainly did not leave, with a short bounded backoff.
+    pub fn execute_retrying(&self, req: &Request, retries: u32) -> Result<Reply, Failure> {
+        let mut attempt = 0;
+        loop {
+            match self.execute(req) {
+                Err(f) if f.outcome == crate::error::Outcome::NotSent && attempt < retries => {
+                    attempt += 1;
+                    let wait =
+                        Duration::from_millis(200u64 << attempt.min(4)).min(Duration::from_secs(2));
+                    crate::output::warn(&format!(
+                        "{}; nothing was sent, retrying in {} ms ({attempt}/{retries})",
+                        f.message,
+                        wait.as_millis()
+                    ));
+                    std::thread::sleep(wait);
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Send one request and read the reply through the size cap. Never retries.
+    pub fn execute(&self, req: &Request) -> Result<Reply, Failure> {
+        if self.verbose {
+            for line in req.render_text().lines() {
+                trace(&format!("> {}", self.show(line)));
+            }
+        }
+        let method = match req.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Delete => reqwest::Method::DELETE,
+        };
+        let mut rb = self.client.request(method, &req.url);
+        for (k, v) in &req.headers {
+            rb = rb.header(k, v);
+        }
+        if let Some(ct) = req.content_type() {
+            rb = rb.header(reqwest::header::CONTENT_TYPE, ct);
+        }
+        if !matches!(req.body, Body::Empty) {
+            rb = rb.body(req.body_bytes());
+        }
+        let host = host_of(&req.url);
+        let mut resp = rb.send().map_err(|e| classify(&e, &host))?;
+        let status = resp.status().as_u16();
+        let content_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        if self.verbose {
+            trace(&format!(
+                "< HTTP {status} ({})",
+                content_type.as_deref().unwrap_or("no content type")
+            ));
+        }
+        if (300..400).contains(&status) {
+            let to = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(|l| redact::vendor_text(host_of(l).as_str()))
+                .unwrap_or_else(|| "nowhere".into());
+            return Err(Failure::unknown(
+                Kind::RefusedRedirect,
+                format!("{host} answered with a redirect (HTTP {status}) to {to}, which otp does not follow; the SMS may or may not have been sent"),
+            )
+            .status(status)
+            .hint("check base_url: it should be the vendor's API address itself"));
+        }
+        if resp.content_length().is_some_and(|n| n > MAX_REPLY) {
+            return Err(too_large(&host, status));
+        }
+        let mut body = Vec::new();
+        let read = (&mut resp).take(MAX_REPLY + 1).read_to_end(&mut body);
+        if let Err(e) = read {
+            let timeout = e.to_string().to_ascii_lowercase().contains("timed out")
+                || std::error::Error::source(&e)
+                    .and_then(|s| s.downcast_ref::<reqwest::Error>())
+                    .is_some_and(|r| r.is_timeout());
+            return Err(Failure::unknown(
+                if timeout {
+                    Kind::Timeout
+                } else {
+                    Kind::Network
+                },
+                format!(
+                    "the reply from {host} broke off ({}); the SMS may or may not have been sent",
+                    if timeout {
+                        "timed out"
+                    } else {
+                        "connection lost"
+                    }
+                ),
+            )
+            .status(status)
+            .hint(UNKNOWN_HINT));
+        }
+        if body.len() as u64 > MAX_REPLY {
+            return Err(too_large(&host, status));
+        }
+        if self.verbose && !body.is_empty() {
+            trace(&format!(
+                "< {}",
+                self.show(&redact::vendor_text(&String::from_utf8_lossy(&body)))
+            ));
+        }
+        Ok(Reply {
+            status,
+            content_type,
+            body,
+        })
+    }
+}
+
+const UNKNOWN_HINT: &str =
+    "check the number's inbox before sending again: retrying may send a second SMS";
+
+fn too_large(host: &str, status: u16) -> Failure {
+    Failure::unknown(
+        Kind::TooLarge,
+        format!("the reply from {host} is larger than 1 MiB (HTTP {status}); the SMS may or may not have been sent"),
+    )
+    .status(status)
+    .hint(UNKNOWN_HINT)
+}
+
+/// scheme://host:port of a URL, never its path or query (zender puts the secret there).
+pub fn host_of(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(u) => {
+            let mut s = format!("{}://{}", u.scheme(), u.host_str().unwrap_or(""));
+            if let Some(p) = u.port() {
+                s.push_str(&format!(":{p}"));
+            }
+            s
+        }
+        Err(_) => "the server".into(),
+    }
+}
+
+/// Decide from a send error whether the request could have left.
+fn classify(e: &reqwest::Error, host: &str) -> Failure {
+    // The chain's text, without the URL reqwest adds (it may carry a secret).
+    let mut cause = String::new();
+    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = src {
+        cause = s.to_string();
+        src = s.source();
+    }
+    let cause = redact::vendor_text(&cause);
+    if e.is_connect() {
+        let kind = if e.is_timeout() {
+            Kind::Timeout
+        } else {
+            Kind::Network
+        };
+        return Failure::not_sent(
+            kind,
+            format!("could not connect to {host}: {}; nothing was sent", if cause.is_empty() { "connection failed".into() } else { cause }),
+        )
+        .hint("check base_url and the network (proxies: HTTPS_PROXY, NO_PROXY); it is safe to retry (--retries N)");
+    }
+    if e.is_builder() {
+        return Failure::config(format!("cannot build a request to {host}: {cause}"));
+    }
+    if e.is_timeout() {
+        return Failure::unknown(
+            Kind::Timeout,
+            format!("{host} did not answer in time; the SMS may or may not have been sent"),
+        )
+        .hint(UNKNOWN_HINT);
+    }
+    Failure::unknown(
+        Kind::Network,
+        format!(
+            "the connection to {host} failed after the request was written ({}); the SMS may or may not have been sent",
+            if cause.is_empty() { "no reply".into() } else { cause }
+        ),
+    )
+    .hint(UNKNOWN_HINT)
+}

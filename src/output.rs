@@ -1,0 +1,194 @@
+//! Everything `otp` prints: the report of a send or verify as text or one JSON document,
+//! errors as `otp: error:` plus a `hint:`, and warnings. Every line passes through the
+//! redactor on its way out.
+
+use crate::error::{Failure, Kind, Outcome, Reason};
+use crate::providers::{scrub_json, VerifyBy};
+use crate::redact;
+use serde::Serialize;
+use serde_json::Value;
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static COLOR_ERR: AtomicBool = AtomicBool::new(false);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// `error` in the JSON document.
+#[derive(Serialize, Debug, Clone)]
+pub struct ErrorDoc {
+    pub kind: Kind,
+    pub message: String,
+    pub http_status: Option<u16>,
+    pub provider_code: Option<String>,
+    pub retryable: bool,
+}
+
+/// The one JSON document of a `send` or `verify` run (SPEC §4). Absent values are null.
+#[derive(Serialize, Debug, Clone)]
+pub struct Report {
+    pub ok: bool,
+    pub outcome: Outcome,
+    pub provider: Option<String>,
+    pub profile: Option<String>,
+    pub to: Option<String>,
+    pub id: Option<String>,
+    pub message_id: Option<String>,
+    pub verify_with: Option<VerifyBy>,
+    pub expires_at: Option<String>,
+    pub segments: Option<usize>,
+    pub encoding: Option<&'static str>,
+    pub cost: Option<Value>,
+    pub error: Option<ErrorDoc>,
+    /// verify only: why it said no (null when verified).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Option<Reason>>,
+    /// dry run only: the request that would be sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<Value>,
+}
+
+impl Report {
+    pub fn new(outcome: Outcome) -> Report {
+        Report {
+            ok: false,
+            outcome,
+            provider: None,
+            profile: None,
+            to: None,
+            id: None,
+            message_id: None,
+            verify_with: None,
+            expires_at: None,
+            segments: None,
+            encoding: None,
+            cost: None,
+            error: None,
+            reason: None,
+            request: None,
+        }
+    }
+
+    pub fn fail(&mut self, f: &Failure) {
+        self.ok = false;
+        self.outcome = f.outcome;
+        if self.reason.is_some() || f.reason.is_some() {
+            self.reason = Some(f.reason);
+        }
+        self.error = Some(ErrorDoc {
+            kind: f.kind,
+            message: redact::scrub(&f.message),
+            http_status: f.http_status,
+            provider_code: f.provider_code.clone(),
+            retryable: f.retryable(),
+        });
+    }
+
+    pub fn to_json(&self) -> Value {
+        scrub_json(serde_json::to_value(self).unwrap_or(Value::Null))
+    }
+}
+
+/// Where and how to print, chosen once from the global options.
+#[derive(Clone, Copy, Debug)]
+pub struct Printer {
+    pub format: Format,
+    pub quiet: bool,
+    pub verbose: bool,
+    color_out: bool,
+}
+
+impl Printer {
+    pub fn new(format: Format, quiet: bool, verbose: bool, no_color: bool) -> Printer {
+        let color_ok = !no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        COLOR_ERR.store(
+            color_ok && std::io::stderr().is_terminal(),
+            Ordering::Relaxed,
+        );
+        Printer {
+            format,
+            quiet,
+            verbose,
+            color_out: color_ok && std::io::stdout().is_terminal(),
+        }
+    }
+
+    pub fn json(&self) -> bool {
+        self.format == Format::Json
+    }
+
+    /// Print a line on stdout, redacted.
+    pub fn line(&self, text: &str) {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{}", redact::scrub(text));
+    }
+
+    /// Print a JSON value on stdout, pretty, redacted.
+    pub fn json_value(&self, v: &Value) {
+        let v = scrub_json(v.clone());
+        self.line(&serde_json::to_string_pretty(&v).unwrap_or_default());
+    }
+
+    /// A word in green on a terminal.
+    pub fn good(&self, word: &str) -> String {
+        if self.color_out {
+            format!("\u{1b}[32m{word}\u{1b}[0m")
+        } else {
+            word.to_string()
+        }
+    }
+
+    /// A failure: the `otp: error:` lines on stderr, and in JSON mode the document on
+    /// stdout when there is one. Returns the exit code.
+    pub fn failure(&self, report: Option<&mut Report>, f: &Failure) -> u8 {
+        error(f, self.verbose);
+        if let (Format::Json, Some(r)) = (self.format, report) {
+            r.fail(f);
+            self.json_value(&r.to_json());
+        }
+        f.exit_code()
+    }
+}
+
+/// `otp: error: ...` and `hint: ...` on stderr.
+pub fn error(f: &Failure, verbose: bool) {
+    let mut err = std::io::stderr().lock();
+    let head = if COLOR_ERR.load(Ordering::Relaxed) {
+        "\u{1b}[31motp: error:\u{1b}[0m"
+    } else {
+        "otp: error:"
+    };
+    let _ = writeln!(err, "{head} {}", redact::scrub(&f.message));
+    if let Some(h) = &f.hint {
+        let _ = writeln!(err, "hint: {}", redact::scrub(h));
+    }
+    if verbose {
+        if let Some(d) = &f.detail {
+            let _ = writeln!(err, "reply: {}", redact::scrub(d));
+        }
+    }
+}
+
+/// `otp: warning: ...` on stderr.
+pub fn warn(msg: &str) {
+    let head = if COLOR_ERR.load(Ordering::Relaxed) {
+        "\u{1b}[33motp: warning:\u{1b}[0m"
+    } else {
+        "otp: warning:"
+    };
+    let _ = writeln!(std::io::stderr().lock(), "{head} {}", redact::scrub(msg));
+}
+
+/// A line on stderr (verbose traces), redacted.
+pub fn trace(msg: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{}", redact::scrub(msg));
+}
+
+/// `expires_at` as RFC 3339 in UTC, whole seconds.
+pub fn time(t: std::time::SystemTime) -> String {
+    humantime::format_rfc3339_seconds(t).to_string()
+}

@@ -1,0 +1,195 @@
+//! The one redactor. Every secret and PIN the run learns is registered here, and every
+//! printer (text, JSON, `--verbose`, `--dry-run`, error chains) passes its text through
+//! `scrub`, so a vendor that echoes a key back is redacted by value too (SPEC §6.3-4).
+
+use base64::Engine as _;
+use std::fmt;
+use std::sync::Mutex;
+
+static KNOWN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// What replaces a secret or PIN in anything printed.
+pub const MASK: &str = "***";
+
+/// Vendor text is cut to this many characters before it is printed.
+pub const VENDOR_TEXT_MAX: usize = 300;
+
+/// A secret value (API key, token, PIN). Its `Debug` and `Display` print `***`, so it
+/// cannot reach an output by accident; `expose` is the one way to the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wrap a value and register it (and its encoded forms) with the redactor.
+    pub fn new(value: impl Into<String>) -> Secret {
+        let value = value.into();
+        register(&value);
+        Secret(value)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(MASK)
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(MASK)
+    }
+}
+
+/// Register a value to be masked wherever it appears, with the forms it takes in a URL
+/// query, a form body, and base64 (Basic auth). Values under 3 characters are left
+/// alone: masking every "12" in the output would hide more than it protects.
+pub fn register(value: &str) {
+    let value = value.trim();
+    if value.chars().count() < 3 {
+        return;
+    }
+    let forms = [
+        value.to_string(),
+        form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>(),
+        percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC)
+            .to_string(),
+        base64::engine::general_purpose::STANDARD.encode(value),
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value),
+    ];
+    let mut known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
+    for form in forms {
+        if !known.contains(&form) {
+            known.push(form);
+        }
+    }
+    // Longest first, so a value that contains another is masked whole.
+    known.sort_by_key(|s| std::cmp::Reverse(s.len()));
+}
+
+/// Mask every registered value in `text`.
+pub fn scrub(text: &str) -> String {
+    let known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
+    let mut out = text.to_string();
+    for value in known.iter() {
+        if out.contains(value.as_str()) {
+            out = out.replace(value.as_str(), MASK);
+        }
+    }
+    out
+}
+
+/// Text that came from a vendor or the network: escapes and control characters removed,
+/// cut to 300 characters, secrets masked.
+pub fn vendor_text(text: &str) -> String {
+    let clean = strip_controls(text);
+    let clean = clean.trim();
+    let cut: String = if clean.chars().count() > VENDOR_TEXT_MAX {
+        let mut s: String = clean.chars().take(VENDOR_TEXT_MAX).collect();
+        s.push('…');
+        s
+    } else {
+        clean.to_string()
+    };
+    scrub(&cut)
+}
+
+/// Remove ANSI escape sequences (CSI, OSC, two-byte escapes) and every other control
+/// character; line breaks and tabs become spaces so one vendor message stays one line.
+pub fn strip_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => match chars.next() {
+                // CSI: parameters and intermediates up to a final byte in @..~
+                Some('[') => {
+                    for c in chars.by_ref() {
+                        if ('@'..='~').contains(&c) {
+                            break;
+                        }
+                    }
+                }
+                // OSC, DCS, SOS, PM, APC: up to BEL or ESC \
+                Some(']') | Some('P') | Some('X') | Some('^') | Some('_') => {
+                    while let Some(c) = chars.next() {
+                        if c == '\u{7}' {
+                            break;
+                        }
+                        if c == '\u{1b}' {
+                            if chars.peek() == Some(&'\\') {
+                                chars.next();
+                            }
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            },
+            // C1 CSI
+            '\u{9b}' => {
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            '\n' | '\r' | '\t' => {
+                if !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
+            c if c.is_control() => {}
+            // Bidi overrides can reorder what a terminal shows.
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_never_displays() {
+        let s = Secret::new("sk_live_abcdef");
+        assert_eq!(format!("{s} {s:?}"), "*** ***");
+        assert_eq!(s.expose(), "sk_live_abcdef");
+    }
+
+    #[test]
+    fn scrub_masks_value_and_encoded_forms() {
+        register("p@ss word/1");
+        let b64 = base64::engine::general_purpose::STANDARD.encode("p@ss word/1");
+        let text = format!("a p@ss word/1 b p%40ss+word%2F1 c {b64} d");
+        assert_eq!(scrub(&text), "a *** b *** c *** d");
+    }
+
+    #[test]
+    fn short_values_are_not_registered() {
+        register("ab");
+        assert_eq!(scrub("abc ab"), "abc ab");
+    }
+
+    #[test]
+    fn vendor_text_strips_escapes_and_cuts() {
+        let t = "\u{1b}[31mred\u{1b}[0m \u{1b}]0;title\u{7}ok\r\nnext\u{7}";
+        assert_eq!(vendor_text(t), "red ok next");
+        let long = "x".repeat(400);
+        let cut = vendor_text(&long);
+        assert_eq!(cut.chars().count(), VENDOR_TEXT_MAX + 1);
+        assert!(cut.ends_with('…'));
+    }
+
+    #[test]
+    fn unterminated_escape_does_not_panic() {
+        assert_eq!(vendor_text("a\u{1b}"), "a");
+        assert_eq!(vendor_text("a\u{1b}["), "a");
+        assert_eq!(vendor_text("a\u{1b}]abc"), "a");
+    }
+}

@@ -1,0 +1,437 @@
+//! Local records of sends: what `verify`, `status`, `cancel` and the cooldown read.
+//! One JSON file in a 0700 folder, changed only under an exclusive file lock and
+//! replaced atomically (temp file + rename), so concurrent runs lose nothing and two
+//! verifies of one code cannot both succeed. PINs are kept as salted SHA-256 only.
+
+use crate::error::{Failure, Reason};
+use crate::phone::Phone;
+use crate::redact::Secret;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+use subtle::ConstantTimeEq;
+
+/// How long a record with no expiry (the vendor picks it) is kept.
+const KEEP_UNEXPIRING: u64 = 24 * 3600;
+/// How long the last-send times for cooldowns are kept.
+const KEEP_SENDS: u64 = 7 * 24 * 3600;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Pending,
+    Verified,
+    Cancelled,
+    Locked,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Pending => "pending",
+            State::Verified => "verified",
+            State::Cancelled => "cancelled",
+            State::Locked => "locked",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Record {
+    pub id: String,
+    pub profile: Option<String>,
+    pub provider: String,
+    /// Full E.164; the file is 0600 and the number is needed for the supersede rule.
+    pub to: String,
+    pub sent_at: u64,
+    pub expires_at: Option<u64>,
+    pub attempts_left: u32,
+    pub state: State,
+    /// hex(salt), hex(sha256(salt || pin)), for PINs the tool made or the vendor returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salt: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin_hash: Option<String>,
+}
+
+impl Record {
+    pub fn masked_to(&self) -> String {
+        Phone::parse(&self.to, None)
+            .map(|p| p.masked())
+            .unwrap_or_else(|_| "***".into())
+    }
+
+    pub fn expired(&self, now: u64) -> bool {
+        self.expires_at.is_some_and(|e| now >= e)
+    }
+
+    /// Keep a hash of `pin` (never the PIN).
+    pub fn set_pin(&mut self, pin: &Secret) {
+        let salt: [u8; 16] = crate::message::random_bytes();
+        self.pin_hash = Some(hex(&hash(&salt, pin.expose())));
+        self.salt = Some(hex(&salt));
+    }
+
+    /// Constant-time check of `code` against the kept hash.
+    pub fn pin_matches(&self, code: &str) -> bool {
+        let (Some(salt), Some(want)) = (&self.salt, &self.pin_hash) else {
+            return false;
+        };
+        let (Some(salt), Some(want)) = (unhex(salt), unhex(want)) else {
+            return false;
+        };
+        let got = hash(&salt, code.trim());
+        got.as_slice().ct_eq(want.as_slice()).into()
+    }
+
+    /// The local verify rules: single use, attempts counted (locked at zero), expiry.
+    /// On a wrong code the attempt is spent.
+    pub fn check(&mut self, code: &str, now: u64) -> Result<(), (Reason, String)> {
+        match self.state {
+            State::Verified => {
+                return Err((Reason::AlreadyUsed, "this code was already used".into()))
+            }
+            State::Cancelled => return Err((Reason::Expired, "this OTP was cancelled".into())),
+            State::Locked => {
+                return Err((
+                    Reason::AttemptsExhausted,
+                    "no attempts left for this OTP; send a new one".into(),
+                ))
+            }
+            State::Pending => {}
+        }
+        if self.expired(now) {
+            return Err((
+                Reason::Expired,
+                "this OTP has expired; send a new one".into(),
+            ));
+        }
+        if self.attempts_left == 0 {
+            self.state = State::Locked;
+            return Err((
+                Reason::AttemptsExhausted,
+                "no attempts left for this OTP; send a new one".into(),
+            ));
+        }
+        if self.pin_matches(code) {
+            self.state = State::Verified;
+            return Ok(());
+        }
+        self.attempts_left -= 1;
+        if self.attempts_left == 0 {
+            self.state = State::Locked;
+            return Err((
+                Reason::WrongCode,
+                "wrong code; no attempts left, the OTP is now locked".into(),
+            ));
+        }
+        Err((
+            Reason::WrongCode,
+            format!(
+                "wrong code; {} attempt{} left",
+                self.attempts_left,
+                if self.attempts_left == 1 { "" } else { "s" }
+            ),
+        ))
+    }
+}
+
+fn hash(salt: &[u8], pin: &str) -> Vec<u8> {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    ctx.update(salt);
+    ctx.update(pin.as_bytes());
+    ctx.finish().as_ref().to_vec()
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// Every record, and the last send time per (profile, number) for cooldowns.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Records {
+    #[serde(default)]
+    pub records: Vec<Record>,
+    #[serde(default)]
+    pub sends: BTreeMap<String, u64>,
+}
+
+pub fn send_key(profile: Option<&str>, to: &str) -> String {
+    format!("{}|{to}", profile.unwrap_or(""))
+}
+
+impl Records {
+    /// Add a record; a record for the same number and profile is superseded.
+    pub fn insert(&mut self, rec: Record) {
+        self.records
+            .retain(|r| !(r.to == rec.to && r.profile == rec.profile) && r.id != rec.id);
+        self.sends
+            .insert(send_key(rec.profile.as_deref(), &rec.to), rec.sent_at);
+        self.records.push(rec);
+    }
+
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Record> {
+        self.records.iter_mut().find(|r| r.id == id)
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Record> {
+        self.records.iter().find(|r| r.id == id)
+    }
+
+    /// Seconds left of the cooldown for this number, if any.
+    pub fn cooldown_left(
+        &self,
+        profile: Option<&str>,
+        to: &str,
+        cooldown: u64,
+        now: u64,
+    ) -> Option<u64> {
+        let last = *self.sends.get(&send_key(profile, to))?;
+        let until = last.saturating_add(cooldown);
+        (now < until).then(|| until - now)
+    }
+
+    /// Drop expired records (a used record is kept until it expires) and old send times.
+    pub fn prune(&mut self, now: u64) {
+        self.records.retain(|r| match r.expires_at {
+            Some(e) => now < e,
+            None => now < r.sent_at.saturating_add(KEEP_UNEXPIRING),
+        });
+        self.sends.retain(|_, t| now < t.saturating_add(KEEP_SENDS));
+    }
+}
+
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// The store's folder: `<state dir>/otp` (XDG_STATE_HOME on Linux), else the local data dir.
+pub fn default_dir() -> Option<PathBuf> {
+    let base = directories::BaseDirs::new()?;
+    let dir = base
+        .state_dir()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| base.data_local_dir().to_path_buf());
+    Some(dir.join("otp"))
+}
+
+pub struct Store {
+    dir: PathBuf,
+}
+
+impl Store {
+    pub fn open() -> Result<Store, Failure> {
+        let dir = default_dir().ok_or_else(|| {
+            Failure::config("cannot find a folder for local records (no home directory)")
+                .hint("set HOME or XDG_STATE_HOME")
+        })?;
+        Ok(Store { dir })
+    }
+
+    pub fn at(dir: PathBuf) -> Store {
+        Store { dir }
+    }
+
+    fn file(&self) -> PathBuf {
+        self.dir.join("records.json")
+    }
+
+    fn io_err(&self, what: &str, e: std::io::Error) -> Failure {
+        Failure::config(format!(
+            "local records in {}: cannot {what}: {e}",
+            self.dir.display()
+        ))
+    }
+
+    fn lock(&self, create: bool) -> Result<Option<File>, Failure> {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+        if create {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&self.dir)
+                .map_err(|e| self.io_err("create the folder", e))?;
+        } else if !self.dir.exists() {
+            return Ok(None);
+        }
+        let f = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(self.dir.join("records.lock"))
+            .map_err(|e| self.io_err("open the lock file", e))?;
+        f.lock().map_err(|e| self.io_err("lock", e))?;
+        Ok(Some(f))
+    }
+
+    fn load(&self) -> Result<Records, Failure> {
+        let mut text = String::new();
+        match File::open(self.file()) {
+            Ok(mut f) => {
+                f.read_to_string(&mut text)
+                    .map_err(|e| self.io_err("read records", e))?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Records::default()),
+            Err(e) => return Err(self.io_err("read records", e)),
+        }
+        if text.trim().is_empty() {
+            return Ok(Records::default());
+        }
+        serde_json::from_str(&text).map_err(|_| {
+            Failure::config(format!(
+                "local records file {} is damaged",
+                self.file().display()
+            ))
+            .hint("move it away; pending OTPs in it can no longer be verified locally")
+        })
+    }
+
+    fn save(&self, records: &Records) -> Result<(), Failure> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let tmp = self.dir.join(format!(
+            ".records.{}.{:x}.tmp",
+            std::process::id(),
+            u64::from_le_bytes(crate::message::random_bytes())
+        ));
+        let write = || -> std::io::Result<()> {
+            let mut f = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&tmp)?;
+            f.write_all(&serde_json::to_vec(records).unwrap_or_default())?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, self.file())
+        };
+        write().map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            self.io_err("write records", e)
+        })
+    }
+
+    /// Read-modify-write under the lock; pruned first, saved after.
+    pub fn update<T>(&self, now: u64, f: impl FnOnce(&mut Records) -> T) -> Result<T, Failure> {
+        let _lock = self.lock(true)?;
+        let mut records = self.load()?;
+        records.prune(now);
+        let out = f(&mut records);
+        self.save(&records)?;
+        Ok(out)
+    }
+
+    /// A consistent snapshot, without writing.
+    pub fn read(&self, now: u64) -> Result<Records, Failure> {
+        let Some(_lock) = self.lock(false)? else {
+            return Ok(Records::default());
+        };
+        let mut records = self.load()?;
+        records.prune(now);
+        Ok(records)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(id: &str, to: &str, now: u64) -> Record {
+        let mut r = Record {
+            id: id.into(),
+            profile: Some("p".into()),
+            provider: "console".into(),
+            to: to.into(),
+            sent_at: now,
+            expires_at: Some(now + 300),
+            attempts_left: 3,
+            state: State::Pending,
+            salt: None,
+            pin_hash: None,
+        };
+        r.set_pin(&Secret::new("123456"));
+        r
+    }
+
+    #[test]
+    fn right_code_once_then_already_used() {
+        let mut r = rec("a", "+15551234567", 1000);
+        assert!(!r.pin_hash.as_deref().unwrap().contains("123456"));
+        assert_eq!(r.check("123456", 1001), Ok(()));
+        assert_eq!(r.check("123456", 1002).unwrap_err().0, Reason::AlreadyUsed);
+    }
+
+    #[test]
+    fn wrong_codes_count_down_and_lock() {
+        let mut r = rec("a", "+15551234567", 1000);
+        assert_eq!(r.check("000000", 1001).unwrap_err().0, Reason::WrongCode);
+        assert_eq!(r.check("000001", 1001).unwrap_err().0, Reason::WrongCode);
+        assert_eq!(r.check("000002", 1001).unwrap_err().0, Reason::WrongCode);
+        assert_eq!(r.state, State::Locked);
+        // the right code no longer helps
+        assert_eq!(
+            r.check("123456", 1001).unwrap_err().0,
+            Reason::AttemptsExhausted
+        );
+    }
+
+    #[test]
+    fn expiry_is_enforced_with_an_injected_clock() {
+        let mut r = rec("a", "+15551234567", 1000);
+        assert_eq!(r.check("123456", 1300).unwrap_err().0, Reason::Expired);
+        let mut r = rec("a", "+15551234567", 1000);
+        assert_eq!(r.check("123456", 1299), Ok(()));
+    }
+
+    #[test]
+    fn new_send_supersedes_and_prune_drops_expired() {
+        let mut all = Records::default();
+        all.insert(rec("a", "+15551234567", 1000));
+        all.insert(rec("b", "+15551234568", 1000));
+        all.insert(rec("c", "+15551234567", 1010));
+        assert!(all.get("a").is_none());
+        assert!(all.get("c").is_some());
+        assert_eq!(
+            all.cooldown_left(Some("p"), "+15551234567", 30, 1020),
+            Some(20)
+        );
+        assert_eq!(all.cooldown_left(Some("p"), "+15551234567", 30, 1040), None);
+        all.prune(1305);
+        assert!(all.get("b").is_none());
+        assert!(all.get("c").is_some());
+    }
+
+    #[test]
+    fn store_round_trip_and_modes() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("state").join("otp");
+        let store = Store::at(dir.clone());
+        store
+            .update(1000, |all| all.insert(rec("a", "+15551234567", 1000)))
+            .unwrap();
+        let all = store.read(1001).unwrap();
+        assert!(all.get("a").is_some());
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join("records.json")), 0o600);
+        let text = std::fs::read_to_string(dir.join("records.json")).unwrap();
+        assert!(!text.contains("123456"));
+    }
+}
