@@ -658,6 +658,17 @@ impl Profile {
     }
 }
 
+impl std::fmt::Debug for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Values may hold secrets: only the keys are shown.
+        f.debug_struct("Profile")
+            .field("name", &self.name)
+            .field("provider", &self.info.id)
+            .field("keys", &self.values.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
 pub fn profile_label(name: Option<&str>) -> String {
     match name {
         Some(n) => format!("profile \"{n}\""),

@@ -424,7 +424,7 @@ mod tests {
         let dir = tmp.path().join("state").join("otp");
         let store = Store::at(dir.clone());
         store
-            .update(1000, |all| all.insert(rec("a", "+15551234567", 1000)))
+            .update(1000, |all| all.insert(rec("a", "+447700900000", 1000)))
             .unwrap();
         let all = store.read(1001).unwrap();
         assert!(all.get("a").is_some());

@@ -1,0 +1,6 @@
+//! The one integration test binary: the real `otp`, run in a sealed environment.
+
+mod support;
+
+mod core;
+mod providers;

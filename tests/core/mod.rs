@@ -1,0 +1,3 @@
+//! The core contract with the console provider: output, exit codes, config, secrets.
+
+mod send;

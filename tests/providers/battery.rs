@@ -1,0 +1,316 @@
+//! The battery every HTTP vendor passes, driven by each vendor file's `Fixture`:
+//! success, rejection, 2xx carrying an error, garbage and HTML replies, missing
+//! credentials (zero requests), dry run (zero requests, no secret), and the leak check.
+//! A meta-test checks that every provider `otp providers` lists has a fixture.
+
+use crate::support::{self, Env, CANARY, CANARY2};
+use httpmock::prelude::*;
+
+/// What the battery needs to know of one vendor.
+pub struct Fixture {
+    pub id: &'static str,
+    /// The profile body (no `[profiles.x]` line) pointing at `base_url`, its
+    /// credentials set to `CANARY` (and `CANARY2` where a vendor has two).
+    pub profile: fn(base_url: &str) -> String,
+    /// The same profile with every credential removed.
+    pub profile_without_credentials: fn(base_url: &str) -> String,
+    pub send_path: &'static str,
+    pub to: &'static str,
+    pub success_status: u16,
+    pub success_body: &'static str,
+    /// The `id` the success reply yields.
+    pub success_id: &'static str,
+    /// A documented "bad key" reply.
+    pub auth_status: u16,
+    pub auth_body: &'static str,
+    /// A 2xx reply that carries a vendor error.
+    pub error_2xx_body: &'static str,
+}
+
+pub fn fixtures() -> Vec<&'static Fixture> {
+    super::FIXTURES.to_vec()
+}
+
+pub fn env_for(f: &Fixture, base: &str) -> Env {
+    let env = Env::new();
+    env.config(&format!(
+        "default_profile = \"t\"\n[profiles.t]\n{}",
+        (f.profile)(base)
+    ));
+    env
+}
+
+fn send_json(env: &Env, f: &Fixture) -> std::process::Output {
+    env.run(&["send", "--to", f.to, "-o", "json"])
+}
+
+fn mock_reply<'a>(
+    server: &'a MockServer,
+    f: &Fixture,
+    status: u16,
+    body: &str,
+    ct: &str,
+) -> httpmock::Mock<'a> {
+    let body = body.to_string();
+    let ct = ct.to_string();
+    server.mock(move |when, then| {
+        when.method(POST).path(f.send_path);
+        then.status(status).header("content-type", ct).body(body);
+    })
+}
+
+#[test]
+fn every_registered_http_provider_has_a_fixture() {
+    let env = Env::new();
+    let out = env.run(&["providers", "-o", "json"]);
+    assert_eq!(support::code(&out), 0);
+    let list = support::json(&out);
+    let ids: Vec<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_string())
+        .filter(|id| id != "console")
+        .collect();
+    let mut have: Vec<String> = fixtures().iter().map(|f| f.id.to_string()).collect();
+    have.sort();
+    let mut ids = ids;
+    ids.sort();
+    assert_eq!(ids, have, "every HTTP provider needs a test fixture");
+}
+
+#[test]
+fn success_is_accepted_with_the_vendor_id() {
+    for f in fixtures() {
+        let server = MockServer::start();
+        let m = mock_reply(
+            &server,
+            f,
+            f.success_status,
+            f.success_body,
+            "application/json",
+        );
+        let env = env_for(f, &server.base_url());
+        let out = send_json(&env, f);
+        assert_eq!(
+            support::code(&out),
+            0,
+            "{}: {}",
+            f.id,
+            support::stderr(&out)
+        );
+        let v = support::json(&out);
+        support::assert_report_shape(&v);
+        assert_eq!(v["ok"], true, "{}", f.id);
+        assert_eq!(v["outcome"], "accepted", "{}", f.id);
+        assert_eq!(v["provider"], f.id);
+        assert_eq!(v["id"], f.success_id, "{}", f.id);
+        assert_eq!(m.hits(), 1, "{}", f.id);
+        support::assert_no_leak(&out, &[]);
+
+        // text mode, quiet: the id alone
+        let out = env.run(&["send", "--to", f.to, "-q"]);
+        assert_eq!(support::code(&out), 0, "{}", f.id);
+        assert_eq!(support::stdout(&out).trim(), f.success_id, "{}", f.id);
+    }
+}
+
+#[test]
+fn documented_auth_rejection_exits_4() {
+    for f in fixtures() {
+        let server = MockServer::start();
+        let m = mock_reply(&server, f, f.auth_status, f.auth_body, "application/json");
+        let env = env_for(f, &server.base_url());
+        let out = send_json(&env, f);
+        assert_eq!(
+            support::code(&out),
+            4,
+            "{}: {}",
+            f.id,
+            support::stderr(&out)
+        );
+        let v = support::json(&out);
+        support::assert_report_shape(&v);
+        assert_eq!(v["outcome"], "rejected", "{}", f.id);
+        assert_eq!(v["error"]["kind"], "auth", "{}: {v}", f.id);
+        assert_eq!(m.hits(), 1);
+        support::assert_no_leak(&out, &[]);
+    }
+}
+
+#[test]
+fn a_2xx_carrying_a_vendor_error_is_a_rejection() {
+    for f in fixtures() {
+        let server = MockServer::start();
+        mock_reply(&server, f, 200, f.error_2xx_body, "application/json");
+        let env = env_for(f, &server.base_url());
+        let out = send_json(&env, f);
+        assert_eq!(
+            support::code(&out),
+            4,
+            "{}: {}",
+            f.id,
+            support::stderr(&out)
+        );
+        let v = support::json(&out);
+        assert_eq!(v["outcome"], "rejected", "{}", f.id);
+        assert_eq!(v["ok"], false);
+    }
+}
+
+#[test]
+fn garbage_and_html_replies_are_unknown_without_panic() {
+    for f in fixtures() {
+        for (status, ct, body) in [
+            (200, "application/json", "{not json"),
+            (200, "text/plain", ""),
+            (
+                502,
+                "text/html",
+                "<html><body><h1>502 Bad Gateway</h1></body></html>",
+            ),
+            (500, "application/json", "{\"message\":\"internal\"}"),
+            (200, "application/json", "[1,2,3]"),
+            (200, "application/json", "{}"),
+        ] {
+            let server = MockServer::start();
+            mock_reply(&server, f, status, body, ct);
+            let env = env_for(f, &server.base_url());
+            let out = send_json(&env, f);
+            let err = support::stderr(&out);
+            assert_eq!(support::code(&out), 6, "{} {status} {body:?}: {err}", f.id);
+            assert!(!err.contains("panicked"), "{err}");
+            let v = support::json(&out);
+            support::assert_report_shape(&v);
+            assert_eq!(v["outcome"], "unknown", "{} {status} {body:?}", f.id);
+            if ct == "text/html" {
+                assert!(
+                    err.contains("unexpected reply (HTTP 502, text/html"),
+                    "{}: {err}",
+                    f.id
+                );
+                assert!(!err.contains("<h1>"), "HTML dumped: {err}");
+            }
+        }
+    }
+}
+
+#[test]
+fn missing_credentials_exit_3_with_zero_requests() {
+    for f in fixtures() {
+        let server = MockServer::start();
+        let m = server.mock(|_when, then| {
+            then.status(200).body("{}");
+        });
+        let env = Env::new();
+        env.config(&format!(
+            "[profiles.t]\n{}",
+            (f.profile_without_credentials)(&server.base_url())
+        ));
+        let out = env.run(&["send", "--to", f.to, "-o", "json"]);
+        assert_eq!(
+            support::code(&out),
+            3,
+            "{}: {}",
+            f.id,
+            support::stderr(&out)
+        );
+        let v = support::json(&out);
+        assert_eq!(v["outcome"], "not_sent");
+        assert_eq!(v["error"]["kind"], "config");
+        assert!(support::stderr(&out).contains("hint:"), "{}", f.id);
+        assert_eq!(m.hits(), 0, "{}", f.id);
+        // dry run too needs the credentials present
+        let out = env.run(&["send", "--to", f.to, "--dry-run"]);
+        assert_eq!(support::code(&out), 3, "{}", f.id);
+    }
+}
+
+#[test]
+fn dry_run_sends_nothing_and_shows_no_secret() {
+    for f in fixtures() {
+        let server = MockServer::start();
+        let m = server.mock(|_when, then| {
+            then.status(200).body("{}");
+        });
+        let env = env_for(f, &server.base_url());
+        let out = env.run(&["send", "--to", f.to, "--dry-run"]);
+        assert_eq!(
+            support::code(&out),
+            0,
+            "{}: {}",
+            f.id,
+            support::stderr(&out)
+        );
+        let text = support::stdout(&out);
+        assert!(text.contains(f.send_path), "{}: {text}", f.id);
+        assert!(
+            text.contains("***"),
+            "{}: secret not shown as ***: {text}",
+            f.id
+        );
+        support::assert_no_leak(&out, &[]);
+
+        let out = env.run(&["send", "--to", f.to, "--dry-run", "-o", "json"]);
+        assert_eq!(support::code(&out), 0, "{}", f.id);
+        let v = support::json(&out);
+        support::assert_report_shape(&v);
+        assert_eq!(v["outcome"], "dry_run");
+        assert!(v["request"]["url"].as_str().unwrap().ends_with(f.send_path));
+        assert!(v["request"]["method"].is_string());
+        assert!(v["request"]["headers"].is_object());
+        support::assert_no_leak(&out, &[]);
+        assert_eq!(m.hits(), 0, "{}", f.id);
+        assert!(
+            !env.state_dir().join("records.json").exists(),
+            "dry run wrote a record"
+        );
+    }
+}
+
+#[test]
+fn rate_limit_is_retryable_rejection() {
+    for f in fixtures() {
+        let server = MockServer::start();
+        mock_reply(
+            &server,
+            f,
+            429,
+            "{\"message\":\"Too many requests\"}",
+            "application/json",
+        );
+        let env = env_for(f, &server.base_url());
+        let out = send_json(&env, f);
+        assert_eq!(
+            support::code(&out),
+            4,
+            "{}: {}",
+            f.id,
+            support::stderr(&out)
+        );
+        let v = support::json(&out);
+        assert_eq!(v["error"]["kind"], "rate_limited", "{}: {v}", f.id);
+        assert_eq!(v["error"]["retryable"], true);
+    }
+}
+
+#[test]
+fn http_base_url_to_a_remote_host_is_refused() {
+    for f in fixtures() {
+        let env = env_for(f, "http://sms.example.com");
+        let out = env.run(&["send", "--to", f.to]);
+        assert_eq!(
+            support::code(&out),
+            3,
+            "{}: {}",
+            f.id,
+            support::stderr(&out)
+        );
+        assert!(support::stderr(&out).contains("https://"));
+    }
+}
+
+#[test]
+fn canaries_are_distinct() {
+    assert_ne!(CANARY, CANARY2);
+}

@@ -1,0 +1,8 @@
+//! Vendor tests: one file per vendor, plus the battery every HTTP vendor passes.
+
+pub mod battery;
+
+use battery::Fixture;
+
+/// One line per HTTP vendor.
+pub static FIXTURES: &[&Fixture] = &[];
