@@ -10,8 +10,7 @@ use crate::message::{self, PinType, Template};
 use crate::output::{self, Format, Printer, Report};
 use crate::phone::{self, Phone};
 use crate::providers::{
-    self, Accepted, Channel, Info, LengthRule, Otp, PinBy, Plan, Provider, Setting, TtlRule,
-    VerifyBy,
+    self, Accepted, Channel, Info, LengthRule, Otp, PinBy, Plan, Setting, TtlRule, VerifyBy,
 };
 use crate::redact::Secret;
 use crate::store::{self, Record, State, Store};
@@ -1274,7 +1273,35 @@ fn config_check(g: &Global, out: &Printer) -> Result<u8, Failure> {
     };
     let mut problems = Vec::new();
     for name in file.profiles.keys() {
-        let p = match Profile::resolve(&file, Some(name), &[]) {
+        // Unknown keys are all listed; the rest of the checks run on the profile without them.
+        let mut clean = ConfigFile {
+            path: file.path.clone(),
+            exists: true,
+            default_profile: None,
+            profiles: Default::default(),
+        };
+        let mut table = file.profiles.get(name).cloned().unwrap_or_default();
+        if let Some(info) = table
+            .get("provider")
+            .and_then(|v| v.as_str())
+            .and_then(providers::find)
+        {
+            let unknown: Vec<String> = table
+                .keys()
+                .filter(|k| !config::known_keys(info).any(|kk| kk.name == k.as_str()))
+                .cloned()
+                .collect();
+            for key in unknown {
+                problems.push(format!(
+                    "unknown key `{key}` in {}; the nearest valid key is `{}`",
+                    config::profile_label(Some(name)),
+                    config::nearest(&key, config::known_keys(info).map(|k| k.name))
+                ));
+                table.remove(&key);
+            }
+        }
+        clean.profiles.insert(name.clone(), table);
+        let p = match Profile::resolve(&clean, Some(name), &[]) {
             Ok(p) => p,
             Err(f) => {
                 problems.push(f.message);
@@ -1282,17 +1309,6 @@ fn config_check(g: &Global, out: &Printer) -> Result<u8, Failure> {
             }
         };
         let label = p.label();
-        // Every unknown key and bad type, not only the first.
-        if let Some(t) = file.profiles.get(name) {
-            for key in t.keys() {
-                if !config::known_keys(p.info).any(|k| k.name == key) {
-                    problems.push(format!(
-                        "unknown key `{key}` in {label}; the nearest valid key is `{}`",
-                        config::nearest(key, config::known_keys(p.info).map(|k| k.name))
-                    ));
-                }
-            }
-        }
         for k in config::known_keys(p.info).filter(|k| k.required) {
             if p.entry(k.name).is_none() {
                 problems.push(p.missing(k.name).message);

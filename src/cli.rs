@@ -142,7 +142,7 @@ pub struct SendArgs {
     pub channel: Option<String>,
 
     /// PIN length [default: 6]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub length: Option<String>,
 
     /// numeric, alphanumeric or letters [default: numeric]
@@ -150,11 +150,11 @@ pub struct SendArgs {
     pub pin_type: Option<String>,
 
     /// Validity, e.g. 5m [default: 5m; at most 10m unless the profile raises max_ttl]
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub ttl: Option<String>,
 
     /// Wrong tries allowed [default: 3]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub attempts: Option<String>,
 
     /// Use this PIN instead of a generated one (cinnox, console)
@@ -182,7 +182,7 @@ pub struct SendArgs {
     pub dry_run: bool,
 
     /// Retry failures where the request certainly did not leave [default: 0]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub retries: Option<String>,
 
     /// Ignore the per-number cooldown

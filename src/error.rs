@@ -39,8 +39,6 @@ pub enum Outcome {
     Unknown,
     Verified,
     NotVerified,
-    /// A command other than send/verify finished (status, cancel).
-    Done,
 }
 
 /// Why a verify said no (`reason` in the JSON document).
@@ -62,16 +60,6 @@ impl Reason {
             Reason::AttemptsExhausted => Kind::AttemptsExhausted,
             Reason::AlreadyUsed => Kind::AlreadyUsed,
             Reason::UnknownId => Kind::NotFound,
-        }
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            Reason::WrongCode => "wrong code",
-            Reason::Expired => "the code has expired",
-            Reason::AttemptsExhausted => "no attempts left",
-            Reason::AlreadyUsed => "the code was already used",
-            Reason::UnknownId => "unknown id",
         }
     }
 }

@@ -1,3 +1,6 @@
 //! The core contract with the console provider: output, exit codes, config, secrets.
 
+mod cli;
+mod config;
 mod send;
+pub mod verify;
