@@ -14,6 +14,9 @@ mod providers;
 mod redact;
 mod store;
 
+#[cfg(test)]
+mod proptests;
+
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {

@@ -4,3 +4,4 @@ mod support;
 
 mod core;
 mod providers;
+mod transport;

@@ -59,6 +59,42 @@ fn mock_reply<'a>(
     })
 }
 
+/// Send once against a mock that answers `status`/`body`: the output, its JSON document
+/// (checked for shape) and how many requests the mock saw. Asserts the exit code.
+fn send_against(
+    f: &Fixture,
+    status: u16,
+    body: &str,
+    ct: &str,
+    exit: i32,
+) -> (std::process::Output, serde_json::Value, usize) {
+    let server = MockServer::start();
+    let m = mock_reply(&server, f, status, body, ct);
+    let env = env_for(f, &server.base_url());
+    let out = send_json(&env, f);
+    assert_eq!(
+        support::code(&out),
+        exit,
+        "{} (HTTP {status} {body:?}): {}",
+        f.id,
+        support::stderr(&out)
+    );
+    let v = support::json(&out);
+    support::assert_report_shape(&v);
+    (out, v, m.hits())
+}
+
+/// A provider's entry in `otp providers -o json`.
+pub fn provider_info(id: &str) -> serde_json::Value {
+    let list = support::json(&Env::new().run(&["providers", "-o", "json"]));
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id)
+        .cloned()
+        .unwrap_or_else(|| panic!("no provider {id}"))
+}
+
 #[test]
 fn every_registered_http_provider_has_a_fixture() {
     let env = Env::new();
@@ -82,8 +118,18 @@ fn every_registered_http_provider_has_a_fixture() {
 #[test]
 fn success_is_accepted_with_the_vendor_id() {
     for f in fixtures() {
+        let (out, v, hits) =
+            send_against(f, f.success_status, f.success_body, "application/json", 0);
+        assert_eq!(v["ok"], true, "{}", f.id);
+        assert_eq!(v["outcome"], "accepted", "{}", f.id);
+        assert_eq!(v["provider"], f.id);
+        assert_eq!(v["id"], f.success_id, "{}", f.id);
+        assert_eq!(hits, 1, "{}", f.id);
+        support::assert_no_leak(&out, &[]);
+
+        // text mode, quiet: the id alone
         let server = MockServer::start();
-        let m = mock_reply(
+        mock_reply(
             &server,
             f,
             f.success_status,
@@ -91,24 +137,6 @@ fn success_is_accepted_with_the_vendor_id() {
             "application/json",
         );
         let env = env_for(f, &server.base_url());
-        let out = send_json(&env, f);
-        assert_eq!(
-            support::code(&out),
-            0,
-            "{}: {}",
-            f.id,
-            support::stderr(&out)
-        );
-        let v = support::json(&out);
-        support::assert_report_shape(&v);
-        assert_eq!(v["ok"], true, "{}", f.id);
-        assert_eq!(v["outcome"], "accepted", "{}", f.id);
-        assert_eq!(v["provider"], f.id);
-        assert_eq!(v["id"], f.success_id, "{}", f.id);
-        assert_eq!(m.hits(), 1, "{}", f.id);
-        support::assert_no_leak(&out, &[]);
-
-        // text mode, quiet: the id alone
         let out = env.run(&["send", "--to", f.to, "-q"]);
         assert_eq!(support::code(&out), 0, "{}", f.id);
         assert_eq!(support::stdout(&out).trim(), f.success_id, "{}", f.id);
@@ -118,22 +146,12 @@ fn success_is_accepted_with_the_vendor_id() {
 #[test]
 fn documented_auth_rejection_exits_4() {
     for f in fixtures() {
-        let server = MockServer::start();
-        let m = mock_reply(&server, f, f.auth_status, f.auth_body, "application/json");
-        let env = env_for(f, &server.base_url());
-        let out = send_json(&env, f);
-        assert_eq!(
-            support::code(&out),
-            4,
-            "{}: {}",
-            f.id,
-            support::stderr(&out)
-        );
-        let v = support::json(&out);
-        support::assert_report_shape(&v);
+        let (out, v, hits) = send_against(f, f.auth_status, f.auth_body, "application/json", 4);
         assert_eq!(v["outcome"], "rejected", "{}", f.id);
         assert_eq!(v["error"]["kind"], "auth", "{}: {v}", f.id);
-        assert_eq!(m.hits(), 1);
+        assert_eq!(v["error"]["retryable"], false);
+        assert_eq!(hits, 1);
+        assert!(support::stderr(&out).contains("hint:"), "{}", f.id);
         support::assert_no_leak(&out, &[]);
     }
 }
@@ -141,18 +159,7 @@ fn documented_auth_rejection_exits_4() {
 #[test]
 fn a_2xx_carrying_a_vendor_error_is_a_rejection() {
     for f in fixtures() {
-        let server = MockServer::start();
-        mock_reply(&server, f, 200, f.error_2xx_body, "application/json");
-        let env = env_for(f, &server.base_url());
-        let out = send_json(&env, f);
-        assert_eq!(
-            support::code(&out),
-            4,
-            "{}: {}",
-            f.id,
-            support::stderr(&out)
-        );
-        let v = support::json(&out);
+        let (_, v, _) = send_against(f, 200, f.error_2xx_body, "application/json", 4);
         assert_eq!(v["outcome"], "rejected", "{}", f.id);
         assert_eq!(v["ok"], false);
     }
@@ -173,15 +180,9 @@ fn garbage_and_html_replies_are_unknown_without_panic() {
             (200, "application/json", "[1,2,3]"),
             (200, "application/json", "{}"),
         ] {
-            let server = MockServer::start();
-            mock_reply(&server, f, status, body, ct);
-            let env = env_for(f, &server.base_url());
-            let out = send_json(&env, f);
+            let (out, v, _) = send_against(f, status, body, ct, 6);
             let err = support::stderr(&out);
-            assert_eq!(support::code(&out), 6, "{} {status} {body:?}: {err}", f.id);
             assert!(!err.contains("panicked"), "{err}");
-            let v = support::json(&out);
-            support::assert_report_shape(&v);
             assert_eq!(v["outcome"], "unknown", "{} {status} {body:?}", f.id);
             if ct == "text/html" {
                 assert!(
@@ -271,24 +272,8 @@ fn dry_run_sends_nothing_and_shows_no_secret() {
 #[test]
 fn rate_limit_is_retryable_rejection() {
     for f in fixtures() {
-        let server = MockServer::start();
-        mock_reply(
-            &server,
-            f,
-            429,
-            "{\"message\":\"Too many requests\"}",
-            "application/json",
-        );
-        let env = env_for(f, &server.base_url());
-        let out = send_json(&env, f);
-        assert_eq!(
-            support::code(&out),
-            4,
-            "{}: {}",
-            f.id,
-            support::stderr(&out)
-        );
-        let v = support::json(&out);
+        let body = "{\"message\":\"Too many requests\"}";
+        let (_, v, _) = send_against(f, 429, body, "application/json", 4);
         assert_eq!(v["error"]["kind"], "rate_limited", "{}: {v}", f.id);
         assert_eq!(v["error"]["retryable"], true);
     }
