@@ -4,6 +4,7 @@
 //! functions; the app does the checks, the I/O and the printing.
 
 pub mod console;
+pub mod shoutout;
 
 use crate::config::Profile;
 use crate::error::{Failure, Kind, Outcome};
@@ -16,7 +17,7 @@ use std::time::{Duration, SystemTime};
 
 /// Every provider, one line each. `otp providers`, `config init`, `config check` and the
 /// shared test battery walk this list.
-pub static REGISTRY: &[&Info] = &[&console::INFO];
+pub static REGISTRY: &[&Info] = &[&console::INFO, &shoutout::INFO];
 
 /// A provider by id or alias, case-insensitive.
 pub fn find(name: &str) -> Option<&'static Info> {
