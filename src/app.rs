@@ -623,6 +623,7 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
                 to.digits().to_string(),
                 to.masked().trim_start_matches('+').to_string(),
             );
+            http.on_reply(provider.reply_secrets());
             let reply = http.execute_retrying(req, retries)?;
             provider.send_reply(&reply)?
         }
@@ -856,6 +857,7 @@ fn verify_inner(
             let provider = (info.build)(&profile)?;
             let req = provider.verify(&a.id, &code)?;
             let mut http = Http::new(timeout, profile.ca_file().as_deref(), out.verbose)?;
+            http.on_reply(provider.reply_secrets());
             if let Some(r) = &rec {
                 if let Ok(p) = Phone::parse(&r.to, None) {
                     http.mask(

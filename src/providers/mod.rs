@@ -465,6 +465,13 @@ pub trait Provider {
         )))
     }
 
+    /// A function that registers with the redactor any secret a reply carries (zender
+    /// returns the PIN), run on each reply as soon as it is read, before `--verbose`
+    /// prints it.
+    fn reply_secrets(&self) -> Option<fn(&Reply)> {
+        None
+    }
+
     /// The vendor's status call for `id`, where it has one.
     fn status(&self, id: &str) -> Option<Request> {
         let _ = id;
