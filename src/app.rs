@@ -835,6 +835,20 @@ fn verify_inner(
             verdict.map_err(|(reason, msg)| Failure::not_verified(reason, msg))
         }
         VerifyBy::Provider => {
+            // Zender looks a code up by value alone: without the record's hash, any code
+            // pending on the account would verify any id, for any number.
+            if info.pin_by == PinBy::ProviderReturns
+                && rec.as_ref().is_none_or(|r| r.pin_hash.is_none())
+            {
+                return Err(Failure::not_verified(
+                    Reason::UnknownId,
+                    format!("no local record of id {}", a.id),
+                )
+                .hint(format!(
+                    "{} checks a code only against the send's local record; send a new one",
+                    info.id
+                )));
+            }
             // Local rules first: a used, cancelled, locked or expired record needs no call.
             if let Some(r) = &rec {
                 let mut probe = r.clone();
