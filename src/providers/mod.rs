@@ -5,6 +5,7 @@
 
 pub mod console;
 pub mod shoutout;
+pub mod zender;
 
 use crate::config::Profile;
 use crate::error::{Failure, Kind, Outcome};
@@ -17,7 +18,7 @@ use std::time::{Duration, SystemTime};
 
 /// Every provider, one line each. `otp providers`, `config init`, `config check` and the
 /// shared test battery walk this list.
-pub static REGISTRY: &[&Info] = &[&console::INFO, &shoutout::INFO];
+pub static REGISTRY: &[&Info] = &[&console::INFO, &shoutout::INFO, &zender::INFO];
 
 /// A provider by id or alias, case-insensitive.
 pub fn find(name: &str) -> Option<&'static Info> {

@@ -2,8 +2,9 @@
 
 pub mod battery;
 pub mod shoutout;
+pub mod zender;
 
 use battery::Fixture;
 
 /// One line per HTTP vendor.
-pub static FIXTURES: &[&Fixture] = &[&shoutout::FIXTURE];
+pub static FIXTURES: &[&Fixture] = &[&shoutout::FIXTURE, &zender::FIXTURE];
