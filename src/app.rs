@@ -622,6 +622,7 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
                 to.digits().to_string(),
                 to.masked().trim_start_matches('+').to_string(),
             );
+            http.on_reply(provider.reply_secrets());
             let reply = http.execute_retrying(req, retries)?;
             provider.send_reply(&reply)?
         }
@@ -818,7 +819,7 @@ fn verify_inner(
     }
 
     match info.verify {
-        VerifyBy::Local | VerifyBy::None => {
+        VerifyBy::Local => {
             let Some(_) = rec else {
                 return Err(Failure::not_verified(
                     Reason::UnknownId,
@@ -833,6 +834,20 @@ fn verify_inner(
             verdict.map_err(|(reason, msg)| Failure::not_verified(reason, msg))
         }
         VerifyBy::Provider => {
+            // Zender looks a code up by value alone: without the record's hash, any code
+            // pending on the account would verify any id, for any number.
+            if info.pin_by == PinBy::ProviderReturns
+                && rec.as_ref().is_none_or(|r| r.pin_hash.is_none())
+            {
+                return Err(Failure::not_verified(
+                    Reason::UnknownId,
+                    format!("no local record of id {}", a.id),
+                )
+                .hint(format!(
+                    "{} checks a code only against the send's local record; send a new one",
+                    info.id
+                )));
+            }
             // Local rules first: a used, cancelled, locked or expired record needs no call.
             if let Some(r) = &rec {
                 let mut probe = r.clone();
@@ -855,6 +870,7 @@ fn verify_inner(
             let provider = (info.build)(&profile)?;
             let req = provider.verify(&a.id, &code)?;
             let mut http = Http::new(timeout, profile.ca_file().as_deref(), out.verbose)?;
+            http.on_reply(provider.reply_secrets());
             if let Some(r) = &rec {
                 if let Ok(p) = Phone::parse(&r.to, None) {
                     http.mask(

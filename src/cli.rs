@@ -91,7 +91,7 @@ pub struct Global {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Send a one-time PIN
-    Send(SendArgs),
+    Send(Box<SendArgs>),
     /// Check a PIN the user typed (exit 0 = verified, 1 = not verified)
     Verify(VerifyArgs),
     /// Show what is known about an earlier send

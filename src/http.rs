@@ -20,6 +20,8 @@ pub struct Http {
     verbose: bool,
     /// (value, shown as) pairs applied to `--verbose` traces: the phone number masked.
     masks: Vec<(String, String)>,
+    /// Run on each reply before it is traced (`Provider::reply_secrets`).
+    on_reply: Option<fn(&Reply)>,
 }
 
 impl Http {
@@ -64,7 +66,14 @@ impl Http {
             client,
             verbose,
             masks: Vec::new(),
+            on_reply: None,
         })
+    }
+
+    /// Run `f` on each reply as soon as it is read, before `--verbose` prints it, so a
+    /// secret the reply carries (zender's PIN) is registered with the redactor first.
+    pub fn on_reply(&mut self, f: Option<fn(&Reply)>) {
+        self.on_reply = f;
     }
 
     /// Show `value` as `shown` in `--verbose` traces.
@@ -185,17 +194,21 @@ impl Http {
         if body.len() as u64 > MAX_REPLY {
             return Err(too_large(&host, status));
         }
-        if self.verbose && !body.is_empty() {
-            trace(&format!(
-                "< {}",
-                self.show(&redact::vendor_text(&String::from_utf8_lossy(&body)))
-            ));
-        }
-        Ok(Reply {
+        let reply = Reply {
             status,
             content_type,
             body,
-        })
+        };
+        if let Some(f) = self.on_reply {
+            f(&reply);
+        }
+        if self.verbose && !reply.body.is_empty() {
+            trace(&format!(
+                "< {}",
+                self.show(&redact::vendor_text(&String::from_utf8_lossy(&reply.body)))
+            ));
+        }
+        Ok(reply)
     }
 }
 

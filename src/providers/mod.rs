@@ -4,6 +4,8 @@
 //! functions; the app does the checks, the I/O and the printing.
 
 pub mod console;
+pub mod shoutout;
+pub mod zender;
 
 use crate::config::Profile;
 use crate::error::{Failure, Kind, Outcome};
@@ -16,7 +18,7 @@ use std::time::{Duration, SystemTime};
 
 /// Every provider, one line each. `otp providers`, `config init`, `config check` and the
 /// shared test battery walk this list.
-pub static REGISTRY: &[&Info] = &[&console::INFO];
+pub static REGISTRY: &[&Info] = &[&console::INFO, &shoutout::INFO, &zender::INFO];
 
 /// A provider by id or alias, case-insensitive.
 pub fn find(name: &str) -> Option<&'static Info> {
@@ -75,7 +77,6 @@ pub enum PinBy {
 pub enum VerifyBy {
     Provider,
     Local,
-    None,
 }
 
 impl VerifyBy {
@@ -83,7 +84,6 @@ impl VerifyBy {
         match self {
             VerifyBy::Provider => "provider",
             VerifyBy::Local => "local",
-            VerifyBy::None => "none",
         }
     }
 }
@@ -462,6 +462,13 @@ pub trait Provider {
             "{} has no verify call",
             self.info().id
         )))
+    }
+
+    /// A function that registers with the redactor any secret a reply carries (zender
+    /// returns the PIN), run on each reply as soon as it is read, before `--verbose`
+    /// prints it.
+    fn reply_secrets(&self) -> Option<fn(&Reply)> {
+        None
     }
 
     /// The vendor's status call for `id`, where it has one.

@@ -186,8 +186,13 @@ pub fn assert_no_leak(o: &Output, extra: &[&str]) {
 }
 
 pub fn assert_text_clean(text: &str, extra: &[&str]) {
+    assert_none_of(text, &[CANARY, CANARY2], extra);
+}
+
+/// Assert that none of `secrets` nor `extra`, in any encoded form, is in `text`.
+pub fn assert_none_of(text: &str, secrets: &[&str], extra: &[&str]) {
     use base64::Engine as _;
-    for s in [CANARY, CANARY2].iter().chain(extra.iter()) {
+    for s in secrets.iter().chain(extra.iter()) {
         let forms = [
             s.to_string(),
             form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>(),

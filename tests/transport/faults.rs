@@ -268,19 +268,37 @@ fn vendor_text_reaches_the_user_without_escapes() {
 #[test]
 fn verify_is_never_retried() {
     for f in fixtures() {
-        let p = provider_info(f.id);
-        if p["verify_with"] != "provider" {
+        if provider_info(f.id)["verify_with"] != "provider" {
             continue;
         }
+        // A send first, so a local record exists (zender needs one); a PIN the vendor
+        // returns in its reply is the code to check.
+        let ok = FaultServer::start(Fault::Reply(Reply::json(f.success_status, f.success_body)));
+        let success: serde_json::Value = serde_json::from_str(f.success_body).unwrap();
+        let code = match &success["data"]["otp"] {
+            serde_json::Value::Null => "123456".to_string(),
+            v => v.to_string().trim_matches('"').to_string(),
+        };
         for fault in [
             Fault::ReadThenClose,
             Fault::Reply(Reply::html(502, "<html>bad gateway</html>")),
         ] {
+            let env = env_for(f, &ok.url());
+            let sent = env.run(&["send", "--to", f.to, "-q"]);
+            assert_eq!(
+                support::code(&sent),
+                0,
+                "{}: {}",
+                f.id,
+                support::stderr(&sent)
+            );
+            let id = support::stdout(&sent).trim().to_string();
             let server = FaultServer::start(fault);
-            let env = env_for(f, &server.url());
-            let out = env.run(&[
-                "-p", "t", "verify", "--id", "abc-123", "--code", "123456", "-o", "json",
-            ]);
+            env.config(&format!(
+                "default_profile = \"t\"\n[profiles.t]\n{}",
+                (f.profile)(&server.url())
+            ));
+            let out = env.run(&["verify", "--id", &id, "--code", &code, "-o", "json"]);
             assert_eq!(
                 support::code(&out),
                 6,
@@ -291,7 +309,7 @@ fn verify_is_never_retried() {
             assert_eq!(server.requests(), 1, "{}: verify was retried", f.id);
             let v = support::json(&out);
             assert_eq!(v["outcome"], "unknown", "{}", f.id);
-            support::assert_no_leak(&out, &["123456"]);
+            support::assert_no_leak(&out, &[code.as_str()]);
         }
     }
 }
