@@ -889,7 +889,12 @@ fn verify_inner(
                         match (ok, reason) {
                             (true, _) => r.state = State::Verified,
                             (false, Some(Reason::WrongCode)) => {
+                                // Counted here too, so a vendor that allows more tries
+                                // than the profile says is still stopped locally.
                                 r.attempts_left = r.attempts_left.saturating_sub(1);
+                                if r.attempts_left == 0 {
+                                    r.state = State::Locked;
+                                }
                             }
                             (false, Some(Reason::AttemptsExhausted)) => r.state = State::Locked,
                             (false, Some(Reason::AlreadyUsed)) => r.state = State::Verified,
