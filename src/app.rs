@@ -10,8 +10,7 @@ use crate::message::{self, PinType, Template};
 use crate::output::{self, Format, Printer, Report};
 use crate::phone::{self, Phone};
 use crate::providers::{
-    self, Accepted, Channel, Info, LengthRule, Otp, PinBy, Plan, Provider, Setting, TtlRule,
-    VerifyBy,
+    self, Accepted, Channel, Info, LengthRule, Otp, PinBy, Plan, Setting, TtlRule, VerifyBy,
 };
 use crate::redact::Secret;
 use crate::store::{self, Record, State, Store};

@@ -88,6 +88,8 @@ pub struct Global {
     pub no_color: bool,
 }
 
+// Parsed once per run, so the size of `SendArgs` costs nothing worth a Box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Send a one-time PIN

@@ -277,9 +277,7 @@ pub fn check_permissions(path: &Path) -> Result<(), Failure> {
             path.display(),
             meta.uid()
         ))
-        .hint(format!(
-            "use a config file you own, e.g. copy it and chmod 600 the copy"
-        )));
+        .hint("use a config file you own, e.g. copy it and chmod 600 the copy"));
     }
     if mode & 0o022 != 0 {
         return Err(Failure::config(format!(

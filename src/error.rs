@@ -40,6 +40,7 @@ pub enum Outcome {
     Verified,
     NotVerified,
     /// A command other than send/verify finished (status, cancel).
+    #[allow(dead_code)]
     Done,
 }
 
@@ -65,6 +66,7 @@ impl Reason {
         }
     }
 
+    #[allow(dead_code)]
     pub fn describe(self) -> &'static str {
         match self {
             Reason::WrongCode => "wrong code",
