@@ -4,6 +4,7 @@
 //! functions; the app does the checks, the I/O and the printing.
 
 pub mod console;
+pub mod smscx;
 pub mod termii;
 
 use crate::config::Profile;
@@ -17,7 +18,7 @@ use std::time::{Duration, SystemTime};
 
 /// Every provider, one line each. `otp providers`, `config init`, `config check` and the
 /// shared test battery walk this list.
-pub static REGISTRY: &[&Info] = &[&console::INFO, &termii::INFO];
+pub static REGISTRY: &[&Info] = &[&console::INFO, &termii::INFO, &smscx::INFO];
 
 /// A provider by id or alias, case-insensitive.
 pub fn find(name: &str) -> Option<&'static Info> {
@@ -107,7 +108,6 @@ pub enum TtlRule {
     /// Whole minutes in this inclusive range.
     Minutes(u64, u64),
     /// Whole seconds in this inclusive range.
-    #[allow(dead_code)] // TEMP until smscx
     Seconds(u64, u64),
     /// The vendor picks; `expires_at` is unknown.
     #[allow(dead_code)] // shoutout
@@ -215,7 +215,6 @@ pub struct Otp {
     pub template: Template,
     /// Per-language templates from the profile (`templates.<lang>`), for vendors that
     /// pick one by destination (smscx `template_<lang>`).
-    #[allow(dead_code)] // TEMP until smscx
     pub templates: Vec<(String, Template)>,
     pub channel: Channel,
     pub length: Setting<usize>,
@@ -224,7 +223,6 @@ pub struct Otp {
     pub attempts: Setting<u32>,
     /// The PIN, where `otp` makes it.
     pub pin: Option<Secret>,
-    #[allow(dead_code)] // TEMP until smscx
     pub callback_url: Option<String>,
 }
 
@@ -233,7 +231,6 @@ pub struct Otp {
 pub enum Method {
     Get,
     Post,
-    #[allow(dead_code)] // TEMP until smscx
     Delete,
 }
 
@@ -275,7 +272,6 @@ impl Request {
         }
     }
 
-    #[allow(dead_code)] // TEMP until smscx
     pub fn header(mut self, name: &str, value: impl Into<String>) -> Request {
         self.headers.push((name.to_string(), value.into()));
         self
@@ -626,7 +622,6 @@ pub fn vendor_message(v: &Value) -> Option<String> {
 
 /// Parse an RFC 3339 / ISO 8601 time a vendor gives (`2026-11-22T08:35:00Z`, with or
 /// without fraction or offset `+00:00`, or the space-separated form).
-#[allow(dead_code)] // TEMP until smscx
 pub fn parse_time(s: &str) -> Option<SystemTime> {
     let s = s.trim().replace(' ', "T");
     if let Ok(t) = humantime::parse_rfc3339_weak(&s) {
