@@ -1337,6 +1337,21 @@ fn config_check(g: &Global, out: &Printer) -> Result<u8, Failure> {
                 problems.push(f.message);
             }
         }
+        // The adapter's own checks (a credential that is one of two keys, a vendor
+        // setting such as termii's route). Building resolves secrets, so a profile
+        // with a `{ command }` secret is skipped: commands are not run offline.
+        let runs_command = config::known_keys(p.info).any(|k| {
+            k.secret()
+                && matches!(p.entry(k.name).map(|e| &e.value),
+                    Some(toml::Value::Table(t)) if t.contains_key("command"))
+        });
+        if !runs_command {
+            if let Err(f) = (p.info.build)(&p) {
+                if !problems.contains(&f.message) {
+                    problems.push(f.message);
+                }
+            }
+        }
         if let Err(f) = settings(&p) {
             problems.push(format!("{label}: {}", f.message));
         }

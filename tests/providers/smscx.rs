@@ -578,3 +578,17 @@ fn cancel_refusals_carry_the_vendor_message() {
         assert_eq!(m.hits(), 1);
     }
 }
+
+#[test]
+fn config_check_needs_a_key_or_a_token() {
+    let env = env_with(&profile_without_credentials("https://api.sms.cx"));
+    let out = env.run(&["config", "check"]);
+    assert_eq!(support::code(&out), 3, "{}", support::stderr(&out));
+    assert!(support::stderr(&out).contains("smscx needs `api_key`"));
+    let env =
+        env_with("provider = \"smscx\"\ntoken = { env = \"SMSCX_TOKEN\" }\nsender = \"Acme\"\n")
+            .var("SMSCX_TOKEN", CANARY2);
+    let out = env.run(&["config", "check"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    support::assert_no_leak(&out, &[]);
+}

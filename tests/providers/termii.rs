@@ -531,3 +531,14 @@ fn verify_call_failures_are_not_verdicts() {
         support::assert_no_leak(&out, &[]);
     }
 }
+
+#[test]
+fn config_check_knows_the_route() {
+    let env = env("https://api.ng.termii.com", "route = \"premium\"\n");
+    let out = env.run(&["config", "check"]);
+    assert_eq!(support::code(&out), 3, "{}", support::stderr(&out));
+    assert!(support::stderr(&out).contains("generic or dnd"));
+    let env = self::env("https://api.ng.termii.com", "route = \"dnd\"\n");
+    let out = env.run(&["config", "check"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+}
