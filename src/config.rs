@@ -464,7 +464,6 @@ impl Profile {
     }
 
     /// A string value, numbers accepted (sim = 1).
-    #[allow(dead_code)] // TEMP until cinnox
     pub fn text(&self, key: &str) -> Option<String> {
         match &self.entry(key)?.value {
             Value::String(s) => Some(s.clone()),
@@ -591,7 +590,6 @@ impl Profile {
     }
 
     /// A required non-secret value (cinnox app_id, say).
-    #[allow(dead_code)] // TEMP until cinnox
     pub fn require_text(&self, key: &str) -> Result<String, Failure> {
         self.text(key)
             .filter(|s| !s.trim().is_empty())

@@ -3,6 +3,7 @@
 //! `Otp` into a `Request` value and a `Reply` into a receipt or a `Failure`, all pure
 //! functions; the app does the checks, the I/O and the printing.
 
+pub mod cinnox;
 pub mod console;
 pub mod smscx;
 pub mod termii;
@@ -18,7 +19,7 @@ use std::time::{Duration, SystemTime};
 
 /// Every provider, one line each. `otp providers`, `config init`, `config check` and the
 /// shared test battery walk this list.
-pub static REGISTRY: &[&Info] = &[&console::INFO, &termii::INFO, &smscx::INFO];
+pub static REGISTRY: &[&Info] = &[&console::INFO, &termii::INFO, &smscx::INFO, &cinnox::INFO];
 
 /// A provider by id or alias, case-insensitive.
 pub fn find(name: &str) -> Option<&'static Info> {
