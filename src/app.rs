@@ -921,6 +921,24 @@ fn record_json(r: &Record) -> serde_json::Value {
     })
 }
 
+/// The number's digits as `status` shows them, `234******0817` (no '+').
+fn masked_digits(p: &Phone) -> String {
+    p.masked().trim_start_matches('+').to_string()
+}
+
+/// Every string in `v` with the number's digits masked.
+fn mask_number(v: serde_json::Value, p: &Phone) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Value::String(s.replace(p.digits(), &masked_digits(p))),
+        Value::Array(a) => Value::Array(a.into_iter().map(|x| mask_number(x, p)).collect()),
+        Value::Object(m) => {
+            Value::Object(m.into_iter().map(|(k, x)| (k, mask_number(x, p))).collect())
+        }
+        other => other,
+    }
+}
+
 fn status(g: &Global, out: &Printer, a: &IdArgs) -> u8 {
     finish(out, status_inner(g, out, a))
 }
@@ -932,12 +950,16 @@ fn status_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
         Some(r) => load_profile(g, r.profile.as_deref(), &[("provider", r.provider.clone())]).ok(),
         None => load_profile(g, None, &[]).ok(),
     };
+    let phone = rec.as_ref().and_then(|r| Phone::parse(&r.to, None).ok());
     let mut remote = serde_json::Value::Null;
     if let Some(p) = &profile {
         let provider = (p.info.build)(p);
         if let Ok(provider) = provider {
             if let Some(req) = provider.status(&a.id) {
-                let http = Http::new(timeout(g)?, p.ca_file().as_deref(), out.verbose)?;
+                let mut http = Http::new(timeout(g)?, p.ca_file().as_deref(), out.verbose)?;
+                if let Some(ph) = &phone {
+                    http.mask(ph.digits().to_string(), masked_digits(ph));
+                }
                 let reply = http.execute(&req)?;
                 remote = providers::reply_json(p.info.id, &reply)?;
                 if !providers::is_success(reply.status) {
@@ -950,6 +972,10 @@ fn status_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
                     ));
                 }
                 remote = providers::scrub_json(remote);
+                // The vendor echoes the number: status shows it masked (SPEC §4).
+                if let Some(ph) = &phone {
+                    remote = mask_number(remote, ph);
+                }
             }
         }
     }
@@ -1347,6 +1373,21 @@ fn config_check(g: &Global, out: &Printer) -> Result<u8, Failure> {
         if p.info.id != "console" {
             if let Err(f) = p.base_url() {
                 problems.push(f.message);
+            }
+        }
+        // The adapter's own checks (a credential that is one of two keys, a vendor
+        // setting such as termii's route). Building resolves secrets, so a profile
+        // with a `{ command }` secret is skipped: commands are not run offline.
+        let runs_command = config::known_keys(p.info).any(|k| {
+            k.secret()
+                && matches!(p.entry(k.name).map(|e| &e.value),
+                    Some(toml::Value::Table(t)) if t.contains_key("command"))
+        });
+        if !runs_command {
+            if let Err(f) = (p.info.build)(&p) {
+                if !problems.contains(&f.message) {
+                    problems.push(f.message);
+                }
             }
         }
         if let Err(f) = settings(&p) {

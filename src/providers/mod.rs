@@ -3,12 +3,15 @@
 //! `Otp` into a `Request` value and a `Reply` into a receipt or a `Failure`, all pure
 //! functions; the app does the checks, the I/O and the printing.
 
+pub mod cinnox;
 pub mod console;
 pub mod shoutout;
+pub mod smscx;
+pub mod termii;
 pub mod zender;
 
 use crate::config::Profile;
-use crate::error::{Failure, Kind, Outcome};
+use crate::error::{Failure, Kind};
 use crate::message::{PinType, Template};
 use crate::phone::Phone;
 use crate::redact::{self, Secret};
@@ -18,7 +21,14 @@ use std::time::{Duration, SystemTime};
 
 /// Every provider, one line each. `otp providers`, `config init`, `config check` and the
 /// shared test battery walk this list.
-pub static REGISTRY: &[&Info] = &[&console::INFO, &shoutout::INFO, &zender::INFO];
+pub static REGISTRY: &[&Info] = &[
+    &console::INFO,
+    &termii::INFO,
+    &smscx::INFO,
+    &cinnox::INFO,
+    &shoutout::INFO,
+    &zender::INFO,
+];
 
 /// A provider by id or alias, case-insensitive.
 pub fn find(name: &str) -> Option<&'static Info> {
@@ -242,6 +252,7 @@ impl Method {
 pub enum Body {
     Empty,
     Json(Value),
+
     Form(Vec<(String, String)>),
 }
 
@@ -666,9 +677,6 @@ pub fn is_success(status: u16) -> bool {
     (200..300).contains(&status)
 }
 
-#[allow(dead_code)]
-fn _assert_outcome_used(_: Outcome) {}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -733,7 +741,7 @@ mod tests {
             body: b"<html>secret page</html>".to_vec(),
         };
         let f = reply_json("termii", &r).unwrap_err();
-        assert_eq!(f.outcome, Outcome::Unknown);
+        assert_eq!(f.outcome, crate::error::Outcome::Unknown);
         assert!(f
             .message
             .contains("unexpected reply (HTTP 502, text/html, 24 bytes)"));

@@ -1,10 +1,19 @@
 //! Vendor tests: one file per vendor, plus the battery every HTTP vendor passes.
 
 pub mod battery;
+pub mod cinnox;
 pub mod shoutout;
+pub mod smscx;
+pub mod termii;
 pub mod zender;
 
 use battery::Fixture;
 
 /// One line per HTTP vendor.
-pub static FIXTURES: &[&Fixture] = &[&shoutout::FIXTURE, &zender::FIXTURE];
+pub static FIXTURES: &[&Fixture] = &[
+    &termii::FIXTURE,
+    &smscx::FIXTURE,
+    &cinnox::FIXTURE,
+    &shoutout::FIXTURE,
+    &zender::FIXTURE,
+];
