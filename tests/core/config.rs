@@ -234,8 +234,14 @@ fn bad_toml_names_the_line() {
 #[test]
 fn example_config_parses_and_checks() {
     let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
+    let text = std::fs::read_to_string(example).unwrap();
     let env = Env::new();
-    env.config(&std::fs::read_to_string(example).unwrap());
+    let list = support::json(&env.run(&["providers", "-o", "json"]));
+    for p in list.as_array().unwrap() {
+        let line = format!("provider = \"{}\"", p["id"].as_str().unwrap());
+        assert!(text.contains(&line), "config.example.toml lacks {line}");
+    }
+    env.config(&text);
     let out = env.run(&["config", "check"]);
     // the example reads credentials from env vars that are not set here: only those
     // problems may be reported
