@@ -16,7 +16,12 @@ pub const MAX_REPLY: u64 = 1024 * 1024;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct Http {
-    client: reqwest::blocking::Client,
+    timeout: Duration,
+    /// Extra roots from `ca_file`, read up front so a bad file fails before any I/O.
+    roots: Vec<reqwest::Certificate>,
+    /// Built on first use, knowing the scheme: a plain-HTTP (loopback) run loads no
+    /// root store.
+    client: std::cell::OnceCell<reqwest::blocking::Client>,
     verbose: bool,
     /// (value, shown as) pairs applied to `--verbose` traces: the phone number masked.
     masks: Vec<(String, String)>,
@@ -25,15 +30,11 @@ pub struct Http {
 }
 
 impl Http {
-    /// The client: connect timeout min(10 s, timeout), whole-request timeout, no
+    /// The transport: connect timeout min(10 s, timeout), whole-request timeout, no
     /// redirects, `User-Agent: otp/<version>`, proxies from the environment, and the
     /// built-in Mozilla roots plus `ca_file` when given.
     pub fn new(timeout: Duration, ca_file: Option<&Path>, verbose: bool) -> Result<Http, Failure> {
-        let mut b = reqwest::blocking::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
-            .user_agent(concat!("otp/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::none());
+        let mut roots = Vec::new();
         if let Some(path) = ca_file {
             let pem = std::fs::read(path).map_err(|e| {
                 Failure::config(format!(
@@ -43,7 +44,7 @@ impl Http {
                 ))
                 .hint("ca_file (or SSL_CERT_FILE) must name a readable PEM file")
             })?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            roots = reqwest::Certificate::from_pem_bundle(&pem)
                 .ok()
                 .filter(|c| !c.is_empty())
                 .ok_or_else(|| {
@@ -52,9 +53,36 @@ impl Http {
                         path.display()
                     ))
                 })?;
-            for c in certs {
-                b = b.add_root_certificate(c);
+        }
+        Ok(Http {
+            timeout,
+            roots,
+            client: std::cell::OnceCell::new(),
+            verbose,
+            masks: Vec::new(),
+            on_reply: None,
+        })
+    }
+
+    fn client(&self, https: bool) -> Result<&reqwest::blocking::Client, Failure> {
+        if let Some(c) = self.client.get() {
+            return Ok(c);
+        }
+        // The whole-request deadline gets a little slack over the connect deadline, so
+        // a connect (TLS handshake included) that uses up the time is reported as a
+        // connect timeout, which is known not to have sent anything, not as a timeout
+        // that may have.
+        let mut b = reqwest::blocking::Client::builder()
+            .timeout(self.timeout + Duration::from_millis(200))
+            .connect_timeout(self.timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("otp/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none());
+        if https {
+            for c in &self.roots {
+                b = b.add_root_certificate(c.clone());
             }
+        } else {
+            b = b.tls_built_in_root_certs(false);
         }
         let client = b.build().map_err(|e| {
             Failure::config(format!(
@@ -62,12 +90,7 @@ impl Http {
                 redact::vendor_text(&e.to_string())
             ))
         })?;
-        Ok(Http {
-            client,
-            verbose,
-            masks: Vec::new(),
-            on_reply: None,
-        })
+        Ok(self.client.get_or_init(|| client))
     }
 
     /// Run `f` on each reply as soon as it is read, before `--verbose` prints it, so a
@@ -125,7 +148,8 @@ impl Http {
             Method::Post => reqwest::Method::POST,
             Method::Delete => reqwest::Method::DELETE,
         };
-        let mut rb = self.client.request(method, &req.url);
+        let https = req.url.starts_with("https:");
+        let mut rb = self.client(https)?.request(method, &req.url);
         for (k, v) in &req.headers {
             rb = rb.header(k, v);
         }

@@ -313,3 +313,30 @@ fn verify_is_never_retried() {
         }
     }
 }
+
+#[test]
+fn a_failed_tls_handshake_is_not_sent() {
+    for f in fixtures() {
+        for fault in [
+            Fault::AcceptClose,
+            Fault::Reply(Reply::json(200, f.success_body)),
+        ] {
+            let server = FaultServer::start(fault);
+            let url = server
+                .url()
+                .replace("http://127.0.0.1", "https://localhost");
+            let env = env_for(f, &url);
+            let out = env.run(&["--timeout", "1s", "send", "--to", f.to, "-o", "json"]);
+            assert_eq!(
+                support::code(&out),
+                5,
+                "{}: {}",
+                f.id,
+                support::stderr(&out)
+            );
+            let v = support::json(&out);
+            assert_eq!(v["outcome"], "not_sent", "{}", f.id);
+            assert_eq!(v["error"]["retryable"], true);
+        }
+    }
+}
