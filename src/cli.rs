@@ -38,7 +38,7 @@ pub struct Cli {
 #[derive(Args, Debug, Clone, Default)]
 pub struct Global {
     /// Config file [default: <user config dir>/otp/config.toml]
-    #[arg(
+    #[arg(help_heading = "Global options", 
         short = 'c',
         long,
         env = "OTP_CONFIG",
@@ -48,7 +48,7 @@ pub struct Global {
     pub config: Option<PathBuf>,
 
     /// Profile [default: the file's default_profile, else its only profile]
-    #[arg(
+    #[arg(help_heading = "Global options", 
         short = 'p',
         long,
         env = "OTP_PROFILE",
@@ -58,7 +58,7 @@ pub struct Global {
     pub profile: Option<String>,
 
     /// Output format: text or json
-    #[arg(
+    #[arg(help_heading = "Global options", 
         short = 'o',
         long,
         env = "OTP_OUTPUT",
@@ -68,23 +68,23 @@ pub struct Global {
     pub output: Option<String>,
 
     /// Short for --output json
-    #[arg(long, global = true)]
+    #[arg(help_heading = "Global options", long, global = true)]
     pub json: bool,
 
     /// Show the HTTP request and response on stderr (secrets and PINs redacted)
-    #[arg(short = 'v', long, global = true)]
+    #[arg(help_heading = "Global options", short = 'v', long, global = true)]
     pub verbose: bool,
 
     /// Text mode prints only the id, for ID=$(otp send ... -q)
-    #[arg(short = 'q', long, global = true)]
+    #[arg(help_heading = "Global options", short = 'q', long, global = true)]
     pub quiet: bool,
 
     /// Whole-request timeout, e.g. 30s [default: 30s]
-    #[arg(long, env = "OTP_TIMEOUT", global = true, value_name = "DURATION")]
+    #[arg(help_heading = "Global options", long, env = "OTP_TIMEOUT", global = true, value_name = "DURATION")]
     pub timeout: Option<String>,
 
-    /// Plain text, no colour
-    #[arg(long, env = "NO_COLOR", global = true)]
+    /// Plain text, no colour (also when NO_COLOR is set to anything)
+    #[arg(help_heading = "Global options", long, global = true)]
     pub no_color: bool,
 }
 

@@ -227,10 +227,11 @@ impl Http {
             f(&reply);
         }
         if self.verbose && !reply.body.is_empty() {
-            trace(&format!(
-                "< {}",
-                self.show(&redact::vendor_text(&String::from_utf8_lossy(&reply.body)))
-            ));
+            let text = match serde_json::from_slice::<serde_json::Value>(&reply.body) {
+                Ok(v) => redact::mask_json_fields(v, true).to_string(),
+                Err(_) => String::from_utf8_lossy(&reply.body).into_owned(),
+            };
+            trace(&format!("< {}", self.show(&redact::vendor_text(&text))));
         }
         Ok(reply)
     }

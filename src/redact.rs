@@ -97,6 +97,55 @@ pub fn vendor_text(text: &str) -> String {
     scrub(&cut)
 }
 
+/// Field names whose values are secrets or PINs wherever they appear in a request
+/// (JSON body, form, query): masked by name too, so a value too short to be masked by
+/// value (a 2-digit test PIN) or one passed with `--param` never prints.
+const SECRET_FIELDS: &[&str] = &[
+    "pin", "otp", "code", "api_key", "apikey", "secret", "token", "app_token", "password",
+    "access_token", "client_secret",
+];
+
+/// In a vendor's reply `code` is usually an error code, so it stays readable there.
+pub fn is_secret_field(name: &str, in_reply: bool) -> bool {
+    let n = name.to_ascii_lowercase();
+    SECRET_FIELDS.contains(&n.as_str()) && !(in_reply && n == "code")
+}
+
+/// Header names that carry credentials.
+pub fn is_secret_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n == "authorization" || n == "proxy-authorization" || n.contains("api-key") || n.contains("token")
+}
+
+/// A header value with its credential masked, keeping an auth scheme visible
+/// (`Bearer ***`, `Apikey ***`).
+pub fn mask_header(value: &str) -> String {
+    match value.split_once(' ') {
+        Some((scheme, _)) if !scheme.is_empty() && scheme.len() <= 12 => format!("{scheme} {MASK}"),
+        _ => MASK.to_string(),
+    }
+}
+
+/// Mask, by field name, every secret-named field of a JSON value.
+pub fn mask_json_fields(v: serde_json::Value, in_reply: bool) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, v)| {
+                    if is_secret_field(&k, in_reply) && !v.is_null() && !v.is_object() && !v.is_array() {
+                        (k, Value::String(MASK.into()))
+                    } else {
+                        (k, mask_json_fields(v, in_reply))
+                    }
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(|v| mask_json_fields(v, in_reply)).collect()),
+        other => other,
+    }
+}
+
 /// Remove ANSI escape sequences (CSI, OSC, two-byte escapes) and every other control
 /// character; line breaks and tabs become spaces so one vendor message stays one line.
 pub fn strip_controls(text: &str) -> String {

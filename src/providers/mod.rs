@@ -321,8 +321,73 @@ impl Request {
         }
     }
 
+    /// A copy for printing: secret-named fields, query parameters and credential
+    /// headers masked by name (values are masked by value later, in `scrub`).
+    pub fn masked(&self) -> Request {
+        let url = match reqwest::Url::parse(&self.url) {
+            Ok(mut u) if u.query().is_some() => {
+                let pairs: Vec<(String, String)> = u
+                    .query_pairs()
+                    .map(|(k, v)| {
+                        let v = if redact::is_secret_field(&k, false) {
+                            redact::MASK.to_string()
+                        } else {
+                            v.into_owned()
+                        };
+                        (k.into_owned(), v)
+                    })
+                    .collect();
+                u.query_pairs_mut().clear().extend_pairs(pairs);
+                // keep *** readable rather than percent-encoded
+                u.to_string().replace("%2A%2A%2A", redact::MASK)
+            }
+            _ => self.url.clone(),
+        };
+        let headers = self
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                let v = if redact::is_secret_header(k) {
+                    redact::mask_header(v)
+                } else {
+                    v.clone()
+                };
+                (k.clone(), v)
+            })
+            .collect();
+        let body = match &self.body {
+            Body::Empty => Body::Empty,
+            Body::Json(v) => Body::Json(redact::mask_json_fields(v.clone(), false)),
+            Body::Form(fields) => Body::Form(
+                fields
+                    .iter()
+                    .map(|(k, v)| {
+                        let v = if redact::is_secret_field(k, false) {
+                            redact::MASK.to_string()
+                        } else {
+                            v.clone()
+                        };
+                        (k.clone(), v)
+                    })
+                    .collect(),
+            ),
+        };
+        Request {
+            method: self.method,
+            url,
+            headers,
+            body,
+        }
+    }
+
     /// The request as people read it, secrets and PINs masked.
     pub fn render_text(&self) -> String {
+        let shown = self.masked();
+        let out = shown.render_raw();
+        redact::scrub(&out)
+    }
+
+    fn render_raw(&self) -> String {
         let mut out = format!("{} {}\n", self.method.as_str(), self.url);
         for (k, v) in &self.headers {
             out.push_str(&format!("{k}: {v}\n"));
@@ -339,15 +404,19 @@ impl Request {
             }
             Body::Form(fields) => {
                 out.push('\n');
-                out.push_str(&form_encode(fields));
+                out.push_str(&form_encode(fields).replace("%2A%2A%2A", redact::MASK));
                 out.push('\n');
             }
         }
-        redact::scrub(&out)
+        out
     }
 
     /// The `request` object of a JSON dry run, secrets and PINs masked.
     pub fn to_json(&self) -> Value {
+        self.masked().to_json_raw()
+    }
+
+    fn to_json_raw(&self) -> Value {
         let mut headers = Map::new();
         for (k, v) in &self.headers {
             headers.insert(k.clone(), Value::String(v.clone()));
