@@ -257,7 +257,7 @@ impl Provider for Zender {
         }
         let pin = returned_pin(&v).ok_or_else(|| missing_field(ID, "data.otp", reply))?;
         Ok(Accepted {
-            id: new_id(),
+            id: crate::message::new_id(),
             message_id: None,
             expires_at: None,
             cost: None,
@@ -422,22 +422,6 @@ fn register_returned_pin(reply: &Reply) {
             redact::register(&pin);
         }
     }
-}
-
-/// A UUID v4-shaped id from the OS CSPRNG: Zender's reply names no message.
-fn new_id() -> String {
-    let mut b: [u8; 16] = crate::message::random_bytes();
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
 }
 
 #[cfg(test)]
