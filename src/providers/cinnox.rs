@@ -213,24 +213,15 @@ impl Provider for Cinnox {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::ConfigFile;
     use crate::error::Outcome;
-    use crate::message::Template;
-    use crate::phone::Phone;
-    use crate::providers::{Body, Setting};
-    use std::path::Path;
-    use std::time::Duration;
+    use crate::providers::testing::{self, reply};
+    use crate::providers::Body;
 
     const TOKEN: &str = "cinnox-unit-token-3e8f";
     const PIN: &str = "482913";
 
     fn profile(text: &str) -> Profile {
-        let file = ConfigFile::parse(
-            &format!("[profiles.t]\nprovider = \"cinnox\"\n{text}"),
-            Path::new("/x/config.toml"),
-        )
-        .unwrap();
-        Profile::resolve(&file, Some("t"), &[]).unwrap()
+        testing::profile(&format!("provider = \"cinnox\"\n{text}"))
     }
 
     fn provider() -> Box<dyn Provider> {
@@ -241,39 +232,9 @@ mod tests {
     }
 
     fn otp() -> Otp {
-        Otp {
-            to: Phone::parse("+85291234567", None).unwrap(),
-            sender: Some("Acme2".into()),
-            template: Template::parse("Your Acme code is {{code}}", 5).unwrap(),
-            templates: Vec::new(),
-            channel: Channel::Sms,
-            length: Setting {
-                value: 6,
-                explicit: false,
-            },
-            pin_type: Setting {
-                value: PinType::Numeric,
-                explicit: false,
-            },
-            ttl: Setting {
-                value: Duration::from_secs(300),
-                explicit: false,
-            },
-            attempts: Setting {
-                value: 3,
-                explicit: false,
-            },
-            pin: Some(Secret::new(PIN)),
-            callback_url: None,
-        }
-    }
-
-    fn reply(status: u16, body: &str) -> Reply {
-        Reply {
-            status,
-            content_type: Some("application/json".into()),
-            body: body.as_bytes().to_vec(),
-        }
+        let mut o = testing::otp("+85291234567", Some("Acme2"), "Your Acme code is {{code}}");
+        o.pin = Some(Secret::new(PIN));
+        o
     }
 
     #[test]

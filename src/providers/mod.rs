@@ -677,6 +677,67 @@ pub fn is_success(status: u16) -> bool {
     (200..300).contains(&status)
 }
 
+/// What the adapters' unit tests build their inputs from: one OTP with the built-in
+/// defaults, one profile from TOML text, one JSON reply. Tests change only the fields
+/// they are about.
+#[cfg(test)]
+pub mod testing {
+    use super::*;
+    use crate::config::ConfigFile;
+    use std::path::Path;
+
+    /// An OTP as a send with no flags would make it: sms, 6 numeric characters, 300 s,
+    /// 3 attempts, none of them chosen by the user, no PIN, no callback.
+    pub fn otp(to: &str, sender: Option<&str>, template: &str) -> Otp {
+        let ttl = Duration::from_secs(300);
+        Otp {
+            to: Phone::parse(to, None).unwrap(),
+            sender: sender.map(str::to_string),
+            template: Template::parse(template, ttl.as_secs() / 60).unwrap(),
+            templates: Vec::new(),
+            channel: Channel::Sms,
+            length: default(6),
+            pin_type: default(PinType::Numeric),
+            ttl: default(ttl),
+            attempts: default(3),
+            pin: None,
+            callback_url: None,
+        }
+    }
+
+    /// A setting left at its built-in value.
+    pub fn default<T>(value: T) -> Setting<T> {
+        Setting {
+            value,
+            explicit: false,
+        }
+    }
+
+    /// A setting the user chose (flag, env or profile).
+    pub fn chosen<T>(value: T) -> Setting<T> {
+        Setting {
+            value,
+            explicit: true,
+        }
+    }
+
+    /// Profile "t" of a config file holding `[profiles.t]` and then `body`.
+    pub fn profile(body: &str) -> Profile {
+        let text = format!("[profiles.t]\n{body}");
+        let file = ConfigFile::parse(&text, Path::new("/x/config.toml")).unwrap();
+        Profile::resolve(&file, Some("t"), &[]).unwrap()
+    }
+
+    /// A JSON reply with this status and body.
+    pub fn reply(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            content_type: Some("application/json".into()),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

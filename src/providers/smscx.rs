@@ -273,24 +273,19 @@ impl Provider for Smscx {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::ConfigFile;
     use crate::error::Outcome;
     use crate::message::Template;
-    use crate::phone::Phone;
-    use crate::providers::{Body, Setting};
-    use std::path::Path;
+    use crate::providers::testing::{self, chosen, reply};
+    use crate::providers::Body;
     use std::time::Duration;
 
     const KEY: &str = "smscx-unit-key-91c2";
     const TOKEN: &str = "smscx-unit-token-7d0a";
 
     fn provider(creds: &str) -> Result<Box<dyn Provider>, Failure> {
-        let text = format!(
-            "[profiles.t]\nprovider = \"smscx\"\nbase_url = \"https://api.example.com\"\n{creds}"
-        );
-        let file = ConfigFile::parse(&text, Path::new("/x/config.toml")).unwrap();
-        let p = Profile::resolve(&file, Some("t"), &[]).unwrap();
-        build(&p)
+        build(&testing::profile(&format!(
+            "provider = \"smscx\"\nbase_url = \"https://api.example.com\"\n{creds}"
+        )))
     }
 
     fn keyed() -> Box<dyn Provider> {
@@ -298,51 +293,21 @@ mod tests {
     }
 
     fn otp() -> Otp {
-        Otp {
-            to: Phone::parse("+33612345678", None).unwrap(),
-            sender: Some("Acme".into()),
-            template: Template::parse("Your code is {{code}}", 5).unwrap(),
-            templates: vec![
-                (
-                    "fr".into(),
-                    Template::parse("Votre code est {{code}}", 5).unwrap(),
-                ),
-                ("de".into(), Template::parse("Ihr Code: %s", 5).unwrap()),
-            ],
-            channel: Channel::Sms,
-            length: Setting {
-                value: 6,
-                explicit: false,
-            },
-            pin_type: Setting {
-                value: PinType::Numeric,
-                explicit: false,
-            },
-            ttl: Setting {
-                value: Duration::from_secs(300),
-                explicit: false,
-            },
-            attempts: Setting {
-                value: 3,
-                explicit: false,
-            },
-            pin: None,
-            callback_url: None,
-        }
+        let mut o = testing::otp("+33612345678", Some("Acme"), "Your code is {{code}}");
+        o.templates = vec![
+            (
+                "fr".into(),
+                Template::parse("Votre code est {{code}}", 5).unwrap(),
+            ),
+            ("de".into(), Template::parse("Ihr Code: %s", 5).unwrap()),
+        ];
+        o
     }
 
     fn http(plan: Plan) -> Request {
         match plan {
             Plan::Http(r) => r,
             other => panic!("not HTTP: {other:?}"),
-        }
-    }
-
-    fn reply(status: u16, body: &str) -> Reply {
-        Reply {
-            status,
-            content_type: Some("application/json".into()),
-            body: body.as_bytes().to_vec(),
         }
     }
 
@@ -373,22 +338,10 @@ mod tests {
         let mut o = otp();
         o.sender = None;
         o.templates.clear();
-        o.pin_type = Setting {
-            value: PinType::Letters,
-            explicit: true,
-        };
-        o.length = Setting {
-            value: 10,
-            explicit: true,
-        };
-        o.ttl = Setting {
-            value: Duration::from_secs(1800),
-            explicit: true,
-        };
-        o.attempts = Setting {
-            value: 10,
-            explicit: true,
-        };
+        o.pin_type = chosen(PinType::Letters);
+        o.length = chosen(10);
+        o.ttl = chosen(Duration::from_secs(1800));
+        o.attempts = chosen(10);
         o.callback_url = Some("https://example.com/hook".into());
         let Body::Json(v) = http(keyed().send(&o).unwrap()).body else {
             panic!()
@@ -405,10 +358,7 @@ mod tests {
                 "otpCallbackUrl": "https://example.com/hook",
             })
         );
-        o.pin_type = Setting {
-            value: PinType::Alphanumeric,
-            explicit: true,
-        };
+        o.pin_type = chosen(PinType::Alphanumeric);
         let Body::Json(v) = http(keyed().send(&o).unwrap()).body else {
             panic!()
         };

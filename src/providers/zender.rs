@@ -428,8 +428,7 @@ fn register_returned_pin(reply: &Reply) {
 mod tests {
     use super::*;
     use crate::error::Outcome;
-    use crate::message::{PinType, Template};
-    use crate::phone::Phone;
+    use crate::providers::testing::{self, reply};
     use crate::providers::{Body, Setting};
     use std::time::Duration;
 
@@ -451,31 +450,13 @@ mod tests {
     }
 
     fn otp(channel: Channel, ttl: u64) -> Otp {
-        Otp {
-            to: Phone::parse("+63 918 466 1533", None).unwrap(),
-            sender: None,
-            template: Template::parse("Your code is {{code}}", 5).unwrap(),
-            templates: Vec::new(),
-            channel,
-            length: Setting {
-                value: 6,
-                explicit: false,
-            },
-            pin_type: Setting {
-                value: PinType::Numeric,
-                explicit: false,
-            },
-            ttl: Setting {
-                value: Duration::from_secs(ttl),
-                explicit: ttl != 300,
-            },
-            attempts: Setting {
-                value: 3,
-                explicit: false,
-            },
-            pin: None,
-            callback_url: None,
-        }
+        let mut o = testing::otp("+63 918 466 1533", None, "Your code is {{code}}");
+        o.channel = channel;
+        o.ttl = Setting {
+            value: Duration::from_secs(ttl),
+            explicit: ttl != 300,
+        };
+        o
     }
 
     fn form(p: &Zender, o: &Otp) -> Vec<(String, String)> {
@@ -495,14 +476,6 @@ mod tests {
         list.iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
-    }
-
-    fn reply(status: u16, body: &str) -> Reply {
-        Reply {
-            status,
-            content_type: Some("application/json".into()),
-            body: body.as_bytes().to_vec(),
-        }
     }
 
     const SUCCESS: &str = r#"{"status":200,"message":"OTP has been sent!","data":{"phone":"+639184661533","message":"Your code is 345678","otp":345678}}"#;
