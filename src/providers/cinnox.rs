@@ -3,15 +3,14 @@
 //! default); the App Token is a Bearer token; errors carry 7-digit codes.
 
 use super::{
-    http_failure, is_success, missing_field, reply_json, snippet, text_at, vendor_message,
-    Accepted, Channel, Info, Key, KeyType, LengthRule, Method, Otp, PinBy, Plan, Provider, Reply,
-    Request, TtlRule, VerifyBy,
+    http_failure, is_success, missing_field, path_segment, reply_json, snippet, text_at,
+    vendor_message, Accepted, Channel, Info, Key, KeyType, LengthRule, Method, Otp, PinBy, Plan,
+    Provider, Reply, Request, TtlRule, VerifyBy,
 };
 use crate::config::Profile;
 use crate::error::{Failure, Kind};
 use crate::message::PinType;
 use crate::redact::{self, Secret};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Value};
 
 /// CINNOX's PIN placeholder in `text`.
@@ -20,13 +19,6 @@ const PLACEHOLDER: &str = "%s";
 /// The longest alphanumeric sender ID an SMS can carry (3GPP TS 23.040: 11 GSM 7-bit
 /// characters in the originating address), so a longer one cannot be delivered as is.
 const MAX_SENDER: usize = 11;
-
-/// What an id may keep unescaped in a URL path segment (RFC 3986 unreserved).
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
 
 pub static INFO: Info = Info {
     id: "cinnox",
@@ -72,7 +64,7 @@ fn build(profile: &Profile) -> Result<Box<dyn Provider>, Failure> {
     Ok(Box::new(Cinnox {
         url: format!(
             "{base}/v1/api/apps/{}/send_otp",
-            utf8_percent_encode(app_id.trim(), SEGMENT)
+            path_segment(app_id.trim())
         ),
         token,
     }))
@@ -135,10 +127,7 @@ impl Provider for Cinnox {
             .as_ref()
             .ok_or_else(|| Failure::usage("cinnox: no PIN to deliver"))?;
         let sender = otp
-            .sender
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
+            .sender()
             .ok_or_else(|| {
                 Failure::config("cinnox needs an alphanumeric sender ID (senderNumber), and none is set")
                     .hint("set sender = \"YourBrand\" in the profile (or pass --sender): letters and digits, at most 11")

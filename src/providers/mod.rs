@@ -15,6 +15,7 @@ use crate::error::{Failure, Kind};
 use crate::message::{PinType, Template};
 use crate::phone::Phone;
 use crate::redact::{self, Secret};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::time::{Duration, SystemTime};
@@ -228,6 +229,27 @@ pub struct Otp {
     /// The PIN, where `otp` makes it.
     pub pin: Option<Secret>,
     pub callback_url: Option<String>,
+}
+
+impl Otp {
+    /// The sender ID, trimmed; None when it is unset or blank.
+    pub fn sender(&self) -> Option<&str> {
+        self.sender
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+}
+
+/// An id as one URL path segment: all but RFC 3986's unreserved characters escaped, so
+/// a `/` or space in it cannot change the path.
+pub fn path_segment(id: &str) -> String {
+    const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    utf8_percent_encode(id, UNRESERVED).to_string()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -77,12 +77,7 @@ impl Provider for ShoutOut {
     }
 
     fn send(&self, otp: &Otp) -> Result<Plan, Failure> {
-        let Some(source) = otp
-            .sender
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        else {
+        let Some(source) = otp.sender() else {
             let place = match &self.profile {
                 Some(n) => format!("set sender = \"...\" in [profiles.{n}]"),
                 None => "set sender in a profile".to_string(),

@@ -3,27 +3,19 @@
 //! `X-API-KEY` header, or `Authorization: Bearer` with an OAuth access token.
 
 use super::{
-    http_failure, is_success, missing_field, parse_time, reply_json, snippet, text_at,
-    vendor_message, Accepted, Channel, Info, Key, KeyType, LengthRule, Method, Otp, PinBy, Plan,
-    Provider, Reply, Request, TtlRule, VerifyBy,
+    http_failure, is_success, missing_field, parse_time, path_segment, reply_json, snippet,
+    text_at, vendor_message, Accepted, Channel, Info, Key, KeyType, LengthRule, Method, Otp, PinBy,
+    Plan, Provider, Reply, Request, TtlRule, VerifyBy,
 };
 use crate::config::Profile;
 use crate::error::{Failure, Kind, Reason};
 use crate::message::PinType;
 use crate::redact::{self, Secret};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Map, Value};
 use std::time::SystemTime;
 
 /// SMS.cx's own PIN placeholder in `template`.
 const PLACEHOLDER: &str = "{{pin}}";
-
-/// What an id may keep unescaped in a URL path segment (RFC 3986 unreserved).
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
 
 pub static INFO: Info = Info {
     id: "smscx",
@@ -96,7 +88,7 @@ impl Smscx {
     }
 
     fn otp_path(id: &str) -> String {
-        format!("/otp/{}", utf8_percent_encode(id, SEGMENT))
+        format!("/otp/{}", path_segment(id))
     }
 }
 
@@ -162,12 +154,7 @@ impl Provider for Smscx {
     fn send(&self, otp: &Otp) -> Result<Plan, Failure> {
         let mut body = Map::new();
         body.insert("phoneNumber".into(), json!(otp.to.e164()));
-        if let Some(sender) = otp
-            .sender
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        if let Some(sender) = otp.sender() {
             let n = sender.chars().count();
             if !(3..=15).contains(&n) {
                 return Err(Failure::usage(format!(

@@ -157,10 +157,7 @@ impl Provider for Termii {
 
     fn send(&self, otp: &Otp) -> Result<Plan, Failure> {
         let sender = otp
-            .sender
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
+            .sender()
             .ok_or_else(|| {
                 Failure::config("termii needs a sender ID (`from`), and none is set")
                     .hint("set sender = \"YourBrand\" in the profile (or pass --sender): an ID approved on the Termii dashboard (Sender ID)")
