@@ -612,7 +612,7 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
                 let _ = writeln!(err, "  | {line}");
             }
             Accepted {
-                id: new_id(),
+                id: message::new_id(),
                 ..Accepted::default()
             }
         }
@@ -699,22 +699,6 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
         }
     }
     Ok(())
-}
-
-/// A fresh id for sends the tool handles itself (console), UUID v4 shaped.
-fn new_id() -> String {
-    let mut b: [u8; 16] = message::random_bytes();
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
 }
 
 // ---------------------------------------------------------------------------------------

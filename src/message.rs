@@ -284,6 +284,23 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
     b
 }
 
+/// A fresh UUID v4-shaped id from the OS CSPRNG, for sends whose vendor names no message
+/// (console, zender).
+pub fn new_id() -> String {
+    let mut b: [u8; 16] = random_bytes();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,6 +308,19 @@ mod tests {
     fn seg(text: &str) -> (Encoding, usize, usize) {
         let s = segments(text);
         (s.encoding, s.units, s.parts)
+    }
+
+    #[test]
+    fn new_ids_are_uuid_v4_shaped_and_fresh() {
+        let id = new_id();
+        let parts: Vec<&str> = id.split('-').collect();
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
+        assert!(parts[2].starts_with('4'), "{id}");
+        assert!(matches!(&parts[3][..1], "8" | "9" | "a" | "b"), "{id}");
+        assert_ne!(id, new_id());
     }
 
     #[test]

@@ -3,15 +3,14 @@
 //! default); the App Token is a Bearer token; errors carry 7-digit codes.
 
 use super::{
-    http_failure, is_success, missing_field, reply_json, snippet, text_at, vendor_message,
-    Accepted, Channel, Info, Key, KeyType, LengthRule, Method, Otp, PinBy, Plan, Provider, Reply,
-    Request, TtlRule, VerifyBy,
+    http_failure, is_success, missing_field, path_segment, reply_json, snippet, text_at,
+    vendor_message, Accepted, Channel, Info, Key, KeyType, LengthRule, Method, Otp, PinBy, Plan,
+    Provider, Reply, Request, TtlRule, VerifyBy,
 };
 use crate::config::Profile;
 use crate::error::{Failure, Kind};
 use crate::message::PinType;
 use crate::redact::{self, Secret};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Value};
 
 /// CINNOX's PIN placeholder in `text`.
@@ -20,13 +19,6 @@ const PLACEHOLDER: &str = "%s";
 /// The longest alphanumeric sender ID an SMS can carry (3GPP TS 23.040: 11 GSM 7-bit
 /// characters in the originating address), so a longer one cannot be delivered as is.
 const MAX_SENDER: usize = 11;
-
-/// What an id may keep unescaped in a URL path segment (RFC 3986 unreserved).
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
 
 pub static INFO: Info = Info {
     id: "cinnox",
@@ -72,7 +64,7 @@ fn build(profile: &Profile) -> Result<Box<dyn Provider>, Failure> {
     Ok(Box::new(Cinnox {
         url: format!(
             "{base}/v1/api/apps/{}/send_otp",
-            utf8_percent_encode(app_id.trim(), SEGMENT)
+            path_segment(app_id.trim())
         ),
         token,
     }))
@@ -135,10 +127,7 @@ impl Provider for Cinnox {
             .as_ref()
             .ok_or_else(|| Failure::usage("cinnox: no PIN to deliver"))?;
         let sender = otp
-            .sender
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
+            .sender()
             .ok_or_else(|| {
                 Failure::config("cinnox needs an alphanumeric sender ID (senderNumber), and none is set")
                     .hint("set sender = \"YourBrand\" in the profile (or pass --sender): letters and digits, at most 11")
@@ -213,24 +202,15 @@ impl Provider for Cinnox {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::ConfigFile;
     use crate::error::Outcome;
-    use crate::message::Template;
-    use crate::phone::Phone;
-    use crate::providers::{Body, Setting};
-    use std::path::Path;
-    use std::time::Duration;
+    use crate::providers::testing::{self, reply};
+    use crate::providers::Body;
 
     const TOKEN: &str = "cinnox-unit-token-3e8f";
     const PIN: &str = "482913";
 
     fn profile(text: &str) -> Profile {
-        let file = ConfigFile::parse(
-            &format!("[profiles.t]\nprovider = \"cinnox\"\n{text}"),
-            Path::new("/x/config.toml"),
-        )
-        .unwrap();
-        Profile::resolve(&file, Some("t"), &[]).unwrap()
+        testing::profile(&format!("provider = \"cinnox\"\n{text}"))
     }
 
     fn provider() -> Box<dyn Provider> {
@@ -241,39 +221,9 @@ mod tests {
     }
 
     fn otp() -> Otp {
-        Otp {
-            to: Phone::parse("+85291234567", None).unwrap(),
-            sender: Some("Acme2".into()),
-            template: Template::parse("Your Acme code is {{code}}", 5).unwrap(),
-            templates: Vec::new(),
-            channel: Channel::Sms,
-            length: Setting {
-                value: 6,
-                explicit: false,
-            },
-            pin_type: Setting {
-                value: PinType::Numeric,
-                explicit: false,
-            },
-            ttl: Setting {
-                value: Duration::from_secs(300),
-                explicit: false,
-            },
-            attempts: Setting {
-                value: 3,
-                explicit: false,
-            },
-            pin: Some(Secret::new(PIN)),
-            callback_url: None,
-        }
-    }
-
-    fn reply(status: u16, body: &str) -> Reply {
-        Reply {
-            status,
-            content_type: Some("application/json".into()),
-            body: body.as_bytes().to_vec(),
-        }
+        let mut o = testing::otp("+85291234567", Some("Acme2"), "Your Acme code is {{code}}");
+        o.pin = Some(Secret::new(PIN));
+        o
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::error::{Failure, Kind};
 use crate::message::{PinType, Template};
 use crate::phone::Phone;
 use crate::redact::{self, Secret};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::time::{Duration, SystemTime};
@@ -228,6 +229,27 @@ pub struct Otp {
     /// The PIN, where `otp` makes it.
     pub pin: Option<Secret>,
     pub callback_url: Option<String>,
+}
+
+impl Otp {
+    /// The sender ID, trimmed; None when it is unset or blank.
+    pub fn sender(&self) -> Option<&str> {
+        self.sender
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+}
+
+/// An id as one URL path segment: all but RFC 3986's unreserved characters escaped, so
+/// a `/` or space in it cannot change the path.
+pub fn path_segment(id: &str) -> String {
+    const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    utf8_percent_encode(id, UNRESERVED).to_string()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -744,6 +766,67 @@ pub fn missing_field(provider: &str, field: &str, reply: &Reply) -> Failure {
 /// Outcome of a reply for callers that only need to know it was accepted.
 pub fn is_success(status: u16) -> bool {
     (200..300).contains(&status)
+}
+
+/// What the adapters' unit tests build their inputs from: one OTP with the built-in
+/// defaults, one profile from TOML text, one JSON reply. Tests change only the fields
+/// they are about.
+#[cfg(test)]
+pub mod testing {
+    use super::*;
+    use crate::config::ConfigFile;
+    use std::path::Path;
+
+    /// An OTP as a send with no flags would make it: sms, 6 numeric characters, 300 s,
+    /// 3 attempts, none of them chosen by the user, no PIN, no callback.
+    pub fn otp(to: &str, sender: Option<&str>, template: &str) -> Otp {
+        let ttl = Duration::from_secs(300);
+        Otp {
+            to: Phone::parse(to, None).unwrap(),
+            sender: sender.map(str::to_string),
+            template: Template::parse(template, ttl.as_secs() / 60).unwrap(),
+            templates: Vec::new(),
+            channel: Channel::Sms,
+            length: default(6),
+            pin_type: default(PinType::Numeric),
+            ttl: default(ttl),
+            attempts: default(3),
+            pin: None,
+            callback_url: None,
+        }
+    }
+
+    /// A setting left at its built-in value.
+    pub fn default<T>(value: T) -> Setting<T> {
+        Setting {
+            value,
+            explicit: false,
+        }
+    }
+
+    /// A setting the user chose (flag, env or profile).
+    pub fn chosen<T>(value: T) -> Setting<T> {
+        Setting {
+            value,
+            explicit: true,
+        }
+    }
+
+    /// Profile "t" of a config file holding `[profiles.t]` and then `body`.
+    pub fn profile(body: &str) -> Profile {
+        let text = format!("[profiles.t]\n{body}");
+        let file = ConfigFile::parse(&text, Path::new("/x/config.toml")).unwrap();
+        Profile::resolve(&file, Some("t"), &[]).unwrap()
+    }
+
+    /// A JSON reply with this status and body.
+    pub fn reply(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            content_type: Some("application/json".into()),
+            body: body.as_bytes().to_vec(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -77,12 +77,7 @@ impl Provider for ShoutOut {
     }
 
     fn send(&self, otp: &Otp) -> Result<Plan, Failure> {
-        let Some(source) = otp
-            .sender
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        else {
+        let Some(source) = otp.sender() else {
             let place = match &self.profile {
                 Some(n) => format!("set sender = \"...\" in [profiles.{n}]"),
                 None => "set sender in a profile".to_string(),
@@ -228,10 +223,8 @@ fn error_code(v: &Value) -> Option<String> {
 mod tests {
     use super::*;
     use crate::error::Outcome;
-    use crate::message::{PinType, Template};
-    use crate::phone::Phone;
-    use crate::providers::{Body, Setting};
-    use std::time::Duration;
+    use crate::providers::testing::{self, reply};
+    use crate::providers::Body;
 
     fn provider() -> ShoutOut {
         ShoutOut {
@@ -242,39 +235,7 @@ mod tests {
     }
 
     fn otp(sender: Option<&str>) -> Otp {
-        Otp {
-            to: Phone::parse("+94 77 123 4567", None).unwrap(),
-            sender: sender.map(str::to_string),
-            template: Template::parse("Your code is {{code}}", 5).unwrap(),
-            templates: Vec::new(),
-            channel: Channel::Sms,
-            length: Setting {
-                value: 6,
-                explicit: false,
-            },
-            pin_type: Setting {
-                value: PinType::Numeric,
-                explicit: false,
-            },
-            ttl: Setting {
-                value: Duration::from_secs(300),
-                explicit: false,
-            },
-            attempts: Setting {
-                value: 3,
-                explicit: false,
-            },
-            pin: None,
-            callback_url: None,
-        }
-    }
-
-    fn reply(status: u16, body: &str) -> Reply {
-        Reply {
-            status,
-            content_type: Some("application/json".into()),
-            body: body.as_bytes().to_vec(),
-        }
+        testing::otp("+94 77 123 4567", sender, "Your code is {{code}}")
     }
 
     const SUCCESS: &str = r#"{"referenceId":"f437c171-5fb2-11e7-a2aa-39a3d5b7c5e7","messageResult":{"status":"1001","description":"submit success","cost":1,"responses":[{"destination":"94711234567","reference_id":"82ec4200-5fb2-11e7-b2d4-2d3a6b1c7f2e","status":"1001","cost":1}]}}"#;

@@ -3,27 +3,19 @@
 //! `X-API-KEY` header, or `Authorization: Bearer` with an OAuth access token.
 
 use super::{
-    http_failure, is_success, missing_field, parse_time, reply_json, snippet, text_at,
-    vendor_message, Accepted, Channel, Info, Key, KeyType, LengthRule, Method, Otp, PinBy, Plan,
-    Provider, Reply, Request, TtlRule, VerifyBy,
+    http_failure, is_success, missing_field, parse_time, path_segment, reply_json, snippet,
+    text_at, vendor_message, Accepted, Channel, Info, Key, KeyType, LengthRule, Method, Otp, PinBy,
+    Plan, Provider, Reply, Request, TtlRule, VerifyBy,
 };
 use crate::config::Profile;
 use crate::error::{Failure, Kind, Reason};
 use crate::message::PinType;
 use crate::redact::{self, Secret};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Map, Value};
 use std::time::SystemTime;
 
 /// SMS.cx's own PIN placeholder in `template`.
 const PLACEHOLDER: &str = "{{pin}}";
-
-/// What an id may keep unescaped in a URL path segment (RFC 3986 unreserved).
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
 
 pub static INFO: Info = Info {
     id: "smscx",
@@ -96,7 +88,7 @@ impl Smscx {
     }
 
     fn otp_path(id: &str) -> String {
-        format!("/otp/{}", utf8_percent_encode(id, SEGMENT))
+        format!("/otp/{}", path_segment(id))
     }
 }
 
@@ -162,12 +154,7 @@ impl Provider for Smscx {
     fn send(&self, otp: &Otp) -> Result<Plan, Failure> {
         let mut body = Map::new();
         body.insert("phoneNumber".into(), json!(otp.to.e164()));
-        if let Some(sender) = otp
-            .sender
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        if let Some(sender) = otp.sender() {
             let n = sender.chars().count();
             if !(3..=15).contains(&n) {
                 return Err(Failure::usage(format!(
@@ -273,24 +260,19 @@ impl Provider for Smscx {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::ConfigFile;
     use crate::error::Outcome;
     use crate::message::Template;
-    use crate::phone::Phone;
-    use crate::providers::{Body, Setting};
-    use std::path::Path;
+    use crate::providers::testing::{self, chosen, reply};
+    use crate::providers::Body;
     use std::time::Duration;
 
     const KEY: &str = "smscx-unit-key-91c2";
     const TOKEN: &str = "smscx-unit-token-7d0a";
 
     fn provider(creds: &str) -> Result<Box<dyn Provider>, Failure> {
-        let text = format!(
-            "[profiles.t]\nprovider = \"smscx\"\nbase_url = \"https://api.example.com\"\n{creds}"
-        );
-        let file = ConfigFile::parse(&text, Path::new("/x/config.toml")).unwrap();
-        let p = Profile::resolve(&file, Some("t"), &[]).unwrap();
-        build(&p)
+        build(&testing::profile(&format!(
+            "provider = \"smscx\"\nbase_url = \"https://api.example.com\"\n{creds}"
+        )))
     }
 
     fn keyed() -> Box<dyn Provider> {
@@ -298,51 +280,21 @@ mod tests {
     }
 
     fn otp() -> Otp {
-        Otp {
-            to: Phone::parse("+33612345678", None).unwrap(),
-            sender: Some("Acme".into()),
-            template: Template::parse("Your code is {{code}}", 5).unwrap(),
-            templates: vec![
-                (
-                    "fr".into(),
-                    Template::parse("Votre code est {{code}}", 5).unwrap(),
-                ),
-                ("de".into(), Template::parse("Ihr Code: %s", 5).unwrap()),
-            ],
-            channel: Channel::Sms,
-            length: Setting {
-                value: 6,
-                explicit: false,
-            },
-            pin_type: Setting {
-                value: PinType::Numeric,
-                explicit: false,
-            },
-            ttl: Setting {
-                value: Duration::from_secs(300),
-                explicit: false,
-            },
-            attempts: Setting {
-                value: 3,
-                explicit: false,
-            },
-            pin: None,
-            callback_url: None,
-        }
+        let mut o = testing::otp("+33612345678", Some("Acme"), "Your code is {{code}}");
+        o.templates = vec![
+            (
+                "fr".into(),
+                Template::parse("Votre code est {{code}}", 5).unwrap(),
+            ),
+            ("de".into(), Template::parse("Ihr Code: %s", 5).unwrap()),
+        ];
+        o
     }
 
     fn http(plan: Plan) -> Request {
         match plan {
             Plan::Http(r) => r,
             other => panic!("not HTTP: {other:?}"),
-        }
-    }
-
-    fn reply(status: u16, body: &str) -> Reply {
-        Reply {
-            status,
-            content_type: Some("application/json".into()),
-            body: body.as_bytes().to_vec(),
         }
     }
 
@@ -373,22 +325,10 @@ mod tests {
         let mut o = otp();
         o.sender = None;
         o.templates.clear();
-        o.pin_type = Setting {
-            value: PinType::Letters,
-            explicit: true,
-        };
-        o.length = Setting {
-            value: 10,
-            explicit: true,
-        };
-        o.ttl = Setting {
-            value: Duration::from_secs(1800),
-            explicit: true,
-        };
-        o.attempts = Setting {
-            value: 10,
-            explicit: true,
-        };
+        o.pin_type = chosen(PinType::Letters);
+        o.length = chosen(10);
+        o.ttl = chosen(Duration::from_secs(1800));
+        o.attempts = chosen(10);
         o.callback_url = Some("https://example.com/hook".into());
         let Body::Json(v) = http(keyed().send(&o).unwrap()).body else {
             panic!()
@@ -405,10 +345,7 @@ mod tests {
                 "otpCallbackUrl": "https://example.com/hook",
             })
         );
-        o.pin_type = Setting {
-            value: PinType::Alphanumeric,
-            explicit: true,
-        };
+        o.pin_type = chosen(PinType::Alphanumeric);
         let Body::Json(v) = http(keyed().send(&o).unwrap()).body else {
             panic!()
         };

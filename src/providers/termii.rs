@@ -157,10 +157,7 @@ impl Provider for Termii {
 
     fn send(&self, otp: &Otp) -> Result<Plan, Failure> {
         let sender = otp
-            .sender
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
+            .sender()
             .ok_or_else(|| {
                 Failure::config("termii needs a sender ID (`from`), and none is set")
                     .hint("set sender = \"YourBrand\" in the profile (or pass --sender): an ID approved on the Termii dashboard (Sender ID)")
@@ -294,51 +291,25 @@ impl Provider for Termii {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::ConfigFile;
     use crate::error::Outcome;
-    use crate::message::Template;
-    use crate::phone::Phone;
-    use crate::providers::{Body, Setting};
-    use std::path::Path;
+    use crate::providers::testing::{self, chosen, reply};
+    use crate::providers::Body;
     use std::time::Duration;
 
     const KEY: &str = "termii-unit-key-5b1e";
 
     fn profile(extra: &str) -> Result<Box<dyn Provider>, Failure> {
-        let text = format!(
-            "[profiles.t]\nprovider = \"termii\"\napi_key = \"{KEY}\"\nbase_url = \"https://api.example.com/\"\n{extra}"
-        );
-        let file = ConfigFile::parse(&text, Path::new("/x/config.toml")).unwrap();
-        let p = Profile::resolve(&file, Some("t"), &[]).unwrap();
-        build(&p)
+        build(&testing::profile(&format!(
+            "provider = \"termii\"\napi_key = \"{KEY}\"\nbase_url = \"https://api.example.com/\"\n{extra}"
+        )))
     }
 
     fn otp() -> Otp {
-        Otp {
-            to: Phone::parse("+2347065250817", None).unwrap(),
-            sender: Some("Acme".into()),
-            template: Template::parse("Your Acme code is {{code}}. {{minutes}} min.", 5).unwrap(),
-            templates: Vec::new(),
-            channel: Channel::Sms,
-            length: Setting {
-                value: 6,
-                explicit: false,
-            },
-            pin_type: Setting {
-                value: PinType::Numeric,
-                explicit: false,
-            },
-            ttl: Setting {
-                value: Duration::from_secs(300),
-                explicit: false,
-            },
-            attempts: Setting {
-                value: 3,
-                explicit: false,
-            },
-            pin: None,
-            callback_url: None,
-        }
+        testing::otp(
+            "+2347065250817",
+            Some("Acme"),
+            "Your Acme code is {{code}}. {{minutes}} min.",
+        )
     }
 
     fn body(plan: Plan) -> (Request, Value) {
@@ -350,14 +321,6 @@ mod tests {
                 (r, v)
             }
             other => panic!("not HTTP: {other:?}"),
-        }
-    }
-
-    fn reply(status: u16, body: &str) -> Reply {
-        Reply {
-            status,
-            content_type: Some("application/json".into()),
-            body: body.as_bytes().to_vec(),
         }
     }
 
@@ -390,22 +353,10 @@ mod tests {
     fn route_channel_and_pin_type_map() {
         let p = profile("route = \"DND\"\n").unwrap();
         let mut o = otp();
-        o.pin_type = Setting {
-            value: PinType::Alphanumeric,
-            explicit: true,
-        };
-        o.ttl = Setting {
-            value: Duration::from_secs(3600),
-            explicit: true,
-        };
-        o.length = Setting {
-            value: 8,
-            explicit: true,
-        };
-        o.attempts = Setting {
-            value: 10,
-            explicit: true,
-        };
+        o.pin_type = chosen(PinType::Alphanumeric);
+        o.ttl = chosen(Duration::from_secs(3600));
+        o.length = chosen(8);
+        o.attempts = chosen(10);
         let (_, v) = body(p.send(&o).unwrap());
         assert_eq!(v["channel"], "dnd");
         assert_eq!(v["pin_type"], "ALPHANUMERIC");
@@ -425,13 +376,9 @@ mod tests {
         assert!(e.message.contains("generic or dnd"), "{}", e.message);
         assert!(e.message.contains("premium"));
 
-        let file = ConfigFile::parse(
-            "[profiles.t]\nprovider = \"termii\"\n",
-            Path::new("/x/config.toml"),
-        )
-        .unwrap();
-        let p = Profile::resolve(&file, Some("t"), &[]).unwrap();
-        let e = build(&p).err().unwrap();
+        let e = build(&testing::profile("provider = \"termii\"\n"))
+            .err()
+            .unwrap();
         assert_eq!(e.exit_code(), 3);
         assert!(e.message.contains("api_key"));
         assert!(

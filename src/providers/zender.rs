@@ -257,7 +257,7 @@ impl Provider for Zender {
         }
         let pin = returned_pin(&v).ok_or_else(|| missing_field(ID, "data.otp", reply))?;
         Ok(Accepted {
-            id: new_id(),
+            id: crate::message::new_id(),
             message_id: None,
             expires_at: None,
             cost: None,
@@ -424,28 +424,11 @@ fn register_returned_pin(reply: &Reply) {
     }
 }
 
-/// A UUID v4-shaped id from the OS CSPRNG: Zender's reply names no message.
-fn new_id() -> String {
-    let mut b: [u8; 16] = crate::message::random_bytes();
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::error::Outcome;
-    use crate::message::{PinType, Template};
-    use crate::phone::Phone;
+    use crate::providers::testing::{self, reply};
     use crate::providers::{Body, Setting};
     use std::time::Duration;
 
@@ -467,31 +450,13 @@ mod tests {
     }
 
     fn otp(channel: Channel, ttl: u64) -> Otp {
-        Otp {
-            to: Phone::parse("+63 918 466 1533", None).unwrap(),
-            sender: None,
-            template: Template::parse("Your code is {{code}}", 5).unwrap(),
-            templates: Vec::new(),
-            channel,
-            length: Setting {
-                value: 6,
-                explicit: false,
-            },
-            pin_type: Setting {
-                value: PinType::Numeric,
-                explicit: false,
-            },
-            ttl: Setting {
-                value: Duration::from_secs(ttl),
-                explicit: ttl != 300,
-            },
-            attempts: Setting {
-                value: 3,
-                explicit: false,
-            },
-            pin: None,
-            callback_url: None,
-        }
+        let mut o = testing::otp("+63 918 466 1533", None, "Your code is {{code}}");
+        o.channel = channel;
+        o.ttl = Setting {
+            value: Duration::from_secs(ttl),
+            explicit: ttl != 300,
+        };
+        o
     }
 
     fn form(p: &Zender, o: &Otp) -> Vec<(String, String)> {
@@ -511,14 +476,6 @@ mod tests {
         list.iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
-    }
-
-    fn reply(status: u16, body: &str) -> Reply {
-        Reply {
-            status,
-            content_type: Some("application/json".into()),
-            body: body.as_bytes().to_vec(),
-        }
     }
 
     const SUCCESS: &str = r#"{"status":200,"message":"OTP has been sent!","data":{"phone":"+639184661533","message":"Your code is 345678","otp":345678}}"#;

@@ -5,6 +5,8 @@
 
 use crate::support::{self, Env, CANARY, CANARY2};
 use httpmock::prelude::*;
+use serde_json::{json, Value};
+use std::process::Output;
 
 /// What the battery needs to know of one vendor.
 pub struct Fixture {
@@ -83,6 +85,70 @@ fn send_against(
     let v = support::json(&out);
     support::assert_report_shape(&v);
     (out, v, m.hits())
+}
+
+/// A mock that answers `method path` with `status`, a JSON content type and `body`.
+pub fn mock<'a>(
+    server: &'a MockServer,
+    method: httpmock::Method,
+    path: &str,
+    status: u16,
+    body: &str,
+) -> httpmock::Mock<'a> {
+    let (path, body) = (path.to_string(), body.to_string());
+    server.mock(move |when, then| {
+        when.method(method).path(path);
+        then.status(status)
+            .header("content-type", "application/json")
+            .body(body);
+    })
+}
+
+/// The JSON document of a command that failed: exit `exit`, one document, `ok` false,
+/// `error.kind` as given. `what` names the case in assertion messages.
+pub fn assert_failure(out: &Output, what: &str, exit: i32, kind: &str) -> Value {
+    assert_eq!(support::code(out), exit, "{what}: {}", support::stderr(out));
+    let v = support::json(out);
+    assert_eq!(v["ok"], false, "{what}: {v}");
+    assert_eq!(v["error"]["kind"], kind, "{what}: {v}");
+    v
+}
+
+/// A send the vendor answered and did not accept: exit 4 (rejected) or 6 (unknown),
+/// the report's full shape, and the HTTP status and vendor code it carries.
+pub fn assert_send_failed(
+    out: &Output,
+    what: &str,
+    exit: i32,
+    kind: &str,
+    status: u16,
+    code: Option<&str>,
+) -> Value {
+    let v = assert_failure(out, what, exit, kind);
+    support::assert_report_shape(&v);
+    let outcome = if exit == 4 { "rejected" } else { "unknown" };
+    assert_eq!(v["outcome"], outcome, "{what}: {v}");
+    assert_eq!(v["error"]["http_status"], status, "{what}: {v}");
+    assert_eq!(v["error"]["provider_code"], json!(code), "{what}: {v}");
+    v
+}
+
+/// Each case, run as `send --to TO -o json ARGS…`, is refused before any request:
+/// exit `exit` (2 usage, 3 config), one document with outcome `not_sent`, and every
+/// word in `error.message`. The caller asserts its mock saw no request.
+pub fn assert_refused_before_sending(env: &Env, to: &str, cases: &[(&[&str], &[&str])], exit: i32) {
+    let kind = if exit == 2 { "usage" } else { "config" };
+    for (args, words) in cases {
+        let mut all = vec!["send", "--to", to, "-o", "json"];
+        all.extend_from_slice(args);
+        let out = env.run(&all);
+        let v = assert_failure(&out, &format!("{args:?}"), exit, kind);
+        assert_eq!(v["outcome"], "not_sent", "{args:?}: {v}");
+        let msg = v["error"]["message"].as_str().unwrap();
+        for w in *words {
+            assert!(msg.contains(w), "{args:?}: {msg:?} lacks {w:?}");
+        }
+    }
 }
 
 /// A provider's entry in `otp providers -o json`.

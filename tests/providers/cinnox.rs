@@ -1,7 +1,7 @@
 //! CINNOX against a local mock: the exact request (the PIN `otp` made included), receipts,
 //! every documented error code, sender rules, and the local verify loop.
 
-use super::battery::Fixture;
+use super::battery::{self, Fixture};
 use crate::support::faults::{Fault, FaultServer, Reply};
 use crate::support::{self, Env, CANARY};
 use httpmock::prelude::*;
@@ -50,13 +50,7 @@ fn env(base: &str, extra: &str) -> Env {
 }
 
 fn reply<'a>(server: &'a MockServer, status: u16, body: &str) -> httpmock::Mock<'a> {
-    let body = body.to_string();
-    server.mock(move |when, then| {
-        when.method(POST).path(PATH);
-        then.status(status)
-            .header("content-type", "application/json")
-            .body(body);
-    })
+    battery::mock(server, POST, PATH, status, body)
 }
 
 #[test]
@@ -242,22 +236,7 @@ fn documented_errors() {
         let m = reply(&server, status, body);
         let env = env(&server.base_url(), "");
         let out = env.run(&["send", "--to", TO, "-o", "json"]);
-        assert_eq!(
-            support::code(&out),
-            exit,
-            "{body}: {}",
-            support::stderr(&out)
-        );
-        let v = support::json(&out);
-        support::assert_report_shape(&v);
-        assert_eq!(
-            v["outcome"],
-            if exit == 4 { "rejected" } else { "unknown" },
-            "{body}"
-        );
-        assert_eq!(v["error"]["kind"], kind, "{body}");
-        assert_eq!(v["error"]["http_status"], status, "{body}");
-        assert_eq!(v["error"]["provider_code"].as_str(), code, "{body}");
+        battery::assert_send_failed(&out, body, exit, kind, status, code);
         assert_eq!(m.hits(), 1);
         support::assert_no_leak(&out, &[]);
         // A refused send leaves no record to verify against.
@@ -273,47 +252,35 @@ fn out_of_range_values_exit_2_with_zero_requests() {
         then.status(200).body(SUCCESS);
     });
     let env = env(&server.base_url(), "");
-    for (args, words) in [
-        (&["--length", "11"][..], &["cinnox", "11", "1 to 10"][..]),
-        (&["--attempts", "0"], &["cinnox", "0", "1 to 100"]),
-        (&["--attempts", "101"], &["cinnox", "101", "1 to 100"]),
-        (&["--channel", "whatsapp"], &["cinnox", "whatsapp", "sms"]),
-        (
-            &["--sender", "Acme Corp"],
-            &["cinnox", "Acme Corp", "letters and digits"],
-        ),
-        (
-            &["--sender", "447700900123"],
-            &["cinnox", "447700900123", "at least one letter"],
-        ),
-        (
-            &["--sender", "AcmeBankLtd1"],
-            &["cinnox", "AcmeBankLtd1", "at most 11"],
-        ),
-        (&["--pin", "12345678901"], &["--pin", "1 to 10", "cinnox"]),
-        (&["--pin", "12-34"], &["--pin", "cinnox"]),
-        (
-            &["--callback-url", "https://example.com/cb"],
-            &["cinnox", "--callback-url"],
-        ),
-    ] {
-        let mut all = vec!["send", "--to", TO, "-o", "json"];
-        all.extend_from_slice(args);
-        let out = env.run(&all);
-        assert_eq!(
-            support::code(&out),
-            2,
-            "{args:?}: {}",
-            support::stderr(&out)
-        );
-        let v = support::json(&out);
-        assert_eq!(v["outcome"], "not_sent");
-        assert_eq!(v["error"]["kind"], "usage");
-        let msg = v["error"]["message"].as_str().unwrap();
-        for w in words {
-            assert!(msg.contains(w), "{args:?}: {msg:?} lacks {w:?}");
-        }
-    }
+    battery::assert_refused_before_sending(
+        &env,
+        TO,
+        &[
+            (&["--length", "11"][..], &["cinnox", "11", "1 to 10"][..]),
+            (&["--attempts", "0"], &["cinnox", "0", "1 to 100"]),
+            (&["--attempts", "101"], &["cinnox", "101", "1 to 100"]),
+            (&["--channel", "whatsapp"], &["cinnox", "whatsapp", "sms"]),
+            (
+                &["--sender", "Acme Corp"],
+                &["cinnox", "Acme Corp", "letters and digits"],
+            ),
+            (
+                &["--sender", "447700900123"],
+                &["cinnox", "447700900123", "at least one letter"],
+            ),
+            (
+                &["--sender", "AcmeBankLtd1"],
+                &["cinnox", "AcmeBankLtd1", "at most 11"],
+            ),
+            (&["--pin", "12345678901"], &["--pin", "1 to 10", "cinnox"]),
+            (&["--pin", "12-34"], &["--pin", "cinnox"]),
+            (
+                &["--callback-url", "https://example.com/cb"],
+                &["cinnox", "--callback-url"],
+            ),
+        ],
+        2,
+    );
     // Local records take any ttl up to max_ttl, seconds included.
     let out = env.run(&["send", "--to", TO, "--ttl", "90s", "--dry-run"]);
     assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));

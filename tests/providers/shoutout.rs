@@ -1,7 +1,7 @@
 //! ShoutOUT: the exact send and verify requests, the receipt, its rejections (HTTP and
 //! 2xx-with-status), the values ShoutOUT chooses itself, and verify's status codes.
 
-use super::battery::Fixture;
+use super::battery::{self, mock, Fixture};
 use crate::support::{self, Env, CANARY};
 use httpmock::prelude::*;
 use serde_json::json;
@@ -41,21 +41,6 @@ fn env(server: &MockServer) -> Env {
         profile(&server.base_url())
     ));
     env
-}
-
-fn reply_mock<'a>(
-    server: &'a MockServer,
-    path: &str,
-    status: u16,
-    body: &str,
-) -> httpmock::Mock<'a> {
-    let (path, body) = (path.to_string(), body.to_string());
-    server.mock(move |when, then| {
-        when.method(POST).path(path);
-        then.status(status)
-            .header("content-type", "application/json")
-            .body(body);
-    })
 }
 
 #[test]
@@ -188,16 +173,10 @@ fn documented_rejections_exit_4() {
     ];
     for (status, body, kind, code) in cases {
         let server = MockServer::start();
-        let m = reply_mock(&server, "/otpservice/send", status, body);
+        let m = mock(&server, POST, "/otpservice/send", status, body);
         let env = env(&server);
         let out = env.run(&["send", "--to", TO, "-o", "json"]);
-        assert_eq!(support::code(&out), 4, "{body}: {}", support::stderr(&out));
-        let v = support::json(&out);
-        support::assert_report_shape(&v);
-        assert_eq!(v["outcome"], "rejected", "{body}");
-        assert_eq!(v["error"]["kind"], kind, "{body}");
-        assert_eq!(v["error"]["http_status"], status, "{body}");
-        assert_eq!(v["error"]["provider_code"], json!(code), "{body}");
+        battery::assert_send_failed(&out, body, 4, kind, status, code);
         assert_eq!(m.hits(), 1);
         support::assert_no_leak(&out, &[]);
         if status == 200 {
@@ -217,38 +196,24 @@ fn values_shoutout_chooses_are_refused_with_zero_requests() {
         then.status(200).body(SUCCESS);
     });
     let env = env(&server);
-    for (args, words) in [
-        (vec!["--length", "6"], vec!["shoutout", "length 6"]),
-        (vec!["--ttl", "5m"], vec!["shoutout", "ttl 5m"]),
-        (vec!["--attempts", "3"], vec!["shoutout", "attempts 3"]),
-        (vec!["--pin-type", "numeric"], vec!["shoutout", "numeric"]),
-        (
-            vec!["--channel", "whatsapp"],
-            vec!["shoutout", "whatsapp", "sms"],
-        ),
-        (vec!["--channel", "voice"], vec!["shoutout", "voice", "sms"]),
-        (
-            vec!["--callback-url", "https://example.com/cb"],
-            vec!["shoutout", "callback"],
-        ),
-        (vec!["--pin", "123456"], vec!["shoutout"]),
-    ] {
-        let mut a = vec!["send", "--to", TO, "-o", "json"];
-        a.extend(args.iter());
-        let out = env.run(&a);
-        assert_eq!(
-            support::code(&out),
-            2,
-            "{args:?}: {}",
-            support::stderr(&out)
-        );
-        let v = support::json(&out);
-        assert_eq!(v["error"]["kind"], "usage");
-        let msg = v["error"]["message"].as_str().unwrap();
-        for w in words {
-            assert!(msg.contains(w), "{args:?}: {msg}");
-        }
-    }
+    battery::assert_refused_before_sending(
+        &env,
+        TO,
+        &[
+            (&["--length", "6"], &["shoutout", "length 6"]),
+            (&["--ttl", "5m"], &["shoutout", "ttl 5m"]),
+            (&["--attempts", "3"], &["shoutout", "attempts 3"]),
+            (&["--pin-type", "numeric"], &["shoutout", "numeric"]),
+            (&["--channel", "whatsapp"], &["shoutout", "whatsapp", "sms"]),
+            (&["--channel", "voice"], &["shoutout", "voice", "sms"]),
+            (
+                &["--callback-url", "https://example.com/cb"],
+                &["shoutout", "callback"],
+            ),
+            (&["--pin", "123456"], &["shoutout"]),
+        ],
+        2,
+    );
     assert_eq!(m.hits(), 0);
 }
 
@@ -304,7 +269,7 @@ fn lenient_success_variants_parse() {
         ),
     ] {
         let server = MockServer::start();
-        reply_mock(&server, "/otpservice/send", status, body);
+        mock(&server, POST, "/otpservice/send", status, body);
         let env = env(&server);
         let out = env.run(&["send", "--to", TO, "-o", "json"]);
         assert_eq!(support::code(&out), 0, "{body}: {}", support::stderr(&out));
@@ -318,7 +283,7 @@ fn lenient_success_variants_parse() {
 /// Send once against the mock, so a local record names the profile and provider.
 fn sent(server: &MockServer) -> Env {
     let env = env(server);
-    let mut m = reply_mock(server, "/otpservice/send", 200, SUCCESS);
+    let mut m = mock(server, POST, "/otpservice/send", 200, SUCCESS);
     let out = env.run(&["send", "--to", TO, "-q"]);
     assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
     assert_eq!(support::stdout(&out).trim(), REF);
@@ -388,7 +353,7 @@ fn verify_failures_carry_their_reason() {
     for (status, body, reason) in cases {
         let server = MockServer::start();
         let env = sent(&server);
-        let m = reply_mock(&server, "/otpservice/verify", status, body);
+        let m = mock(&server, POST, "/otpservice/verify", status, body);
         let out = env.run(&["verify", "--id", REF, "--code", "11111", "-o", "json"]);
         assert_eq!(support::code(&out), 1, "{body}: {}", support::stderr(&out));
         let v = support::json(&out);
@@ -415,17 +380,9 @@ fn verify_call_failures_are_not_a_verdict() {
     ] {
         let server = MockServer::start();
         let env = sent(&server);
-        reply_mock(&server, "/otpservice/verify", status, body);
+        mock(&server, POST, "/otpservice/verify", status, body);
         let out = env.run(&["verify", "--id", REF, "--code", "11111", "-o", "json"]);
-        assert_eq!(
-            support::code(&out),
-            code,
-            "{body}: {}",
-            support::stderr(&out)
-        );
-        let v = support::json(&out);
-        assert_eq!(v["ok"], false);
-        assert_eq!(v["error"]["kind"], kind, "{body}");
+        battery::assert_failure(&out, body, code, kind);
         support::assert_no_leak(&out, &["11111"]);
     }
 }

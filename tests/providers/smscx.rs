@@ -2,7 +2,7 @@
 //! both auth schemes, receipts, every documented error code, and the limits checked
 //! before any request.
 
-use super::battery::Fixture;
+use super::battery::{self, mock, Fixture};
 use crate::support::{self, Env, CANARY, CANARY2};
 use httpmock::prelude::*;
 use serde_json::json;
@@ -43,22 +43,6 @@ fn env_with(body: &str) -> Env {
 
 fn env(base: &str, extra: &str) -> Env {
     env_with(&format!("{}{extra}", profile(base)))
-}
-
-fn mock<'a>(
-    server: &'a MockServer,
-    method: httpmock::Method,
-    path: &str,
-    status: u16,
-    body: &str,
-) -> httpmock::Mock<'a> {
-    let (path, body) = (path.to_string(), body.to_string());
-    server.mock(move |when, then| {
-        when.method(method).path(path);
-        then.status(status)
-            .header("content-type", "application/json")
-            .body(body);
-    })
 }
 
 fn err_body(ty: &str, code: u32, message: &str) -> String {
@@ -240,13 +224,8 @@ fn documented_rejections_exit_4() {
         let m = mock(&server, POST, "/otp", status, &body);
         let env = env(&server.base_url(), "");
         let out = env.run(&["send", "--to", TO, "-o", "json"]);
-        assert_eq!(support::code(&out), 4, "{body}: {}", support::stderr(&out));
-        let v = support::json(&out);
-        support::assert_report_shape(&v);
-        assert_eq!(v["outcome"], "rejected", "{body}");
-        assert_eq!(v["error"]["kind"], kind, "{body}");
-        assert_eq!(v["error"]["http_status"], status, "{body}");
-        assert_eq!(v["error"]["provider_code"], code.to_string(), "{body}");
+        let code = code.to_string();
+        let v = battery::assert_send_failed(&out, &body, 4, kind, status, Some(&code));
         assert_eq!(v["error"]["retryable"], kind == "rate_limited");
         assert!(
             v["error"]["message"]
@@ -270,43 +249,31 @@ fn out_of_range_values_exit_2_with_zero_requests() {
         &server.base_url(),
         "max_ttl = \"1h\"\nallow_short_pins = true\n",
     );
-    for (args, words) in [
-        (&["--length", "3"][..], &["smscx", "3", "4 to 10"][..]),
-        (&["--length", "11"], &["smscx", "11", "4 to 10"]),
-        (&["--ttl", "59s"], &["smscx", "59s", "60s to 1800s"]),
-        (&["--ttl", "31m"], &["smscx", "31m", "60s to 1800s"]),
-        (
-            &["--ttl", "90500ms"],
-            &["smscx", "1m 30s 500ms", "whole seconds"],
-        ),
-        (&["--attempts", "0"], &["smscx", "0", "1 to 10"]),
-        (&["--attempts", "11"], &["smscx", "11", "1 to 10"]),
-        (&["--channel", "whatsapp"], &["smscx", "whatsapp", "sms"]),
-        (&["--sender", "AB"], &["smscx", "AB", "3 to 15"]),
-        (
-            &["--sender", "ABCDEFGHIJKLMNOP"],
-            &["smscx", "ABCDEFGHIJKLMNOP", "3 to 15"],
-        ),
-        (&["--callback-url", "not a url"], &["--callback-url"]),
-        (&["--pin", "123456"], &["smscx", "--pin"]),
-    ] {
-        let mut all = vec!["send", "--to", TO, "-o", "json"];
-        all.extend_from_slice(args);
-        let out = env.run(&all);
-        assert_eq!(
-            support::code(&out),
-            2,
-            "{args:?}: {}",
-            support::stderr(&out)
-        );
-        let v = support::json(&out);
-        assert_eq!(v["outcome"], "not_sent");
-        assert_eq!(v["error"]["kind"], "usage");
-        let msg = v["error"]["message"].as_str().unwrap();
-        for w in words {
-            assert!(msg.contains(w), "{args:?}: {msg:?} lacks {w:?}");
-        }
-    }
+    battery::assert_refused_before_sending(
+        &env,
+        TO,
+        &[
+            (&["--length", "3"][..], &["smscx", "3", "4 to 10"][..]),
+            (&["--length", "11"], &["smscx", "11", "4 to 10"]),
+            (&["--ttl", "59s"], &["smscx", "59s", "60s to 1800s"]),
+            (&["--ttl", "31m"], &["smscx", "31m", "60s to 1800s"]),
+            (
+                &["--ttl", "90500ms"],
+                &["smscx", "1m 30s 500ms", "whole seconds"],
+            ),
+            (&["--attempts", "0"], &["smscx", "0", "1 to 10"]),
+            (&["--attempts", "11"], &["smscx", "11", "1 to 10"]),
+            (&["--channel", "whatsapp"], &["smscx", "whatsapp", "sms"]),
+            (&["--sender", "AB"], &["smscx", "AB", "3 to 15"]),
+            (
+                &["--sender", "ABCDEFGHIJKLMNOP"],
+                &["smscx", "ABCDEFGHIJKLMNOP", "3 to 15"],
+            ),
+            (&["--callback-url", "not a url"], &["--callback-url"]),
+            (&["--pin", "123456"], &["smscx", "--pin"]),
+        ],
+        2,
+    );
     assert_eq!(m.hits(), 0);
 }
 
@@ -456,14 +423,7 @@ fn verify_call_failures_are_not_verdicts() {
         let (server, env) = sent();
         mock(&server, POST, VERIFY_PATH, status, &body);
         let out = verify(&env, "000000");
-        assert_eq!(
-            support::code(&out),
-            exit,
-            "{body}: {}",
-            support::stderr(&out)
-        );
-        let v = support::json(&out);
-        assert_eq!(v["error"]["kind"], kind, "{body}");
+        battery::assert_failure(&out, &body, exit, kind);
     }
 }
 

@@ -1,7 +1,7 @@
 //! Termii against a local mock: the exact send and verify requests, receipts, every
 //! documented rejection, the limits checked before any request, and verify's answers.
 
-use super::battery::Fixture;
+use super::battery::{self, mock, Fixture};
 use crate::support::{self, Env, CANARY};
 use httpmock::prelude::*;
 use serde_json::json;
@@ -41,16 +41,6 @@ fn env(base: &str, extra: &str) -> Env {
         profile(base)
     ));
     env
-}
-
-fn reply<'a>(server: &'a MockServer, path: &str, status: u16, body: &str) -> httpmock::Mock<'a> {
-    let (path, body) = (path.to_string(), body.to_string());
-    server.mock(move |when, then| {
-        when.method(POST).path(path);
-        then.status(status)
-            .header("content-type", "application/json")
-            .body(body);
-    })
 }
 
 #[test]
@@ -137,7 +127,7 @@ fn chosen_values_route_and_whatsapp_reach_the_body() {
 #[test]
 fn receipt_in_text_and_json() {
     let server = MockServer::start();
-    reply(&server, "/api/sms/otp/send", 200, SUCCESS);
+    mock(&server, POST, "/api/sms/otp/send", 200, SUCCESS);
     let env = env(&server.base_url(), "");
     let out = env.run(&["send", "--to", TO, "-o", "json"]);
     assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
@@ -183,7 +173,7 @@ fn lenient_success_shapes_parse() {
         (r#"{"pin_id":"p-3","status":"200"}"#, "p-3", None),
     ] {
         let server = MockServer::start();
-        reply(&server, "/api/sms/otp/send", 200, body);
+        mock(&server, POST, "/api/sms/otp/send", 200, body);
         let env = env(&server.base_url(), "");
         let out = env.run(&["send", "--to", TO, "-o", "json"]);
         assert_eq!(support::code(&out), 0, "{body}: {}", support::stderr(&out));
@@ -241,21 +231,10 @@ fn documented_rejections_exit_4() {
         ),
     ] {
         let server = MockServer::start();
-        let m = reply(&server, "/api/sms/otp/send", status, body);
+        let m = mock(&server, POST, "/api/sms/otp/send", status, body);
         let env = env(&server.base_url(), "");
         let out = env.run(&["send", "--to", TO, "-o", "json"]);
-        assert_eq!(
-            support::code(&out),
-            4,
-            "{status} {body}: {}",
-            support::stderr(&out)
-        );
-        let v = support::json(&out);
-        support::assert_report_shape(&v);
-        assert_eq!(v["outcome"], "rejected", "{body}");
-        assert_eq!(v["error"]["kind"], kind, "{body}");
-        assert_eq!(v["error"]["http_status"], status, "{body}");
-        assert_eq!(v["error"]["provider_code"].as_str(), code, "{body}");
+        let v = battery::assert_send_failed(&out, body, 4, kind, status, code);
         assert_eq!(v["id"], serde_json::Value::Null);
         assert_eq!(m.hits(), 1);
         let err = support::stderr(&out);
@@ -274,49 +253,37 @@ fn out_of_range_values_exit_2_with_zero_requests() {
         &server.base_url(),
         "max_ttl = \"2h\"\nallow_short_pins = true\n",
     );
-    for (args, words) in [
-        (&["--length", "3"][..], &["termii", "3", "4 to 8"][..]),
-        (&["--length", "9"], &["termii", "9", "4 to 8"]),
-        (&["--ttl", "90s"], &["termii", "1m 30s", "1m to 60m"]),
-        (&["--ttl", "61m"], &["termii", "1h 1m", "1m to 60m"]),
-        (&["--ttl", "30s"], &["termii", "30s", "1m to 60m"]),
-        (&["--attempts", "0"], &["termii", "0", "1 to 10"]),
-        (&["--attempts", "11"], &["termii", "11", "1 to 10"]),
-        (
-            &["--pin-type", "letters"],
-            &["termii", "letters", "numeric or alphanumeric"],
-        ),
-        (
-            &["--channel", "voice"],
-            &["termii", "voice", "sms, whatsapp"],
-        ),
-        (
-            &["--sender", "AVeryLongSenderName"],
-            &["termii", "AVeryLongSenderName", "3 to 11"],
-        ),
-        (&["--pin", "123456"], &["termii", "--pin"]),
-        (
-            &["--callback-url", "https://example.com/cb"],
-            &["termii", "--callback-url"],
-        ),
-    ] {
-        let mut all = vec!["send", "--to", TO, "-o", "json"];
-        all.extend_from_slice(args);
-        let out = env.run(&all);
-        assert_eq!(
-            support::code(&out),
-            2,
-            "{args:?}: {}",
-            support::stderr(&out)
-        );
-        let v = support::json(&out);
-        assert_eq!(v["outcome"], "not_sent");
-        assert_eq!(v["error"]["kind"], "usage");
-        let msg = v["error"]["message"].as_str().unwrap();
-        for w in words {
-            assert!(msg.contains(w), "{args:?}: {msg:?} lacks {w:?}");
-        }
-    }
+    battery::assert_refused_before_sending(
+        &env,
+        TO,
+        &[
+            (&["--length", "3"][..], &["termii", "3", "4 to 8"][..]),
+            (&["--length", "9"], &["termii", "9", "4 to 8"]),
+            (&["--ttl", "90s"], &["termii", "1m 30s", "1m to 60m"]),
+            (&["--ttl", "61m"], &["termii", "1h 1m", "1m to 60m"]),
+            (&["--ttl", "30s"], &["termii", "30s", "1m to 60m"]),
+            (&["--attempts", "0"], &["termii", "0", "1 to 10"]),
+            (&["--attempts", "11"], &["termii", "11", "1 to 10"]),
+            (
+                &["--pin-type", "letters"],
+                &["termii", "letters", "numeric or alphanumeric"],
+            ),
+            (
+                &["--channel", "voice"],
+                &["termii", "voice", "sms, whatsapp"],
+            ),
+            (
+                &["--sender", "AVeryLongSenderName"],
+                &["termii", "AVeryLongSenderName", "3 to 11"],
+            ),
+            (&["--pin", "123456"], &["termii", "--pin"]),
+            (
+                &["--callback-url", "https://example.com/cb"],
+                &["termii", "--callback-url"],
+            ),
+        ],
+        2,
+    );
     assert_eq!(m.hits(), 0);
 }
 
@@ -384,7 +351,7 @@ fn sent(extra: &str) -> (MockServer, Env) {
     let server = MockServer::start();
     let env = env(&server.base_url(), extra);
     {
-        let m = reply(&server, "/api/sms/otp/send", 200, SUCCESS);
+        let m = mock(&server, POST, "/api/sms/otp/send", 200, SUCCESS);
         let out = env.run(&["send", "--to", TO, "-q"]);
         assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
         assert_eq!(support::stdout(&out).trim(), PIN_ID);
@@ -473,7 +440,7 @@ fn verify_failures_have_reasons() {
         ),
     ] {
         let (server, env) = sent("");
-        let m = reply(&server, "/api/sms/otp/verify", status, body);
+        let m = mock(&server, POST, "/api/sms/otp/verify", status, body);
         let out = verify(&env, "000000");
         assert_eq!(support::code(&out), 1, "{body}: {}", support::stderr(&out));
         let v = support::json(&out);
@@ -489,8 +456,9 @@ fn verify_failures_have_reasons() {
 #[test]
 fn exhausted_attempts_lock_the_local_record() {
     let (server, env) = sent("");
-    let m = reply(
+    let m = mock(
         &server,
+        POST,
         "/api/sms/otp/verify",
         200,
         r#"{"verified":false,"attemptsRemaining":0}"#,
@@ -517,17 +485,9 @@ fn verify_call_failures_are_not_verdicts() {
         (200, "not json", 6, "bad_response"),
     ] {
         let (server, env) = sent("");
-        reply(&server, "/api/sms/otp/verify", status, body);
+        mock(&server, POST, "/api/sms/otp/verify", status, body);
         let out = verify(&env, "000000");
-        assert_eq!(
-            support::code(&out),
-            code,
-            "{body}: {}",
-            support::stderr(&out)
-        );
-        let v = support::json(&out);
-        assert_eq!(v["ok"], false);
-        assert_eq!(v["error"]["kind"], kind, "{body}");
+        battery::assert_failure(&out, body, code, kind);
         support::assert_no_leak(&out, &[]);
     }
 }

@@ -3,7 +3,7 @@
 //! kept hashed, the profile keys a send needs, and verify by code with the local hash
 //! checked first.
 
-use super::battery::Fixture;
+use super::battery::{self, Fixture};
 use crate::support::{self, faults, Env, CANARY};
 use httpmock::prelude::*;
 use serde_json::json;
@@ -56,13 +56,7 @@ fn env(server: &MockServer) -> Env {
 }
 
 fn send_mock<'a>(server: &'a MockServer, status: u16, body: &str) -> httpmock::Mock<'a> {
-    let body = body.to_string();
-    server.mock(move |when, then| {
-        when.method(POST).path("/api/send/otp");
-        then.status(status)
-            .header("content-type", "application/json")
-            .body(body);
-    })
+    battery::mock(server, POST, "/api/send/otp", status, body)
 }
 
 fn form(fields: &[(&str, &str)]) -> String {
@@ -239,19 +233,7 @@ fn the_body_status_decides_even_with_http_200() {
         let m = send_mock(&server, http, body);
         let env = env(&server);
         let out = env.run(&["send", "--to", TO, "-o", "json"]);
-        assert_eq!(
-            support::code(&out),
-            exit,
-            "{body}: {}",
-            support::stderr(&out)
-        );
-        let v = support::json(&out);
-        support::assert_report_shape(&v);
-        assert_eq!(v["ok"], false);
-        assert_eq!(v["outcome"], if exit == 4 { "rejected" } else { "unknown" });
-        assert_eq!(v["error"]["kind"], kind, "{body}");
-        assert_eq!(v["error"]["provider_code"], code, "{body}");
-        assert_eq!(v["error"]["http_status"], http, "{body}");
+        battery::assert_send_failed(&out, body, exit, kind, http, Some(code));
         assert_eq!(m.hits(), 1);
         let err = support::stderr(&out);
         assert!(err.contains("hint:"), "{body}: {err}");
@@ -285,44 +267,30 @@ fn values_zender_cannot_take_exit_2_with_zero_requests() {
         &server.base_url(),
         "zender",
     );
-    for (args, words) in [
-        (vec!["--ttl", "2d"], vec!["zender", "1s to 86400s", "2days"]),
-        (
-            vec!["--ttl", "1500ms"],
-            vec!["zender", "whole seconds", "1s 500ms"],
-        ),
-        (vec!["--length", "6"], vec!["zender", "length 6"]),
-        (vec!["--attempts", "3"], vec!["zender", "attempts 3"]),
-        (
-            vec!["--pin-type", "alphanumeric"],
-            vec!["zender", "alphanumeric"],
-        ),
-        (
-            vec!["--channel", "voice"],
-            vec!["zender", "voice", "sms, whatsapp"],
-        ),
-        (vec!["--pin", "123456"], vec!["zender"]),
-        (
-            vec!["--callback-url", "https://example.com/cb"],
-            vec!["zender", "callback"],
-        ),
-    ] {
-        let mut a = vec!["send", "--to", TO, "-o", "json"];
-        a.extend(args.iter());
-        let out = env.run(&a);
-        assert_eq!(
-            support::code(&out),
-            2,
-            "{args:?}: {}",
-            support::stderr(&out)
-        );
-        let v = support::json(&out);
-        assert_eq!(v["error"]["kind"], "usage");
-        let msg = v["error"]["message"].as_str().unwrap();
-        for w in words {
-            assert!(msg.contains(w), "{args:?}: {msg}");
-        }
-    }
+    battery::assert_refused_before_sending(
+        &env,
+        TO,
+        &[
+            (&["--ttl", "2d"], &["zender", "1s to 86400s", "2days"]),
+            (
+                &["--ttl", "1500ms"],
+                &["zender", "whole seconds", "1s 500ms"],
+            ),
+            (&["--length", "6"], &["zender", "length 6"]),
+            (&["--attempts", "3"], &["zender", "attempts 3"]),
+            (&["--pin-type", "alphanumeric"], &["zender", "alphanumeric"]),
+            (
+                &["--channel", "voice"],
+                &["zender", "voice", "sms, whatsapp"],
+            ),
+            (&["--pin", "123456"], &["zender"]),
+            (
+                &["--callback-url", "https://example.com/cb"],
+                &["zender", "callback"],
+            ),
+        ],
+        2,
+    );
     assert_eq!(m.hits(), 0);
 }
 
@@ -527,14 +495,7 @@ fn verify_error_paths_print_no_secret() {
         let (env, id) = sent(&server);
         let m = verify_mock(&server, PIN, http, body);
         let out = env.run(&["verify", "--id", &id, "--code", PIN, "-o", "json", "-v"]);
-        assert_eq!(
-            support::code(&out),
-            exit,
-            "{body}: {}",
-            support::stderr(&out)
-        );
-        let v = support::json(&out);
-        assert_eq!(v["error"]["kind"], kind, "{body}");
+        battery::assert_failure(&out, body, exit, kind);
         assert_eq!(m.hits(), 1);
         assert_clean(&env, &out);
     }
