@@ -30,7 +30,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -75,7 +75,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -94,7 +94,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -112,7 +112,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -130,7 +130,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -147,7 +147,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -164,7 +164,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand init 'Write a commented starter file (mode 0600); never overwrites'
@@ -186,7 +186,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -203,7 +203,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -220,7 +220,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -237,7 +237,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -254,7 +254,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -271,7 +271,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
             cand -h 'Print help'
             cand --help 'Print help'
         }

@@ -38,7 +38,8 @@ pub struct Cli {
 #[derive(Args, Debug, Clone, Default)]
 pub struct Global {
     /// Config file [default: <user config dir>/otp/config.toml]
-    #[arg(help_heading = "Global options", 
+    #[arg(
+        help_heading = "Global options",
         short = 'c',
         long,
         env = "OTP_CONFIG",
@@ -48,7 +49,8 @@ pub struct Global {
     pub config: Option<PathBuf>,
 
     /// Profile [default: the file's default_profile, else its only profile]
-    #[arg(help_heading = "Global options", 
+    #[arg(
+        help_heading = "Global options",
         short = 'p',
         long,
         env = "OTP_PROFILE",
@@ -58,7 +60,8 @@ pub struct Global {
     pub profile: Option<String>,
 
     /// Output format: text or json
-    #[arg(help_heading = "Global options", 
+    #[arg(
+        help_heading = "Global options",
         short = 'o',
         long,
         env = "OTP_OUTPUT",
@@ -80,7 +83,13 @@ pub struct Global {
     pub quiet: bool,
 
     /// Whole-request timeout, e.g. 30s [default: 30s]
-    #[arg(help_heading = "Global options", long, env = "OTP_TIMEOUT", global = true, value_name = "DURATION")]
+    #[arg(
+        help_heading = "Global options",
+        long,
+        env = "OTP_TIMEOUT",
+        global = true,
+        value_name = "DURATION"
+    )]
     pub timeout: Option<String>,
 
     /// Plain text, no colour (also when NO_COLOR is set to anything)

@@ -17,8 +17,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct Http {
     timeout: Duration,
-    /// Extra roots from `ca_file`, read up front so a bad file fails before any I/O.
-    roots: Vec<reqwest::Certificate>,
+    /// Extra roots (`ca_file` or `SSL_CERT_FILE`) for https://.
+    ca_file: Option<std::path::PathBuf>,
     /// Built on first use, knowing the scheme: a plain-HTTP (loopback) run loads no
     /// root store.
     client: std::cell::OnceCell<reqwest::blocking::Client>,
@@ -34,34 +34,41 @@ impl Http {
     /// redirects, `User-Agent: otp/<version>`, proxies from the environment, and the
     /// built-in Mozilla roots plus `ca_file` when given.
     pub fn new(timeout: Duration, ca_file: Option<&Path>, verbose: bool) -> Result<Http, Failure> {
-        let mut roots = Vec::new();
+        // Opened now so a wrong path fails before any I/O; parsed only for https://,
+        // so a plain-HTTP run pays nothing for a large bundle in SSL_CERT_FILE.
         if let Some(path) = ca_file {
-            let pem = std::fs::read(path).map_err(|e| {
-                Failure::config(format!(
-                    "cannot read ca_file {}: {}",
-                    path.display(),
-                    e.kind()
-                ))
-                .hint("ca_file (or SSL_CERT_FILE) must name a readable PEM file")
+            std::fs::File::open(path).map_err(|e| {
+                Failure::config(format!("cannot read ca_file {}: {e}", path.display()))
+                    .hint("ca_file (or SSL_CERT_FILE) must name a readable PEM file")
             })?;
-            roots = reqwest::Certificate::from_pem_bundle(&pem)
-                .ok()
-                .filter(|c| !c.is_empty())
-                .ok_or_else(|| {
-                    Failure::config(format!(
-                        "ca_file {} holds no PEM certificate",
-                        path.display()
-                    ))
-                })?;
         }
         Ok(Http {
             timeout,
-            roots,
+            ca_file: ca_file.map(Path::to_path_buf),
             client: std::cell::OnceCell::new(),
             verbose,
             masks: Vec::new(),
             on_reply: None,
         })
+    }
+
+    fn roots(&self) -> Result<Vec<reqwest::Certificate>, Failure> {
+        let Some(path) = &self.ca_file else {
+            return Ok(Vec::new());
+        };
+        let pem = std::fs::read(path).map_err(|e| {
+            Failure::config(format!("cannot read ca_file {}: {e}", path.display()))
+                .hint("ca_file (or SSL_CERT_FILE) must name a readable PEM file")
+        })?;
+        reqwest::Certificate::from_pem_bundle(&pem)
+            .ok()
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| {
+                Failure::config(format!(
+                    "ca_file {} holds no PEM certificate",
+                    path.display()
+                ))
+            })
     }
 
     fn client(&self, https: bool) -> Result<&reqwest::blocking::Client, Failure> {
@@ -78,8 +85,8 @@ impl Http {
             .user_agent(concat!("otp/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none());
         if https {
-            for c in &self.roots {
-                b = b.add_root_certificate(c.clone());
+            for c in self.roots()? {
+                b = b.add_root_certificate(c);
             }
         } else {
             b = b.tls_built_in_root_certs(false);

@@ -101,8 +101,17 @@ pub fn vendor_text(text: &str) -> String {
 /// (JSON body, form, query): masked by name too, so a value too short to be masked by
 /// value (a 2-digit test PIN) or one passed with `--param` never prints.
 const SECRET_FIELDS: &[&str] = &[
-    "pin", "otp", "code", "api_key", "apikey", "secret", "token", "app_token", "password",
-    "access_token", "client_secret",
+    "pin",
+    "otp",
+    "code",
+    "api_key",
+    "apikey",
+    "secret",
+    "token",
+    "app_token",
+    "password",
+    "access_token",
+    "client_secret",
 ];
 
 /// In a vendor's reply `code` is usually an error code, so it stays readable there.
@@ -114,7 +123,10 @@ pub fn is_secret_field(name: &str, in_reply: bool) -> bool {
 /// Header names that carry credentials.
 pub fn is_secret_header(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    n == "authorization" || n == "proxy-authorization" || n.contains("api-key") || n.contains("token")
+    n == "authorization"
+        || n == "proxy-authorization"
+        || n.contains("api-key")
+        || n.contains("token")
 }
 
 /// A header value with its credential masked, keeping an auth scheme visible
@@ -133,7 +145,11 @@ pub fn mask_json_fields(v: serde_json::Value, in_reply: bool) -> serde_json::Val
         Value::Object(m) => Value::Object(
             m.into_iter()
                 .map(|(k, v)| {
-                    if is_secret_field(&k, in_reply) && !v.is_null() && !v.is_object() && !v.is_array() {
+                    if is_secret_field(&k, in_reply)
+                        && !v.is_null()
+                        && !v.is_object()
+                        && !v.is_array()
+                    {
                         (k, Value::String(MASK.into()))
                     } else {
                         (k, mask_json_fields(v, in_reply))
@@ -141,7 +157,11 @@ pub fn mask_json_fields(v: serde_json::Value, in_reply: bool) -> serde_json::Val
                 })
                 .collect(),
         ),
-        Value::Array(a) => Value::Array(a.into_iter().map(|v| mask_json_fields(v, in_reply)).collect()),
+        Value::Array(a) => Value::Array(
+            a.into_iter()
+                .map(|v| mask_json_fields(v, in_reply))
+                .collect(),
+        ),
         other => other,
     }
 }
