@@ -59,10 +59,11 @@ fn finish(out: &Printer, r: Result<u8, Failure>) -> u8 {
 }
 
 fn output_format(g: &Global) -> Result<Format, Failure> {
-    if g.json {
-        return Ok(Format::Json);
-    }
     match g.output.as_deref().map(|s| s.trim().to_ascii_lowercase()) {
+        _ if g.json && g.output.as_deref().is_some_and(|o| o.trim() != "json") => Err(
+            Failure::usage("--json and --output text contradict each other; give one"),
+        ),
+        _ if g.json => Ok(Format::Json),
         None => Ok(Format::Text),
         Some(s) if s == "text" => Ok(Format::Text),
         Some(s) if s == "json" => Ok(Format::Json),
@@ -104,16 +105,38 @@ fn load_profile(
 /// Only values the user set are checked against the vendor's limits (SPEC §3).
 pub struct Settings {
     pub length: Setting<usize>,
+    pub allow_short: bool,
     pub pin_type: Setting<PinType>,
     pub ttl: Setting<Duration>,
     pub attempts: Setting<u32>,
 }
 
-pub fn settings(p: &Profile) -> Result<Settings, Failure> {
-    let info = p.info;
-    let id = info.id;
-    let explicit = |k: &str| p.entry(k).is_some();
+/// Every check of `settings`, each on its own, so `config check` can list them all.
+pub fn setting_checks(p: &Profile) -> Vec<Failure> {
+    [
+        length(p).err(),
+        pin_type(p).err(),
+        ttl(p).err(),
+        attempts(p).err(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
 
+pub fn settings(p: &Profile) -> Result<Settings, Failure> {
+    let (length, allow_short) = length(p)?;
+    Ok(Settings {
+        length,
+        allow_short,
+        pin_type: pin_type(p)?,
+        ttl: ttl(p)?,
+        attempts: attempts(p)?,
+    })
+}
+
+fn length(p: &Profile) -> Result<(Setting<usize>, bool), Failure> {
+    let id = p.info.id;
     let length = match p.int("length")? {
         Some(n) => {
             let n = usize::try_from(n)
@@ -130,7 +153,7 @@ pub fn settings(p: &Profile) -> Result<Settings, Failure> {
     };
     let allow_short = p.bool("allow_short_pins")?.unwrap_or(false);
     if length.explicit {
-        match info.length {
+        match p.info.length {
             LengthRule::ProviderChooses(_) => {
                 return Err(Failure::usage(format!(
                     "{id} chooses its own PIN length, so length {} cannot be set; drop --length / length",
@@ -153,7 +176,12 @@ pub fn settings(p: &Profile) -> Result<Settings, Failure> {
             .hint("set allow_short_pins = true in the profile to allow it"));
         }
     }
+    Ok((length, allow_short))
+}
 
+fn pin_type(p: &Profile) -> Result<Setting<PinType>, Failure> {
+    let info = p.info;
+    let id = info.id;
     let pin_type = match p.str("pin_type") {
         Some(s) => Setting {
             value: s
@@ -181,7 +209,11 @@ pub fn settings(p: &Profile) -> Result<Settings, Failure> {
             )
         }));
     }
+    Ok(pin_type)
+}
 
+fn ttl(p: &Profile) -> Result<Setting<Duration>, Failure> {
+    let id = p.info.id;
     let max_ttl = p.duration("max_ttl")?.unwrap_or(Duration::from_secs(600));
     let ttl = match p.duration("ttl")? {
         Some(d) => Setting {
@@ -206,7 +238,7 @@ pub fn settings(p: &Profile) -> Result<Settings, Failure> {
             ))
             .hint("raise max_ttl in the profile to allow it"));
         }
-        match info.ttl {
+        match p.info.ttl {
             TtlRule::Minutes(lo, hi) => {
                 if d.subsec_nanos() != 0
                     || d.as_secs() % 60 != 0
@@ -237,7 +269,11 @@ pub fn settings(p: &Profile) -> Result<Settings, Failure> {
             }
         }
     }
+    Ok(ttl)
+}
 
+fn attempts(p: &Profile) -> Result<Setting<u32>, Failure> {
+    let id = p.info.id;
     let attempts = match p.int("attempts")? {
         Some(n) => Setting {
             value: u32::try_from(n)
@@ -250,7 +286,7 @@ pub fn settings(p: &Profile) -> Result<Settings, Failure> {
         },
     };
     if attempts.explicit {
-        match info.attempts {
+        match p.info.attempts {
             None => {
                 return Err(Failure::usage(format!(
                     "{id} chooses its own number of attempts, so attempts {} cannot be set",
@@ -266,17 +302,9 @@ pub fn settings(p: &Profile) -> Result<Settings, Failure> {
             _ => {}
         }
     }
-    let _ = explicit;
-    Ok(Settings {
-        length,
-        pin_type,
-        ttl,
-        attempts,
-    })
+    Ok(attempts)
 }
 
-/// The message template: `--message`, else `--lang`'s template, else the profile's, else
-/// the default; with the app-hash and WebOTP lines appended.
 fn template(
     p: &Profile,
     a: &SendArgs,
@@ -307,6 +335,12 @@ fn template(
     } else {
         "Your verification code is {{code}}".to_string()
     };
+    if p.info.ttl == TtlRule::ProviderChooses && text.contains("{{minutes}}") {
+        return Err(Failure::usage(format!(
+            "{} chooses its own expiry, so the message cannot say {{{{minutes}}}}",
+            p.info.id
+        )));
+    }
     let mut t = Template::parse(&text, minutes).map_err(|e| Failure::usage(e.0))?;
     if let Some(h) = &a.app_hash {
         let h = h.trim();
@@ -430,7 +464,17 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
             ));
         }
     }
-    let to = Phone::parse(&a.to, country).map_err(|e| Failure::usage(format!("--to: {e}")))?;
+    let to = Phone::parse(&a.to, country).map_err(|e| {
+        let f = Failure::usage(format!("--to: {e}"));
+        // A full international number typed without '+' reads as national here.
+        let digits: String = a.to.chars().filter(char::is_ascii_digit).collect();
+        match country.and_then(phone::calling_code_for) {
+            Some(cc) if !a.to.trim_start().starts_with('+') && digits.starts_with(cc) => f.hint(
+                format!("if it is already international, write it with '+': +{digits}"),
+            ),
+            _ => f,
+        }
+    })?;
     report.to = Some(to.e164());
     let allowed = profile.list("allowed_countries");
     if !allowed.is_empty()
@@ -486,6 +530,30 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
                     info.id
                 )));
             }
+            let n = pin.chars().count();
+            if s.length.explicit && n != s.length.value {
+                return Err(Failure::usage(format!(
+                    "--pin has {n} characters, but the PIN length is set to {}",
+                    s.length.value
+                )));
+            }
+            if n < 6 && !s.allow_short {
+                return Err(Failure::usage(format!(
+                    "--pin has {n} characters, below 6 (NIST SP 800-63B asks for at least 6 digits)"
+                ))
+                .hint("set allow_short_pins = true in the profile to allow it"));
+            }
+            let fits = |c: char| match s.pin_type.value {
+                PinType::Numeric => c.is_ascii_digit(),
+                PinType::Letters => c.is_ascii_alphabetic(),
+                PinType::Alphanumeric => c.is_ascii_alphanumeric(),
+            };
+            if s.pin_type.explicit && !pin.chars().all(fits) {
+                return Err(Failure::usage(format!(
+                    "--pin is not a {} PIN",
+                    s.pin_type.value.as_str()
+                )));
+            }
             Some(Secret::new(pin))
         }
         (PinBy::Tool, None) => Some(Secret::new(message::generate_pin(
@@ -528,16 +596,18 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
     report.segments = Some(seg.parts);
     report.encoding = Some(seg.encoding.as_str());
 
-    // Cooldown (read only here; the send records the time).
+    // The local records, read before anything is sent: a damaged store would make the
+    // OTP impossible to verify, and the cooldown lives there. A dry run reads only
+    // what the cooldown needs.
     let now = store::now();
     let cooldown = profile.duration("cooldown")?;
-    if let (Some(cd), false) = (cooldown, a.force) {
-        let left = Store::open()?.read(now)?.cooldown_left(
-            profile.name.as_deref(),
-            &to.e164(),
-            cd.as_secs(),
-            now,
-        );
+    let records = if !a.dry_run || (cooldown.is_some() && !a.force) {
+        Some(Store::open()?.read(now)?)
+    } else {
+        None
+    };
+    if let (Some(cd), false, Some(records)) = (cooldown, a.force, &records) {
+        let left = records.cooldown_left(profile.name.as_deref(), &to.e164(), cd.as_secs(), now);
         if let Some(left) = left {
             return Err(Failure::config(format!(
                 "{} was sent an OTP less than {} ago; wait {left}s (cooldown in {})",
@@ -565,6 +635,18 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
     };
     let mut plan = provider.send(&otp)?;
     if let Plan::Http(req) = &mut plan {
+        // A field that carries the PIN otp made must keep it, or verify cannot check it.
+        if let Some(pin) = &pin {
+            if let Some((k, _)) = params
+                .iter()
+                .find(|(k, _)| req.field_contains(k, pin.expose()))
+            {
+                return Err(Failure::usage(format!(
+                    "--param {k} would replace the PIN otp made, so `otp verify` could not check it"
+                ))
+                .hint("use --pin to choose the PIN"));
+            }
+        }
         req.apply_params(&params);
     }
 
@@ -717,14 +799,17 @@ fn read_code(a: &VerifyArgs) -> Result<String, Failure> {
         }
         Some(c) => c.to_string(),
         None if std::io::stdin().is_terminal() => {
+            // Not echoed, like a password prompt: the code is a secret on screen too.
+            // Echo goes off before the prompt shows, so nothing typed after it echoes.
+            let echo = EchoOff::new();
             let mut err = std::io::stderr().lock();
             let _ = write!(err, "Code: ");
             let _ = err.flush();
             let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .map_err(|e| Failure::usage(format!("cannot read the code: {e}")))?;
+            let read = std::io::stdin().lock().read_line(&mut line);
+            drop(echo);
+            let _ = writeln!(err);
+            read.map_err(|e| Failure::usage(format!("cannot read the code: {e}")))?;
             line
         }
         None => {
@@ -743,6 +828,38 @@ fn read_code(a: &VerifyArgs) -> Result<String, Failure> {
         return Err(Failure::usage("the code must be letters or digits"));
     }
     Ok(code)
+}
+
+/// Terminal echo off on stdin until dropped (restored on every path out).
+struct EchoOff(Option<libc::termios>);
+
+impl EchoOff {
+    fn new() -> EchoOff {
+        // SAFETY: tcgetattr/tcsetattr on fd 0 with a zeroed, then filled, termios.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            if libc::tcgetattr(0, &mut t) != 0 {
+                return EchoOff(None);
+            }
+            let saved = t;
+            t.c_lflag &= !libc::ECHO;
+            if libc::tcsetattr(0, libc::TCSANOW, &t) != 0 {
+                return EchoOff(None);
+            }
+            EchoOff(Some(saved))
+        }
+    }
+}
+
+impl Drop for EchoOff {
+    fn drop(&mut self) {
+        if let Some(t) = self.0 {
+            // SAFETY: restores the attributes read in `new`.
+            unsafe {
+                libc::tcsetattr(0, libc::TCSANOW, &t);
+            }
+        }
+    }
 }
 
 fn verify(g: &Global, out: &Printer, a: &VerifyArgs) -> u8 {
@@ -777,6 +894,7 @@ fn verify_inner(
     a: &VerifyArgs,
     report: &mut Report,
 ) -> Result<(), Failure> {
+    http::set_verifying();
     let timeout = timeout(g)?;
     let code = Secret::new(read_code(a)?);
     let now = store::now();
@@ -892,7 +1010,13 @@ fn verify_inner(
     }
 }
 
-fn record_json(r: &Record) -> serde_json::Value {
+fn record_json(r: &Record, now: u64) -> serde_json::Value {
+    let vendor_counts = providers::find(&r.provider).is_some_and(|i| i.attempts.is_none());
+    let state = if r.state == State::Pending && r.expired(now) {
+        "expired"
+    } else {
+        r.state.as_str()
+    };
     serde_json::json!({
         "id": r.id,
         "provider": r.provider,
@@ -900,9 +1024,34 @@ fn record_json(r: &Record) -> serde_json::Value {
         "to": r.masked_to(),
         "sent_at": output::time(SystemTime::UNIX_EPOCH + Duration::from_secs(r.sent_at)),
         "expires_at": r.expires_at.map(|e| output::time(SystemTime::UNIX_EPOCH + Duration::from_secs(e))),
-        "attempts_left": r.attempts_left,
-        "state": r.state.as_str(),
+        // A vendor that counts its own tries: the local count is only a ceiling.
+        "attempts_left": if vendor_counts { serde_json::Value::Null } else { r.attempts_left.into() },
+        "state": state,
     })
+}
+
+/// `status` and `cancel`: their result, or the error on stderr and, with `-o json`, a
+/// document `{ok: false, id, error}` on stdout.
+fn finish_id(out: &Printer, id: &str, r: Result<u8, Failure>) -> u8 {
+    match r {
+        Ok(code) => code,
+        Err(f) => {
+            output::error(&f, out.verbose);
+            if out.json() {
+                let mut rep = Report::new(f.outcome);
+                rep.fail(&f);
+                out.json_value(
+                    &serde_json::json!({"ok": false, "id": id, "error": rep.to_json()["error"]}),
+                );
+            }
+            f.exit_code()
+        }
+    }
+}
+
+fn unknown_record(id: &str) -> Failure {
+    Failure::usage(format!("no local record of id {id}"))
+        .hint("records are kept until a day after the OTP expires; check the id `otp send` printed")
 }
 
 /// The number's digits as `status` shows them, `234******0817` (no '+').
@@ -924,7 +1073,7 @@ fn mask_number(v: serde_json::Value, p: &Phone) -> serde_json::Value {
 }
 
 fn status(g: &Global, out: &Printer, a: &IdArgs) -> u8 {
-    finish(out, status_inner(g, out, a))
+    finish_id(out, &a.id, status_inner(g, out, a))
 }
 
 fn status_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
@@ -964,32 +1113,30 @@ fn status_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
         }
     }
     if rec.is_none() && remote.is_null() {
-        return Err(Failure::config(format!("no local record of id {}", a.id))
-            .hint("records are kept until the OTP expires"));
+        return Err(unknown_record(&a.id));
     }
     if out.json() {
         let mut doc = rec
             .as_ref()
-            .map(record_json)
+            .map(|r| record_json(r, now))
             .unwrap_or_else(|| serde_json::json!({"id": a.id}));
         doc["provider_status"] = remote;
         out.json_value(&doc);
     } else {
         if let Some(r) = &rec {
-            let now_state = if r.state == State::Pending && r.expired(now) {
-                "expired"
-            } else {
-                r.state.as_str()
+            let j = record_json(r, now);
+            let attempts = match j["attempts_left"].as_u64() {
+                Some(n) => format!("{n} left"),
+                None => format!("counted by {}", r.provider),
             };
-            let j = record_json(r);
             out.line(&format!(
-                "id        {}\nprovider  {}\nto        {}\nsent at   {}\nexpires   {}\nattempts  {} left\nstate     {now_state}",
+                "id        {}\nprovider  {}\nto        {}\nsent at   {}\nexpires   {}\nattempts  {attempts}\nstate     {}",
                 r.id,
                 r.provider,
                 r.masked_to(),
                 j["sent_at"].as_str().unwrap_or(""),
-                j["expires_at"].as_str().unwrap_or("unknown"),
-                r.attempts_left
+                j["expires_at"].as_str().unwrap_or("unknown (set by the provider)"),
+                j["state"].as_str().unwrap_or(""),
             ));
         }
         if !remote.is_null() {
@@ -1003,7 +1150,7 @@ fn status_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
 }
 
 fn cancel(g: &Global, out: &Printer, a: &IdArgs) -> u8 {
-    finish(out, cancel_inner(g, out, a))
+    finish_id(out, &a.id, cancel_inner(g, out, a))
 }
 
 fn cancel_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
@@ -1031,7 +1178,7 @@ fn cancel_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
         }
         remote = true;
     } else if rec.is_none() {
-        return Err(Failure::config(format!("no local record of id {}", a.id)));
+        return Err(unknown_record(&a.id));
     }
     if rec.is_some() {
         st.update(now, |all| {
@@ -1070,7 +1217,16 @@ fn provider_json(i: &Info) -> serde_json::Value {
         TtlRule::ProviderChooses => "chosen by the provider".into(),
         TtlRule::Local => "1s to max_ttl (local record)".into(),
     };
+    // Settings the vendor chooses itself are not offered (the send would refuse them).
+    let chosen_by_vendor = |name: &str| match name {
+        "length" | "allow_short_pins" => matches!(i.length, LengthRule::ProviderChooses(_)),
+        "ttl" | "max_ttl" => i.ttl == TtlRule::ProviderChooses,
+        "pin_type" => i.pin_types.is_empty(),
+        "attempts" => i.attempts.is_none(),
+        _ => false,
+    };
     let keys: Vec<serde_json::Value> = config::known_keys(i)
+        .filter(|k| !chosen_by_vendor(k.name))
         .map(|k| {
             let required = k.required
                 || (k.name == "base_url" && i.default_base_url.is_none() && i.id != "console");
@@ -1104,13 +1260,13 @@ fn list_providers(out: &Printer, name: Option<&str>) -> Result<u8, Failure> {
             ));
         } else {
             let mut lines = vec![format!(
-                "{:<10} {:<19} {:<8} {}",
+                "{:<10} {:<19} {:<9} {}",
                 "PROVIDER", "CHANNELS", "VERIFY", "ABOUT"
             )];
             for i in providers::REGISTRY {
                 let ch: Vec<&str> = i.channels.iter().map(|c| c.as_str()).collect();
                 lines.push(format!(
-                    "{:<10} {:<19} {:<8} {}",
+                    "{:<10} {:<19} {:<9} {}",
                     i.id,
                     ch.join(","),
                     i.verify.as_str(),
@@ -1144,9 +1300,16 @@ fn list_providers(out: &Printer, name: Option<&str>) -> Result<u8, Failure> {
     let ch: Vec<&str> = info.channels.iter().map(|c| c.as_str()).collect();
     s.push_str(&format!("channels:   {}\n", ch.join(", ")));
     s.push_str(&format!(
-        "PIN:        made by {}, verified by {}\n",
-        j["pin_by"].as_str().unwrap_or(""),
-        info.verify.as_str()
+        "PIN:        made by {}, verified {}\n",
+        match info.pin_by {
+            PinBy::Tool => "otp",
+            PinBy::Provider => "the provider",
+            PinBy::ProviderReturns => "the provider (returned in its reply, kept hashed)",
+        },
+        match info.verify {
+            VerifyBy::Local => "locally (the record of the send)",
+            VerifyBy::Provider => "by the provider",
+        }
     ));
     s.push_str(&format!(
         "length:     {}\n",
@@ -1257,7 +1420,10 @@ fn config_cmd(g: &Global, out: &Printer, c: &ConfigCommand) -> Result<u8, Failur
             if out.json() {
                 let mut m = serde_json::Map::new();
                 for (k, v, s) in &rows {
-                    m.insert(k.to_string(), serde_json::json!({"value": v, "source": s}));
+                    m.insert(
+                        k.to_string(),
+                        serde_json::json!({"value": typed_value(&p, k, v), "source": s}),
+                    );
                 }
                 out.json_value(&serde_json::json!({
                     "config": p.dir.as_ref().and(config::locate(g.config.as_deref()).0).map(|p| p.display().to_string()),
@@ -1273,6 +1439,38 @@ fn config_cmd(g: &Global, out: &Printer, c: &ConfigCommand) -> Result<u8, Failur
             Ok(0)
         }
         ConfigCommand::Check => config_check(g, out),
+    }
+}
+
+/// A `config show` value as JSON of its key's type (6, true, ["234"]), secrets as shown.
+fn typed_value(p: &Profile, key: &str, shown: &str) -> serde_json::Value {
+    use crate::providers::KeyType;
+    let ty = config::known_keys(p.info)
+        .find(|k| k.name == key)
+        .map(|k| k.ty);
+    match ty {
+        Some(KeyType::Int) => p
+            .int(key)
+            .ok()
+            .flatten()
+            .map(Into::into)
+            .or_else(|| shown.parse::<i64>().ok().map(Into::into))
+            .unwrap_or_else(|| shown.into()),
+        Some(KeyType::Bool) => p
+            .bool(key)
+            .ok()
+            .flatten()
+            .or_else(|| shown.parse().ok())
+            .map(Into::into)
+            .unwrap_or_else(|| shown.into()),
+        Some(KeyType::List) => p.list(key).into(),
+        Some(KeyType::Table) => p
+            .templates()
+            .into_iter()
+            .map(|(k, v)| (k, serde_json::Value::String(v)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        _ => shown.into(),
     }
 }
 
@@ -1296,13 +1494,29 @@ fn show_value(secret: bool, v: &toml::Value, source: Source) -> String {
 /// Every problem in the file, offline: syntax, keys, types, credentials present,
 /// ranges, base URLs, permissions.
 fn config_check(g: &Global, out: &Printer) -> Result<u8, Failure> {
-    let file = ConfigFile::load(g.config.as_deref())?;
+    let file = ConfigFile::load_lenient(g.config.as_deref())?;
     let Some(path) = file.path.clone().filter(|_| file.exists) else {
         return Err(
             Failure::config("no config file to check").hint("create one with `otp config init`")
         );
     };
     let mut problems = Vec::new();
+    if !file.unknown_top.is_empty() {
+        problems.push(file.unknown_top_failure().message);
+    }
+    {
+        use std::os::unix::fs::MetadataExt;
+        let mode = std::fs::metadata(&path)
+            .map(|m| m.mode() & 0o777)
+            .unwrap_or(0);
+        if mode & 0o044 != 0 {
+            problems.push(format!(
+                "{} is readable by group or others (mode {mode:04o}); run chmod 600 {}",
+                path.display(),
+                path.display()
+            ));
+        }
+    }
     for name in file.profiles.keys() {
         // Unknown keys are all listed; the rest of the checks run on the profile without them.
         let mut clean = ConfigFile {
@@ -1310,6 +1524,7 @@ fn config_check(g: &Global, out: &Printer) -> Result<u8, Failure> {
             exists: true,
             default_profile: None,
             profiles: Default::default(),
+            unknown_top: Vec::new(),
         };
         let mut table = file.profiles.get(name).cloned().unwrap_or_default();
         if let Some(info) = table
@@ -1328,6 +1543,21 @@ fn config_check(g: &Global, out: &Printer) -> Result<u8, Failure> {
                     config::profile_label(Some(name)),
                     config::nearest(&key, config::known_keys(info).map(|k| k.name))
                 ));
+                table.remove(&key);
+            }
+            // Every badly typed value too, each on its own line.
+            let label = config::profile_label(Some(name));
+            let bad: Vec<(String, String)> = table
+                .iter()
+                .filter_map(|(k, v)| {
+                    let key = config::known_keys(info).find(|kk| kk.name == k.as_str())?;
+                    config::check_type(key, v, &label)
+                        .err()
+                        .map(|f| (k.clone(), f.message))
+                })
+                .collect();
+            for (key, msg) in bad {
+                problems.push(msg);
                 table.remove(&key);
             }
         }
@@ -1374,7 +1604,7 @@ fn config_check(g: &Global, out: &Printer) -> Result<u8, Failure> {
                 }
             }
         }
-        if let Err(f) = settings(&p) {
+        for f in setting_checks(&p) {
             problems.push(format!("{label}: {}", f.message));
         }
         if let Some(c) = p.str("default_country") {

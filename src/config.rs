@@ -99,6 +99,8 @@ pub struct Entry {
 pub struct ConfigFile {
     pub path: Option<PathBuf>,
     pub exists: bool,
+    /// Unknown top-level keys: refused by `load`, listed by `config check`.
+    pub unknown_top: Vec<String>,
     pub default_profile: Option<String>,
     pub profiles: BTreeMap<String, toml::Table>,
 }
@@ -120,6 +122,31 @@ impl ConfigFile {
     /// Read the file. A missing default file is an empty config (flags and env alone
     /// are enough); a missing file named by `--config` / `OTP_CONFIG` is an error.
     pub fn load(flag: Option<&Path>) -> Result<ConfigFile, Failure> {
+        let file = ConfigFile::load_lenient(flag)?;
+        match file.unknown_top.first() {
+            Some(_) => Err(file.unknown_top_failure()),
+            None => Ok(file),
+        }
+    }
+
+    pub fn unknown_top_failure(&self) -> Failure {
+        let keys: Vec<String> = self.unknown_top.iter().map(|k| format!("`{k}`")).collect();
+        let near: Vec<&str> = self
+            .unknown_top
+            .iter()
+            .map(|k| nearest(k, ["default_profile", "profiles"].into_iter()))
+            .collect();
+        Failure::config(format!(
+            "unknown top-level key {} in {}; the valid keys are `default_profile` and `profiles` (nearest: `{}`)",
+            keys.join(", "),
+            self.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+            near.join("`, `")
+        ))
+        .hint("profile settings go under [profiles.NAME]")
+    }
+
+    /// `load` that keeps going past unknown top-level keys (for `config check`).
+    pub fn load_lenient(flag: Option<&Path>) -> Result<ConfigFile, Failure> {
         let (path, explicit) = locate(flag);
         let Some(path) = path else {
             return Ok(ConfigFile::default());
@@ -137,7 +164,10 @@ impl ConfigFile {
                     "config file {} does not exist",
                     path.display()
                 ))
-                .hint("create one with `otp config init`, or check --config / OTP_CONFIG"))
+                .hint(format!(
+                    "create it with `otp -c {} config init`, or check --config / OTP_CONFIG",
+                    path.display()
+                )))
             }
             Err(e) => {
                 return Err(Failure::config(format!(
@@ -153,7 +183,7 @@ impl ConfigFile {
         Ok(file)
     }
 
-    /// Parse the text of a config file (no I/O), refusing unknown top-level keys.
+    /// Parse the text of a config file (no I/O); unknown top-level keys are collected.
     pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, Failure> {
         let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
             Failure::config(format!(
@@ -190,14 +220,7 @@ impl ConfigFile {
                     }
                     _ => return Err(Failure::config("`profiles` must be a table")),
                 },
-                other => {
-                    return Err(Failure::config(format!(
-                        "unknown top-level key `{other}` in {}; did you mean `{}`?",
-                        path.display(),
-                        nearest(other, ["default_profile", "profiles"].into_iter())
-                    ))
-                    .hint("profile settings go under [profiles.NAME]"))
-                }
+                other => file.unknown_top.push(other.to_string()),
             }
         }
         if let Some(d) = &file.default_profile {
@@ -375,8 +398,20 @@ impl Profile {
             f.hint(format!("providers: {}", providers::ids().join(", ")))
         })?;
 
+        // A provider chosen by flag or env over the profile's own: the profile's
+        // credentials, base URL and vendor keys belong to the other vendor and must not
+        // be sent to this one. Only the vendor-neutral settings carry over.
+        let file_provider = table
+            .get("provider")
+            .and_then(Value::as_str)
+            .and_then(providers::find);
+        let foreign = file_provider.is_some_and(|fp| fp.id != info.id);
         let mut values = BTreeMap::new();
         for (key, value) in table {
+            if foreign && (key == "base_url" || !COMMON_KEYS.iter().any(|c| c.name == key.as_str()))
+            {
+                continue;
+            }
             let Some(k) = known_keys(info).find(|k| k.name == key) else {
                 return Err(unknown_key(key, &label, info));
             };
@@ -562,9 +597,8 @@ impl Profile {
                     let path = self.resolve_path(file);
                     let text = std::fs::read_to_string(&path).map_err(|e| {
                         Failure::config(format!(
-                            "{where_} reads {}, which cannot be read: {}",
+                            "{where_} reads {}, which cannot be read: {e}",
                             path.display(),
-                            e.kind()
                         ))
                     })?;
                     text.trim_end_matches(['\n', '\r']).to_string()
@@ -686,7 +720,7 @@ fn unknown_key(key: &str, label: &str, info: &Info) -> Failure {
     ))
 }
 
-fn check_type(k: &Key, v: &Value, label: &str) -> Result<(), Failure> {
+pub fn check_type(k: &Key, v: &Value, label: &str) -> Result<(), Failure> {
     let ok = match k.ty {
         KeyType::Str => {
             matches!(v, Value::String(_))
@@ -885,7 +919,12 @@ mod tests {
 
     #[test]
     fn bad_types_and_top_level_keys() {
-        assert!(ConfigFile::parse("defualt_profile = 1", Path::new("c")).is_err());
+        let f = ConfigFile::parse("defualt_profile = 1\nx = 2", Path::new("c")).unwrap();
+        assert_eq!(f.unknown_top, ["defualt_profile", "x"]);
+        assert!(f
+            .unknown_top_failure()
+            .message
+            .contains("`defualt_profile`, `x`"));
         let f = file("[profiles.a]\nprovider=\"console\"\nlength=\"six\"\n");
         assert!(Profile::resolve(&f, Some("a"), &[]).is_err());
         let f = file("[profiles.a]\nprovider=\"console\"\nttl=\"5\"\n");

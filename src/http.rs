@@ -132,7 +132,7 @@ impl Http {
                     let wait =
                         Duration::from_millis(200u64 << attempt.min(4)).min(Duration::from_secs(2));
                     crate::output::warn(&format!(
-                        "{}; nothing was sent, retrying in {} ms ({attempt}/{retries})",
+                        "{}; retrying in {} ms ({attempt}/{retries})",
                         f.message,
                         wait.as_millis()
                     ));
@@ -189,7 +189,7 @@ impl Http {
                 .unwrap_or_else(|| "nowhere".into());
             return Err(Failure::unknown(
                 Kind::RefusedRedirect,
-                format!("{host} answered with a redirect (HTTP {status}) to {to}, which otp does not follow; the SMS may or may not have been sent"),
+                format!("{host} answered with a redirect (HTTP {status}) to {to}, which otp does not follow; {}", unsure()),
             )
             .status(status)
             .hint("check base_url: it should be the vendor's API address itself"));
@@ -211,16 +211,17 @@ impl Http {
                     Kind::Network
                 },
                 format!(
-                    "the reply from {host} broke off ({}); the SMS may or may not have been sent",
+                    "the reply from {host} broke off ({}); {}",
                     if timeout {
                         "timed out"
                     } else {
                         "connection lost"
-                    }
+                    },
+                    unsure()
                 ),
             )
             .status(status)
-            .hint(UNKNOWN_HINT));
+            .hint(unknown_hint()));
         }
         if body.len() as u64 > MAX_REPLY {
             return Err(too_large(&host, status));
@@ -244,16 +245,54 @@ impl Http {
     }
 }
 
-const UNKNOWN_HINT: &str =
-    "check the number's inbox before sending again: retrying may send a second SMS";
+static VERIFYING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Word failures for a verify run rather than a send: what is unsure there is whether
+/// an attempt was used, not whether an SMS went out.
+pub fn set_verifying() {
+    VERIFYING.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn verifying() -> bool {
+    VERIFYING.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The end of an `unknown` outcome's message.
+pub fn unsure() -> &'static str {
+    if verifying() {
+        "the check may or may not have reached the vendor (and used an attempt)"
+    } else {
+        "the SMS may or may not have been sent"
+    }
+}
+
+/// The hint of an `unknown` outcome.
+pub fn unknown_hint() -> &'static str {
+    if verifying() {
+        "verify again only if spending another attempt is acceptable; `otp status --id ID` shows what is known"
+    } else {
+        "check the number's inbox before sending again: retrying may send a second SMS"
+    }
+}
+
+fn not_sent_hint() -> &'static str {
+    if verifying() {
+        "check base_url and the network (proxies: HTTPS_PROXY, NO_PROXY); nothing reached the vendor, so it is safe to verify again"
+    } else {
+        "check base_url and the network (proxies: HTTPS_PROXY, NO_PROXY); nothing was sent, so it is safe to retry (--retries N)"
+    }
+}
 
 fn too_large(host: &str, status: u16) -> Failure {
     Failure::unknown(
         Kind::TooLarge,
-        format!("the reply from {host} is larger than 1 MiB (HTTP {status}); the SMS may or may not have been sent"),
+        format!(
+            "the reply from {host} is larger than 1 MiB (HTTP {status}); {}",
+            unsure()
+        ),
     )
     .status(status)
-    .hint(UNKNOWN_HINT)
+    .hint(unknown_hint())
 }
 
 /// scheme://host:port of a URL, never its path or query (zender puts the secret there).
@@ -288,9 +327,16 @@ fn classify(e: &reqwest::Error, host: &str) -> Failure {
         };
         return Failure::not_sent(
             kind,
-            format!("could not connect to {host}: {}; nothing was sent", if cause.is_empty() { "connection failed".into() } else { cause }),
+            format!(
+                "could not connect to {host}: {}; nothing was sent",
+                if cause.is_empty() {
+                    "connection failed".into()
+                } else {
+                    cause
+                }
+            ),
         )
-        .hint("check base_url and the network (proxies: HTTPS_PROXY, NO_PROXY); it is safe to retry (--retries N)");
+        .hint(not_sent_hint());
     }
     if e.is_builder() {
         return Failure::config(format!("cannot build a request to {host}: {cause}"));
@@ -298,16 +344,21 @@ fn classify(e: &reqwest::Error, host: &str) -> Failure {
     if e.is_timeout() {
         return Failure::unknown(
             Kind::Timeout,
-            format!("{host} did not answer in time; the SMS may or may not have been sent"),
+            format!("{host} did not answer in time; {}", unsure()),
         )
-        .hint(UNKNOWN_HINT);
+        .hint(unknown_hint());
     }
     Failure::unknown(
         Kind::Network,
         format!(
-            "the connection to {host} failed after the request was written ({}); the SMS may or may not have been sent",
-            if cause.is_empty() { "no reply".into() } else { cause }
+            "the connection to {host} failed after the request was written ({}); {}",
+            if cause.is_empty() {
+                "no reply".into()
+            } else {
+                cause
+            },
+            unsure()
         ),
     )
-    .hint(UNKNOWN_HINT)
+    .hint(unknown_hint())
 }

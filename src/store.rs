@@ -16,6 +16,8 @@ use subtle::ConstantTimeEq;
 
 /// How long a record with no expiry (the vendor picks it) is kept.
 const KEEP_UNEXPIRING: u64 = 24 * 3600;
+/// How long an expired record is kept, so its id still answers `expired`.
+const KEEP_EXPIRED: u64 = 24 * 3600;
 /// How long the last-send times for cooldowns are kept.
 const KEEP_SENDS: u64 = 7 * 24 * 3600;
 
@@ -204,10 +206,11 @@ impl Records {
         (now < until).then(|| until - now)
     }
 
-    /// Drop expired records (a used record is kept until it expires) and old send times.
+    /// Drop records a day after they expire (until then verify can still say
+    /// `expired` or `already_used` rather than `unknown_id`), and old send times.
     pub fn prune(&mut self, now: u64) {
         self.records.retain(|r| match r.expires_at {
-            Some(e) => now < e,
+            Some(e) => now < e.saturating_add(KEEP_EXPIRED),
             None => now < r.sent_at.saturating_add(KEEP_UNEXPIRING),
         });
         self.sends.retain(|_, t| now < t.saturating_add(KEEP_SENDS));
@@ -414,6 +417,8 @@ mod tests {
         );
         assert_eq!(all.cooldown_left(Some("p"), "+15551234567", 30, 1040), None);
         all.prune(1305);
+        assert!(all.get("b").is_some(), "kept a day after expiry");
+        all.prune(1300 + KEEP_EXPIRED);
         assert!(all.get("b").is_none());
         assert!(all.get("c").is_some());
     }

@@ -89,15 +89,16 @@ fn failure(reply: &Reply, v: &Value) -> Failure {
         return Failure::unknown(
             Kind::Server,
             format!(
-                "cinnox answered HTTP {} with error 6451001 (an internal service failed): {}; the SMS may or may not have been sent",
+                "cinnox answered HTTP {} with error 6451001 (an internal service failed): {}; {}",
                 reply.status,
-                redact::vendor_text(message.as_deref().unwrap_or("no message"))
+                redact::vendor_text(message.as_deref().unwrap_or("no message")),
+                crate::http::unsure()
             ),
         )
         .status(reply.status)
         .code(code)
         .detail(snippet(reply))
-        .hint("check the number's inbox before sending again: retrying may send a second SMS");
+        .hint(crate::http::unknown_hint());
     }
     http_failure(INFO.id, reply, kind_of(code.as_deref()), message, code)
 }

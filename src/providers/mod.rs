@@ -343,6 +343,18 @@ impl Request {
         }
     }
 
+    /// Whether the top-level body field `name` holds `value` (somewhere in its text).
+    pub fn field_contains(&self, name: &str, value: &str) -> bool {
+        match &self.body {
+            Body::Json(Value::Object(m)) => m.get(name).is_some_and(|v| match v {
+                Value::String(s) => s.contains(value),
+                other => other.to_string().contains(value),
+            }),
+            Body::Form(fields) => fields.iter().any(|(k, v)| k == name && v.contains(value)),
+            _ => false,
+        }
+    }
+
     /// A copy for printing: secret-named fields, query parameters and credential
     /// headers masked by name (values are masked by value later, in `scrub`).
     pub fn masked(&self) -> Request {
@@ -652,10 +664,11 @@ pub fn http_failure(
         Failure::unknown(
             kind,
             format!(
-                "{provider} answered HTTP {status}: {what}; the SMS may or may not have been sent"
+                "{provider} answered HTTP {status}: {what}; {}",
+                crate::http::unsure()
             ),
         )
-        .hint("check the number's inbox before sending again: retrying may send a second SMS")
+        .hint(crate::http::unknown_hint())
     };
     f.status(status).code(code).detail(snippet(reply))
 }
@@ -674,14 +687,11 @@ pub fn reply_json(provider: &str, reply: &Reply) -> Result<Value, Failure> {
             } else {
                 Kind::BadResponse
             },
-            format!(
-                "{provider}: {}; the SMS may or may not have been sent",
-                describe(reply)
-            ),
+            format!("{provider}: {}; {}", describe(reply), crate::http::unsure()),
         )
         .status(reply.status)
         .detail(snippet(reply))
-        .hint("check the number's inbox before sending again: retrying may send a second SMS")),
+        .hint(crate::http::unknown_hint())),
     }
 }
 
@@ -755,8 +765,9 @@ pub fn missing_field(provider: &str, field: &str, reply: &Reply) -> Failure {
     Failure::unknown(
         Kind::BadResponse,
         format!(
-            "{provider} answered HTTP {} without `{field}`; the SMS may or may not have been sent",
-            reply.status
+            "{provider} answered HTTP {} without `{field}`; {}",
+            reply.status,
+            crate::http::unsure()
         ),
     )
     .status(reply.status)

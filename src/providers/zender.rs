@@ -185,6 +185,14 @@ impl Provider for Zender {
     }
 
     fn send(&self, otp: &Otp) -> Result<Plan, Failure> {
+        // The message goes out from the linked phone's own number: there is no sender
+        // field, and a sender the user set must not be dropped silently.
+        if let Some(s) = otp.sender() {
+            return Err(Failure::usage(format!(
+                "zender has no sender ID (the SMS comes from the linked device's number), so sender \"{s}\" cannot be used"
+            ))
+            .hint("drop --sender / sender from the profile"));
+        }
         let mut f: Vec<(String, String)> = Vec::new();
         let mut add = |k: &str, v: String| f.push((k.to_string(), v));
         add("secret", self.key.expose().to_string());
@@ -420,6 +428,10 @@ fn register_returned_pin(reply: &Reply) {
     if let Ok(v) = serde_json::from_slice::<Value>(&reply.body) {
         if let Some(pin) = returned_pin(&v) {
             redact::register(&pin);
+        }
+        // The number as the vendor wrote it too: leading zeros lost in a JSON number.
+        if let Some(raw) = crate::providers::text_at(&v, "data.otp") {
+            redact::register(&raw);
         }
     }
 }

@@ -2,5 +2,6 @@
 
 mod cli;
 mod config;
+mod rules;
 mod send;
 pub mod verify;

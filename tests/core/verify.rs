@@ -93,11 +93,9 @@ fn expired_codes_are_refused() {
     std::thread::sleep(std::time::Duration::from_millis(2100));
     let (code, v) = verify(&env, &id, &pin);
     assert_eq!(code, 1);
-    // pruned at expiry or refused as expired: either way not verified
-    assert!(
-        matches!(v["reason"].as_str(), Some("expired") | Some("unknown_id")),
-        "{v}"
-    );
+    assert_eq!(v["reason"], "expired", "{v}");
+    let v = support::json(&env.run(&["status", "--id", &id, "-o", "json"]));
+    assert_eq!(v["state"], "expired", "{v}");
 }
 
 #[test]
@@ -126,7 +124,7 @@ fn code_from_an_interactive_prompt() {
     let env = Env::new();
     let (id, pin) = send(&env, "+15551234567", &[]);
     let (mut master, slave) = pty();
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("otp"))
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("otp"))
         .env_clear()
         .env("HOME", env.home())
         .env("XDG_STATE_HOME", env.dir.path().join("state"))
@@ -137,12 +135,38 @@ fn code_from_an_interactive_prompt() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    use std::io::Write;
+    // Type the code once the prompt shows, as a person would.
+    use std::io::{Read, Write};
+    let mut stderr = child.stderr.take().unwrap();
+    let mut seen = Vec::new();
+    let mut byte = [0u8; 1];
+    while !String::from_utf8_lossy(&seen).contains("Code:") {
+        assert_eq!(stderr.read(&mut byte).unwrap(), 1, "no prompt: {seen:?}");
+        seen.push(byte[0]);
+    }
     master.write_all(format!("{pin}\n").as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let mut rest = Vec::new();
+    stderr.read_to_end(&mut rest).unwrap();
+    seen.extend(rest);
+    let mut out = child.wait_with_output().unwrap();
+    out.stderr = seen;
     assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
     assert!(support::stderr(&out).contains("Code:"));
     assert!(!support::stdout(&out).contains(&pin));
+    // The terminal did not echo the code back (echo was off while it was typed).
+    use std::os::fd::AsRawFd;
+    // SAFETY: fcntl on an fd we own.
+    unsafe {
+        let fl = libc::fcntl(master.as_raw_fd(), libc::F_GETFL);
+        libc::fcntl(master.as_raw_fd(), libc::F_SETFL, fl | libc::O_NONBLOCK);
+    }
+    let mut echoed = Vec::new();
+    let _ = master.read_to_end(&mut echoed);
+    assert!(
+        !String::from_utf8_lossy(&echoed).contains(&pin),
+        "echoed: {:?}",
+        String::from_utf8_lossy(&echoed)
+    );
 }
 
 /// A pseudo-terminal pair (master as a File, slave as an fd for the child's stdin).
@@ -191,7 +215,14 @@ fn status_and_cancel_use_the_local_record() {
     assert_eq!(v["outcome"], "not_verified", "{v}");
     let v = support::json(&env.run(&["status", "--id", &id, "-o", "json"]));
     assert_eq!(v["state"], "cancelled");
-    assert_eq!(support::code(&env.run(&["status", "--id", "nope"])), 3);
+    for cmd in ["status", "cancel"] {
+        let out = env.run(&[cmd, "--id", "nope", "-o", "json"]);
+        assert_eq!(support::code(&out), 2, "{cmd}");
+        let v = support::json(&out);
+        assert_eq!(v["ok"], false);
+        assert_eq!(v["id"], "nope");
+        assert_eq!(v["error"]["kind"], "usage");
+    }
 }
 
 #[test]
