@@ -1,0 +1,468 @@
+//! `otp providers` and `otp config`: what each provider takes, and the config file
+//! created, located, shown and checked.
+
+use super::{load_profile, setting_checks};
+use crate::cli::{ConfigCommand, Global};
+use crate::config::{self, ConfigFile, Profile, Source};
+use crate::error::Failure;
+use crate::message::Template;
+use crate::output::{self, Printer};
+use crate::phone::{self};
+use crate::providers::{self, Info, LengthRule, PinBy, TtlRule, VerifyBy};
+
+fn provider_json(i: &Info) -> serde_json::Value {
+    let length = match i.length {
+        LengthRule::Range(lo, hi) => serde_json::json!({"min": lo, "max": hi}),
+        LengthRule::ProviderChooses(_) => serde_json::Value::Null,
+    };
+    let ttl = match i.ttl {
+        TtlRule::Minutes(lo, hi) => format!("whole minutes, {lo}m to {hi}m"),
+        TtlRule::Seconds(lo, hi) => format!("whole seconds, {lo}s to {hi}s"),
+        TtlRule::ProviderChooses => "chosen by the provider".into(),
+        TtlRule::Local => "1s to max_ttl (local record)".into(),
+    };
+    // Settings the vendor chooses itself are not offered (the send would refuse them).
+    let chosen_by_vendor = |name: &str| match name {
+        "length" | "allow_short_pins" => matches!(i.length, LengthRule::ProviderChooses(_)),
+        "ttl" | "max_ttl" => i.ttl == TtlRule::ProviderChooses,
+        "pin_type" => i.pin_types.is_empty(),
+        "attempts" => i.attempts.is_none(),
+        _ => false,
+    };
+    let keys: Vec<serde_json::Value> = config::known_keys(i)
+        .filter(|k| !chosen_by_vendor(k.name))
+        .map(|k| {
+            let required = k.required
+                || (k.name == "base_url" && i.default_base_url.is_none() && i.id != "console");
+            serde_json::json!({
+                "name": k.name, "secret": k.secret(), "required": required,
+                "default": if k.name == "base_url" { i.default_base_url } else { k.default },
+                "help": k.help, "env": config::env_name(k.name),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "id": i.id, "aliases": i.aliases, "name": i.name, "about": i.about,
+        "channels": i.channels, "verify_with": i.verify,
+        "pin_by": match i.pin_by { PinBy::Tool => "otp", _ => "provider" },
+        "pin_types": i.pin_types.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+        "length": length, "ttl": ttl,
+        "attempts": i.attempts.map(|(lo, hi)| serde_json::json!({"min": lo, "max": hi})),
+        "base_url": i.default_base_url, "keys": keys,
+        "example": format!("[profiles.{}]\n{}", i.id, i.example),
+    })
+}
+
+pub(super) fn list_providers(out: &Printer, name: Option<&str>) -> Result<u8, Failure> {
+    let Some(name) = name else {
+        if out.json() {
+            out.json_value(&serde_json::Value::Array(
+                providers::REGISTRY
+                    .iter()
+                    .map(|i| provider_json(i))
+                    .collect(),
+            ));
+        } else {
+            let mut lines = vec![format!(
+                "{:<10} {:<19} {:<9} {}",
+                "PROVIDER", "CHANNELS", "VERIFY", "ABOUT"
+            )];
+            for i in providers::REGISTRY {
+                let ch: Vec<&str> = i.channels.iter().map(|c| c.as_str()).collect();
+                lines.push(format!(
+                    "{:<10} {:<19} {:<9} {}",
+                    i.id,
+                    ch.join(","),
+                    i.verify.as_str(),
+                    i.about
+                ));
+            }
+            lines.push(String::new());
+            lines.push(
+                "`otp providers NAME` shows a provider's profile keys and an example.".into(),
+            );
+            out.line(&lines.join("\n"));
+        }
+        return Ok(0);
+    };
+    let info = providers::find(name).ok_or_else(|| {
+        Failure::usage(format!(
+            "unknown provider \"{name}\"; did you mean \"{}\"?",
+            config::nearest(name, providers::ids().into_iter())
+        ))
+        .hint(format!("providers: {}", providers::ids().join(", ")))
+    })?;
+    let j = provider_json(info);
+    if out.json() {
+        out.json_value(&j);
+        return Ok(0);
+    }
+    let mut s = format!("{} ({}): {}\n", info.id, info.name, info.about);
+    if !info.aliases.is_empty() {
+        s.push_str(&format!("aliases:    {}\n", info.aliases.join(", ")));
+    }
+    let ch: Vec<&str> = info.channels.iter().map(|c| c.as_str()).collect();
+    s.push_str(&format!("channels:   {}\n", ch.join(", ")));
+    s.push_str(&format!(
+        "PIN:        made by {}, verified {}\n",
+        match info.pin_by {
+            PinBy::Tool => "otp",
+            PinBy::Provider => "the provider",
+            PinBy::ProviderReturns => "the provider (returned in its reply, kept hashed)",
+        },
+        match info.verify {
+            VerifyBy::Local => "locally (the record of the send)",
+            VerifyBy::Provider => "by the provider",
+        }
+    ));
+    s.push_str(&format!(
+        "length:     {}\n",
+        match info.length {
+            LengthRule::Range(lo, hi) => format!("{lo} to {hi}"),
+            LengthRule::ProviderChooses(_) => "chosen by the provider".into(),
+        }
+    ));
+    s.push_str(&format!(
+        "ttl:        {}\n",
+        j["ttl"].as_str().unwrap_or("")
+    ));
+    s.push_str(&format!(
+        "attempts:   {}\n",
+        match info.attempts {
+            Some((lo, hi)) => format!("{lo} to {hi}"),
+            None => "chosen by the provider".into(),
+        }
+    ));
+    s.push_str("\nkeys (each also OTP_<KEY> in the environment):\n");
+    for k in j["keys"].as_array().into_iter().flatten() {
+        let mut flags = Vec::new();
+        if k["required"].as_bool() == Some(true) {
+            flags.push("required".to_string());
+        }
+        if k["secret"].as_bool() == Some(true) {
+            flags.push("secret".to_string());
+        }
+        if let Some(d) = k["default"].as_str() {
+            flags.push(format!("default {d}"));
+        }
+        s.push_str(&format!(
+            "  {:<18} {}{}\n",
+            k["name"].as_str().unwrap_or(""),
+            k["help"].as_str().unwrap_or(""),
+            if flags.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", flags.join(", "))
+            }
+        ));
+    }
+    s.push_str(&format!(
+        "\nexample:\n{}",
+        j["example"].as_str().unwrap_or("")
+    ));
+    out.line(s.trim_end());
+    Ok(0)
+}
+
+pub(super) fn config_cmd(g: &Global, out: &Printer, c: &ConfigCommand) -> Result<u8, Failure> {
+    match c {
+        ConfigCommand::Path => {
+            let (path, _) = config::locate(g.config.as_deref());
+            let path = path.ok_or_else(|| {
+                Failure::config("no config path: HOME is not set").hint("pass --config PATH")
+            })?;
+            out.line(&path.display().to_string());
+            Ok(0)
+        }
+        ConfigCommand::Init { provider } => {
+            let info = match provider {
+                Some(p) => providers::find(p).ok_or_else(|| {
+                    Failure::usage(format!("unknown provider \"{p}\""))
+                        .hint(format!("providers: {}", providers::ids().join(", ")))
+                })?,
+                None => &providers::console::INFO,
+            };
+            let (path, _) = config::locate(g.config.as_deref());
+            let path = path.ok_or_else(|| {
+                Failure::config("no config path: HOME is not set").hint("pass --config PATH")
+            })?;
+            match config::create_private(&path, config::starter(info).as_bytes()) {
+                Ok(()) => {
+                    if !out.quiet {
+                        out.line(&format!(
+                            "wrote {} (mode 0600) with a {} profile",
+                            path.display(),
+                            info.id
+                        ));
+                    }
+                    Ok(0)
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Failure::config(
+                    format!("{} already exists; not overwriting it", path.display()),
+                )
+                .hint("edit it, or move it away first")),
+                Err(e) => Err(Failure::config(format!(
+                    "cannot write {}: {e}",
+                    path.display()
+                ))),
+            }
+        }
+        ConfigCommand::Show => {
+            let p = load_profile(g, None, &[])?;
+            let mut rows = Vec::new();
+            for k in config::known_keys(p.info) {
+                let (value, source) = match p.entry(k.name) {
+                    Some(e) => (show_value(k.secret(), &e.value, e.source), e.source),
+                    None => match (k.name, k.default, p.info.default_base_url) {
+                        ("base_url", _, Some(d)) => (d.to_string(), Source::Default),
+                        (_, Some(d), _) => (d.to_string(), Source::Default),
+                        _ => continue,
+                    },
+                };
+                rows.push((k.name, value, source));
+            }
+            if out.json() {
+                let mut m = serde_json::Map::new();
+                for (k, v, s) in &rows {
+                    m.insert(
+                        k.to_string(),
+                        serde_json::json!({"value": typed_value(&p, k, v), "source": s}),
+                    );
+                }
+                out.json_value(&serde_json::json!({
+                    "config": p.dir.as_ref().and(config::locate(g.config.as_deref()).0).map(|p| p.display().to_string()),
+                    "profile": p.name, "provider": p.info.id, "values": m,
+                }));
+            } else {
+                let mut s = format!("{} ({})\n", p.label(), p.info.id);
+                for (k, v, src) in rows {
+                    s.push_str(&format!("{k:<18} = {v:<40} # {}\n", src.as_str()));
+                }
+                out.line(s.trim_end());
+            }
+            Ok(0)
+        }
+        ConfigCommand::Check => config_check(g, out),
+    }
+}
+
+/// A `config show` value as JSON of its key's type (6, true, ["234"]), secrets as shown.
+fn typed_value(p: &Profile, key: &str, shown: &str) -> serde_json::Value {
+    use crate::providers::KeyType;
+    let ty = config::known_keys(p.info)
+        .find(|k| k.name == key)
+        .map(|k| k.ty);
+    match ty {
+        Some(KeyType::Int) => p
+            .int(key)
+            .ok()
+            .flatten()
+            .map(Into::into)
+            .or_else(|| shown.parse::<i64>().ok().map(Into::into))
+            .unwrap_or_else(|| shown.into()),
+        Some(KeyType::Bool) => p
+            .bool(key)
+            .ok()
+            .flatten()
+            .or_else(|| shown.parse().ok())
+            .map(Into::into)
+            .unwrap_or_else(|| shown.into()),
+        Some(KeyType::List) => p.list(key).into(),
+        Some(KeyType::Table) => p
+            .templates()
+            .into_iter()
+            .map(|(k, v)| (k, serde_json::Value::String(v)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        _ => shown.into(),
+    }
+}
+
+fn show_value(secret: bool, v: &toml::Value, source: Source) -> String {
+    match v {
+        toml::Value::Table(t) if secret => {
+            // The reference is not the secret: show where it comes from.
+            let (k, v) = t
+                .iter()
+                .next()
+                .map(|(k, v)| (k.clone(), v.to_string()))
+                .unwrap_or_default();
+            format!("{{ {k} = {v} }}")
+        }
+        _ if secret => crate::redact::MASK.to_string(),
+        toml::Value::String(s) if source != Source::File => s.clone(),
+        other => other.to_string().trim_matches('"').to_string(),
+    }
+}
+
+/// Every problem in the file, offline: syntax, keys, types, credentials present,
+/// ranges, base URLs, permissions.
+fn config_check(g: &Global, out: &Printer) -> Result<u8, Failure> {
+    let file = ConfigFile::load_lenient(g.config.as_deref())?;
+    let Some(path) = file.path.clone().filter(|_| file.exists) else {
+        return Err(
+            Failure::config("no config file to check").hint("create one with `otp config init`")
+        );
+    };
+    let mut problems = Vec::new();
+    if !file.unknown_top.is_empty() {
+        problems.push(file.unknown_top_failure().message);
+    }
+    {
+        use std::os::unix::fs::MetadataExt;
+        let mode = std::fs::metadata(&path)
+            .map(|m| m.mode() & 0o777)
+            .unwrap_or(0);
+        if mode & 0o044 != 0 {
+            problems.push(format!(
+                "{} is readable by group or others (mode {mode:04o}); run chmod 600 {}",
+                path.display(),
+                path.display()
+            ));
+        }
+    }
+    for name in file.profiles.keys() {
+        // Unknown keys are all listed; the rest of the checks run on the profile without them.
+        let mut clean = ConfigFile {
+            path: file.path.clone(),
+            exists: true,
+            default_profile: None,
+            profiles: Default::default(),
+            unknown_top: Vec::new(),
+        };
+        let mut table = file.profiles.get(name).cloned().unwrap_or_default();
+        if let Some(info) = table
+            .get("provider")
+            .and_then(|v| v.as_str())
+            .and_then(providers::find)
+        {
+            let unknown: Vec<String> = table
+                .keys()
+                .filter(|k| !config::known_keys(info).any(|kk| kk.name == k.as_str()))
+                .cloned()
+                .collect();
+            for key in unknown {
+                problems.push(format!(
+                    "unknown key `{key}` in {}; the nearest valid key is `{}`",
+                    config::profile_label(Some(name)),
+                    config::nearest(&key, config::known_keys(info).map(|k| k.name))
+                ));
+                table.remove(&key);
+            }
+            // Every badly typed value too, each on its own line.
+            let label = config::profile_label(Some(name));
+            let bad: Vec<(String, String)> = table
+                .iter()
+                .filter_map(|(k, v)| {
+                    let key = config::known_keys(info).find(|kk| kk.name == k.as_str())?;
+                    config::check_type(key, v, &label)
+                        .err()
+                        .map(|f| (k.clone(), f.message))
+                })
+                .collect();
+            for (key, msg) in bad {
+                problems.push(msg);
+                table.remove(&key);
+            }
+        }
+        clean.profiles.insert(name.clone(), table);
+        let p = match Profile::resolve(&clean, Some(name), &[]) {
+            Ok(p) => p,
+            Err(f) => {
+                problems.push(f.message);
+                continue;
+            }
+        };
+        let label = p.label();
+        for k in config::known_keys(p.info).filter(|k| k.required) {
+            if p.entry(k.name).is_none() {
+                problems.push(p.missing(k.name).message);
+            } else if k.secret() {
+                if let Some(toml::Value::Table(t)) = p.entry(k.name).map(|e| &e.value) {
+                    // Resolve env and file sources; commands are not run offline.
+                    if !t.contains_key("command") {
+                        if let Err(f) = p.secret(k.name) {
+                            problems.push(f.message);
+                        }
+                    }
+                }
+            }
+        }
+        if p.info.id != "console" {
+            if let Err(f) = p.base_url() {
+                problems.push(f.message);
+            }
+        }
+        // The adapter's own checks (a credential that is one of two keys, a vendor
+        // setting such as termii's route). Building resolves secrets, so a profile
+        // with a `{ command }` secret is skipped: commands are not run offline.
+        let runs_command = config::known_keys(p.info).any(|k| {
+            k.secret()
+                && matches!(p.entry(k.name).map(|e| &e.value),
+                    Some(toml::Value::Table(t)) if t.contains_key("command"))
+        });
+        if !runs_command {
+            if let Err(f) = (p.info.build)(&p) {
+                if !problems.contains(&f.message) {
+                    problems.push(f.message);
+                }
+            }
+        }
+        for f in setting_checks(&p) {
+            problems.push(format!("{label}: {}", f.message));
+        }
+        if let Some(c) = p.str("default_country") {
+            if phone::calling_code_for(c).is_none() {
+                problems.push(format!(
+                    "default_country \"{c}\" in {label} is not an ISO 3166 alpha-2 code"
+                ));
+            }
+        }
+        for c in p.list("allowed_countries") {
+            if !phone::is_calling_code(c.trim_start_matches('+')) {
+                problems.push(format!(
+                    "allowed_countries in {label}: \"{c}\" is not a country calling code"
+                ));
+            }
+        }
+        if let Some(m) = p.str("message") {
+            if let Err(e) = Template::parse(m, 1) {
+                problems.push(format!("message in {label}: {}", e.0));
+            }
+        }
+        for (lang, t) in p.templates() {
+            if let Err(e) = Template::parse(&t, 1) {
+                problems.push(format!("templates.{lang} in {label}: {}", e.0));
+            }
+        }
+        if let Err(e) = p.duration("cooldown") {
+            problems.push(e.message);
+        }
+        if let Some(ca) = p.str("ca_file") {
+            let _ = ca;
+            if let Some(path) = p.ca_file() {
+                if std::fs::metadata(&path).is_err() {
+                    problems.push(format!(
+                        "ca_file {} in {label} cannot be read",
+                        path.display()
+                    ));
+                }
+            }
+        }
+    }
+    problems.dedup();
+    if out.json() {
+        out.json_value(&serde_json::json!({"path": path.display().to_string(), "ok": problems.is_empty(), "problems": problems}));
+    } else if problems.is_empty() {
+        out.line(&format!(
+            "{}: {} profile(s), no problems",
+            path.display(),
+            file.profiles.len()
+        ));
+    } else {
+        for p in &problems {
+            output::error(&Failure::config(p.clone()), false);
+        }
+    }
+    Ok(if problems.is_empty() { 0 } else { 3 })
+}

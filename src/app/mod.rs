@@ -1,0 +1,98 @@
+//! One function per command: config -> provider -> request -> output. Each returns the
+//! exit code; the checks that must pass before any network I/O all happen before the
+//! first byte leaves.
+
+mod inspect;
+mod record;
+mod send;
+
+use crate::cli::{Cli, Command, Global};
+use crate::config::{self, ConfigFile, Profile};
+use crate::error::Failure;
+use crate::http;
+use crate::output::{self, Format, Printer};
+use std::time::Duration;
+
+pub use send::setting_checks;
+
+pub fn run(cli: Cli) -> u8 {
+    let g = &cli.global;
+    let format = match output_format(g) {
+        Ok(f) => f,
+        Err(f) => {
+            output::error(&f, false);
+            return f.exit_code();
+        }
+    };
+    let out = Printer::new(format, g.quiet, g.verbose, g.no_color);
+    match &cli.command {
+        Command::Send(a) => send::send(g, &out, a),
+        Command::Verify(a) => record::verify(g, &out, a),
+        Command::Status(a) => record::status(g, &out, a),
+        Command::Cancel(a) => record::cancel(g, &out, a),
+        Command::Providers { name } => finish(&out, inspect::list_providers(&out, name.as_deref())),
+        Command::Config(c) => finish(&out, inspect::config_cmd(g, &out, c)),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "otp", &mut std::io::stdout());
+            0
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            match clap_mangen::Man::new(cmd).render(&mut std::io::stdout()) {
+                Ok(()) => 0,
+                Err(e) => finish(
+                    &out,
+                    Err(Failure::config(format!("cannot write the man page: {e}"))),
+                ),
+            }
+        }
+    }
+}
+
+fn finish(out: &Printer, r: Result<u8, Failure>) -> u8 {
+    match r {
+        Ok(code) => code,
+        Err(f) => out.failure(None, &f),
+    }
+}
+
+fn output_format(g: &Global) -> Result<Format, Failure> {
+    match g.output.as_deref().map(|s| s.trim().to_ascii_lowercase()) {
+        _ if g.json && g.output.as_deref().is_some_and(|o| o.trim() != "json") => Err(
+            Failure::usage("--json and --output text contradict each other; give one"),
+        ),
+        _ if g.json => Ok(Format::Json),
+        None => Ok(Format::Text),
+        Some(s) if s == "text" => Ok(Format::Text),
+        Some(s) if s == "json" => Ok(Format::Json),
+        Some(s) => Err(Failure::usage(format!(
+            "--output must be text or json, not \"{s}\""
+        ))),
+    }
+}
+
+pub(super) fn timeout(g: &Global) -> Result<Duration, Failure> {
+    match &g.timeout {
+        None => Ok(http::DEFAULT_TIMEOUT),
+        Some(t) => {
+            let d =
+                config::parse_duration(t).map_err(|e| Failure::usage(format!("--timeout: {e}")))?;
+            if d.is_zero() {
+                return Err(Failure::usage("--timeout must be more than 0s"));
+            }
+            Ok(d)
+        }
+    }
+}
+
+/// Load the file, pick the profile and resolve it with `flags` laid over it.
+pub(super) fn load_profile(
+    g: &Global,
+    profile: Option<&str>,
+    flags: &[(&'static str, String)],
+) -> Result<Profile, Failure> {
+    let file = ConfigFile::load(g.config.as_deref())?;
+    let name = file.select(profile.or(g.profile.as_deref()))?;
+    Profile::resolve(&file, name.as_deref(), flags)
+}

@@ -1,0 +1,433 @@
+//! `otp verify`, `status` and `cancel`: the local record decides where otp made the PIN,
+//! the vendor where it did, and the record adds expiry, single use and attempts.
+
+use super::send::with_hint;
+use super::{load_profile, timeout};
+use crate::cli::{Global, IdArgs, VerifyArgs};
+use crate::error::{Failure, Outcome, Reason};
+use crate::http::{self, Http};
+use crate::output::{self, Printer, Report};
+use crate::phone::Phone;
+use crate::providers::{self, PinBy, VerifyBy};
+use crate::redact::Secret;
+use crate::store::{self, Record, State, Store};
+use std::time::{Duration, SystemTime};
+
+fn read_code(a: &VerifyArgs) -> Result<String, Failure> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let code = match a.code.as_deref() {
+        Some("-") => {
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|e| Failure::usage(format!("cannot read the code from stdin: {e}")))?;
+            line
+        }
+        Some(c) => c.to_string(),
+        None if std::io::stdin().is_terminal() => {
+            // Not echoed, like a password prompt: the code is a secret on screen too.
+            // Echo goes off before the prompt shows, so nothing typed after it echoes.
+            let echo = EchoOff::new();
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "Code: ");
+            let _ = err.flush();
+            let mut line = String::new();
+            let read = std::io::stdin().lock().read_line(&mut line);
+            drop(echo);
+            let _ = writeln!(err);
+            read.map_err(|e| Failure::usage(format!("cannot read the code: {e}")))?;
+            line
+        }
+        None => {
+            return Err(
+                Failure::usage("--code is required when stdin is not a terminal")
+                    .hint("pass --code CODE, or --code - to read it from stdin"),
+            )
+        }
+    };
+    let code: String = code
+        .trim()
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    if code.is_empty() || !code.chars().all(|c| c.is_ascii_alphanumeric()) || code.len() > 32 {
+        return Err(Failure::usage("the code must be letters or digits"));
+    }
+    Ok(code)
+}
+
+/// Terminal echo off on stdin until dropped (restored on every path out).
+struct EchoOff(Option<libc::termios>);
+
+impl EchoOff {
+    fn new() -> EchoOff {
+        // SAFETY: tcgetattr/tcsetattr on fd 0 with a zeroed, then filled, termios.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            if libc::tcgetattr(0, &mut t) != 0 {
+                return EchoOff(None);
+            }
+            let saved = t;
+            t.c_lflag &= !libc::ECHO;
+            if libc::tcsetattr(0, libc::TCSANOW, &t) != 0 {
+                return EchoOff(None);
+            }
+            EchoOff(Some(saved))
+        }
+    }
+}
+
+impl Drop for EchoOff {
+    fn drop(&mut self) {
+        if let Some(t) = self.0 {
+            // SAFETY: restores the attributes read in `new`.
+            unsafe {
+                libc::tcsetattr(0, libc::TCSANOW, &t);
+            }
+        }
+    }
+}
+
+pub(super) fn verify(g: &Global, out: &Printer, a: &VerifyArgs) -> u8 {
+    let mut report = Report::new(Outcome::NotVerified);
+    report.reason = Some(None);
+    report.id = Some(a.id.clone());
+    match verify_inner(g, out, a, &mut report) {
+        Ok(()) => {
+            report.ok = true;
+            report.outcome = Outcome::Verified;
+            if out.json() {
+                out.json_value(&report.to_json());
+            } else if !out.quiet {
+                out.line(&format!(
+                    "{} ({})",
+                    out.good("verified"),
+                    report.provider.as_deref().unwrap_or("")
+                ));
+            }
+            0
+        }
+        Err(f) => {
+            let f = with_hint(f, &report);
+            out.failure(Some(&mut report), &f)
+        }
+    }
+}
+
+fn verify_inner(
+    g: &Global,
+    out: &Printer,
+    a: &VerifyArgs,
+    report: &mut Report,
+) -> Result<(), Failure> {
+    http::set_verifying();
+    let timeout = timeout(g)?;
+    let code = Secret::new(read_code(a)?);
+    let now = store::now();
+    let st = Store::open()?;
+    let rec = st.read(now)?.get(&a.id).cloned();
+
+    // The record names profile and provider; without one, --profile must.
+    let profile = match &rec {
+        Some(r) => {
+            let flags = [("provider", r.provider.clone())];
+            load_profile(g, r.profile.as_deref().or(g.profile.as_deref()), &flags)?
+        }
+        None => load_profile(g, None, &[])?,
+    };
+    let info = profile.info;
+    report.provider = Some(info.id.to_string());
+    report.profile = profile.name.clone();
+    report.verify_with = Some(info.verify);
+    if let Some(r) = &rec {
+        report.to = Some(r.to.clone());
+        report.expires_at = r
+            .expires_at
+            .map(|e| output::time(SystemTime::UNIX_EPOCH + Duration::from_secs(e)));
+    }
+
+    match info.verify {
+        VerifyBy::Local => {
+            let Some(_) = rec else {
+                return Err(Failure::not_verified(
+                    Reason::UnknownId,
+                    format!("no local record of id {}", a.id),
+                )
+                .hint("the id is wrong, or the OTP expired and was pruned; send a new one"));
+            };
+            let verdict = st.update(now, |all| match all.get_mut(&a.id) {
+                Some(r) => r.check(code.expose(), now),
+                None => Err((Reason::UnknownId, format!("no local record of id {}", a.id))),
+            })?;
+            verdict.map_err(|(reason, msg)| Failure::not_verified(reason, msg))
+        }
+        VerifyBy::Provider => {
+            // Zender looks a code up by value alone: without the record's hash, any code
+            // pending on the account would verify any id, for any number.
+            if info.pin_by == PinBy::ProviderReturns
+                && rec.as_ref().is_none_or(|r| r.pin_hash.is_none())
+            {
+                return Err(Failure::not_verified(
+                    Reason::UnknownId,
+                    format!("no local record of id {}", a.id),
+                )
+                .hint(format!(
+                    "{} checks a code only against the send's local record; send a new one",
+                    info.id
+                )));
+            }
+            // Local rules first: a used, cancelled, locked or expired record needs no call.
+            if let Some(r) = &rec {
+                let mut probe = r.clone();
+                if probe.state != State::Pending || probe.expired(now) {
+                    let (reason, msg) = probe
+                        .check(code.expose(), now)
+                        .err()
+                        .unwrap_or((Reason::AlreadyUsed, "already used".into()));
+                    return Err(Failure::not_verified(reason, msg));
+                }
+                // Zender looks a code up by value alone; the kept hash ties it to this send.
+                if r.pin_hash.is_some() && !r.pin_matches(code.expose()) {
+                    let verdict = st.update(now, |all| match all.get_mut(&a.id) {
+                        Some(r) => r.check(code.expose(), now),
+                        None => Err((Reason::UnknownId, "record gone".into())),
+                    })?;
+                    return verdict.map_err(|(reason, msg)| Failure::not_verified(reason, msg));
+                }
+            }
+            let provider = (info.build)(&profile)?;
+            let req = provider.verify(&a.id, &code)?;
+            let mut http = Http::new(timeout, profile.ca_file().as_deref(), out.verbose)?;
+            http.on_reply(provider.reply_secrets());
+            if let Some(r) = &rec {
+                if let Ok(p) = Phone::parse(&r.to, None) {
+                    http.mask(
+                        p.digits().to_string(),
+                        p.masked().trim_start_matches('+').to_string(),
+                    );
+                }
+            }
+            let reply = http.execute(&req)?;
+            let verdict = provider.verify_reply(&reply);
+            if rec.is_some() {
+                let ok = verdict.is_ok();
+                let reason = verdict.as_ref().err().and_then(|f| f.reason);
+                let _ = st.update(now, |all| {
+                    if let Some(r) = all.get_mut(&a.id) {
+                        match (ok, reason) {
+                            (true, _) => r.state = State::Verified,
+                            (false, Some(Reason::WrongCode)) => {
+                                // Counted here too, so a vendor that allows more tries
+                                // than the profile says is still stopped locally.
+                                r.attempts_left = r.attempts_left.saturating_sub(1);
+                                if r.attempts_left == 0 {
+                                    r.state = State::Locked;
+                                }
+                            }
+                            (false, Some(Reason::AttemptsExhausted)) => r.state = State::Locked,
+                            (false, Some(Reason::AlreadyUsed)) => r.state = State::Verified,
+                            _ => {}
+                        }
+                    }
+                });
+            }
+            verdict
+        }
+    }
+}
+
+fn record_json(r: &Record, now: u64) -> serde_json::Value {
+    let vendor_counts = providers::find(&r.provider).is_some_and(|i| i.attempts.is_none());
+    let state = if r.state == State::Pending && r.expired(now) {
+        "expired"
+    } else {
+        r.state.as_str()
+    };
+    serde_json::json!({
+        "id": r.id,
+        "provider": r.provider,
+        "profile": r.profile,
+        "to": r.masked_to(),
+        "sent_at": output::time(SystemTime::UNIX_EPOCH + Duration::from_secs(r.sent_at)),
+        "expires_at": r.expires_at.map(|e| output::time(SystemTime::UNIX_EPOCH + Duration::from_secs(e))),
+        // A vendor that counts its own tries: the local count is only a ceiling.
+        "attempts_left": if vendor_counts { serde_json::Value::Null } else { r.attempts_left.into() },
+        "state": state,
+    })
+}
+
+/// `status` and `cancel`: their result, or the error on stderr and, with `-o json`, a
+/// document `{ok: false, id, error}` on stdout.
+fn finish_id(out: &Printer, id: &str, r: Result<u8, Failure>) -> u8 {
+    match r {
+        Ok(code) => code,
+        Err(f) => {
+            output::error(&f, out.verbose);
+            if out.json() {
+                let mut rep = Report::new(f.outcome);
+                rep.fail(&f);
+                out.json_value(
+                    &serde_json::json!({"ok": false, "id": id, "error": rep.to_json()["error"]}),
+                );
+            }
+            f.exit_code()
+        }
+    }
+}
+
+fn unknown_record(id: &str) -> Failure {
+    Failure::usage(format!("no local record of id {id}"))
+        .hint("records are kept until a day after the OTP expires; check the id `otp send` printed")
+}
+
+/// The number's digits as `status` shows them, `234******0817` (no '+').
+fn masked_digits(p: &Phone) -> String {
+    p.masked().trim_start_matches('+').to_string()
+}
+
+/// Every string in `v` with the number's digits masked.
+fn mask_number(v: serde_json::Value, p: &Phone) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Value::String(s.replace(p.digits(), &masked_digits(p))),
+        Value::Array(a) => Value::Array(a.into_iter().map(|x| mask_number(x, p)).collect()),
+        Value::Object(m) => {
+            Value::Object(m.into_iter().map(|(k, x)| (k, mask_number(x, p))).collect())
+        }
+        other => other,
+    }
+}
+
+pub(super) fn status(g: &Global, out: &Printer, a: &IdArgs) -> u8 {
+    finish_id(out, &a.id, status_inner(g, out, a))
+}
+
+fn status_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
+    let now = store::now();
+    let rec = Store::open()?.read(now)?.get(&a.id).cloned();
+    let profile = match &rec {
+        Some(r) => load_profile(g, r.profile.as_deref(), &[("provider", r.provider.clone())]).ok(),
+        None => load_profile(g, None, &[]).ok(),
+    };
+    let phone = rec.as_ref().and_then(|r| Phone::parse(&r.to, None).ok());
+    let mut remote = serde_json::Value::Null;
+    if let Some(p) = &profile {
+        let provider = (p.info.build)(p);
+        if let Ok(provider) = provider {
+            if let Some(req) = provider.status(&a.id) {
+                let mut http = Http::new(timeout(g)?, p.ca_file().as_deref(), out.verbose)?;
+                if let Some(ph) = &phone {
+                    http.mask(ph.digits().to_string(), masked_digits(ph));
+                }
+                let reply = http.execute(&req)?;
+                remote = providers::reply_json(p.info.id, &reply)?;
+                if !providers::is_success(reply.status) {
+                    return Err(providers::http_failure(
+                        p.info.id,
+                        &reply,
+                        None,
+                        providers::vendor_message(&remote),
+                        None,
+                    ));
+                }
+                remote = providers::scrub_json(remote);
+                // The vendor echoes the number: status shows it masked (SPEC §4).
+                if let Some(ph) = &phone {
+                    remote = mask_number(remote, ph);
+                }
+            }
+        }
+    }
+    if rec.is_none() && remote.is_null() {
+        return Err(unknown_record(&a.id));
+    }
+    if out.json() {
+        let mut doc = rec
+            .as_ref()
+            .map(|r| record_json(r, now))
+            .unwrap_or_else(|| serde_json::json!({"id": a.id}));
+        doc["provider_status"] = remote;
+        out.json_value(&doc);
+    } else {
+        if let Some(r) = &rec {
+            let j = record_json(r, now);
+            let attempts = match j["attempts_left"].as_u64() {
+                Some(n) => format!("{n} left"),
+                None => format!("counted by {}", r.provider),
+            };
+            out.line(&format!(
+                "id        {}\nprovider  {}\nto        {}\nsent at   {}\nexpires   {}\nattempts  {attempts}\nstate     {}",
+                r.id,
+                r.provider,
+                r.masked_to(),
+                j["sent_at"].as_str().unwrap_or(""),
+                j["expires_at"].as_str().unwrap_or("unknown (set by the provider)"),
+                j["state"].as_str().unwrap_or(""),
+            ));
+        }
+        if !remote.is_null() {
+            out.line(&format!(
+                "provider status: {}",
+                crate::redact::vendor_text(&remote.to_string())
+            ));
+        }
+    }
+    Ok(0)
+}
+
+pub(super) fn cancel(g: &Global, out: &Printer, a: &IdArgs) -> u8 {
+    finish_id(out, &a.id, cancel_inner(g, out, a))
+}
+
+fn cancel_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
+    let now = store::now();
+    let st = Store::open()?;
+    let rec = st.read(now)?.get(&a.id).cloned();
+    let profile = match &rec {
+        Some(r) => load_profile(g, r.profile.as_deref(), &[("provider", r.provider.clone())])?,
+        None => load_profile(g, None, &[])?,
+    };
+    let provider = (profile.info.build)(&profile)?;
+    let mut remote = false;
+    if let Some(req) = provider.cancel(&a.id) {
+        let http = Http::new(timeout(g)?, profile.ca_file().as_deref(), out.verbose)?;
+        let reply = http.execute(&req)?;
+        if !providers::is_success(reply.status) {
+            let v = serde_json::from_slice::<serde_json::Value>(&reply.body).ok();
+            return Err(providers::http_failure(
+                profile.info.id,
+                &reply,
+                None,
+                v.as_ref().and_then(providers::vendor_message),
+                v.as_ref().and_then(|v| providers::text_at(v, "error.code")),
+            ));
+        }
+        remote = true;
+    } else if rec.is_none() {
+        return Err(unknown_record(&a.id));
+    }
+    if rec.is_some() {
+        st.update(now, |all| {
+            if let Some(r) = all.get_mut(&a.id) {
+                r.state = State::Cancelled;
+            }
+        })?;
+    }
+    if out.json() {
+        out.json_value(&serde_json::json!({"id": a.id, "cancelled": true, "provider_cancelled": remote, "local_record": rec.is_some()}));
+    } else if !out.quiet {
+        out.line(&format!(
+            "cancelled {}{}",
+            a.id,
+            if remote {
+                format!(" (at {} too)", profile.info.id)
+            } else {
+                String::new()
+            }
+        ));
+    }
+    Ok(0)
+}
+
+// ---------------------------------------------------------------------------------------

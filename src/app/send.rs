@@ -1,0 +1,723 @@
+//! `otp send`: every check before the first byte leaves, then the request, the receipt
+//! and the local record.
+
+use super::{load_profile, timeout};
+use crate::cli::{Global, SendArgs};
+use crate::config::{self, Profile};
+use crate::error::{Failure, Kind, Outcome};
+use crate::http::Http;
+use crate::message::{self, PinType, Template};
+use crate::output::{self, Printer, Report};
+use crate::phone::{self, Phone};
+use crate::providers::{
+    Accepted, Channel, Info, LengthRule, Otp, PinBy, Plan, Setting, TtlRule, VerifyBy,
+};
+use crate::redact::Secret;
+use crate::store::{self, Record, State, Store};
+use std::time::{Duration, SystemTime};
+
+/// The PIN length, type, TTL and attempts of a profile, checked against its provider.
+/// Only values the user set are checked against the vendor's limits (SPEC §3).
+pub struct Settings {
+    pub length: Setting<usize>,
+    pub allow_short: bool,
+    pub pin_type: Setting<PinType>,
+    pub ttl: Setting<Duration>,
+    pub attempts: Setting<u32>,
+}
+
+/// Every check of `settings`, each on its own, so `config check` can list them all.
+pub fn setting_checks(p: &Profile) -> Vec<Failure> {
+    [
+        length(p).err(),
+        pin_type(p).err(),
+        ttl(p).err(),
+        attempts(p).err(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+pub fn settings(p: &Profile) -> Result<Settings, Failure> {
+    let (length, allow_short) = length(p)?;
+    Ok(Settings {
+        length,
+        allow_short,
+        pin_type: pin_type(p)?,
+        ttl: ttl(p)?,
+        attempts: attempts(p)?,
+    })
+}
+
+fn length(p: &Profile) -> Result<(Setting<usize>, bool), Failure> {
+    let id = p.info.id;
+    let length = match p.int("length")? {
+        Some(n) => {
+            let n = usize::try_from(n)
+                .map_err(|_| p.bad_value("length", format!("PIN length {n} is not a length")))?;
+            Setting {
+                value: n,
+                explicit: true,
+            }
+        }
+        None => Setting {
+            value: 6,
+            explicit: false,
+        },
+    };
+    let allow_short = p.bool("allow_short_pins")?.unwrap_or(false);
+    if length.explicit {
+        match p.info.length {
+            LengthRule::ProviderChooses(_) => {
+                return Err(Failure::usage(format!(
+                    "{id} chooses its own PIN length, so length {} cannot be set; drop --length / length",
+                    length.value
+                )))
+            }
+            LengthRule::Range(lo, hi) if length.value < lo || length.value > hi => {
+                return Err(Failure::usage(format!(
+                    "{id} takes a PIN length of {lo} to {hi}, not {}",
+                    length.value
+                )))
+            }
+            _ => {}
+        }
+        if length.value < 6 && !allow_short {
+            return Err(Failure::usage(format!(
+                "PIN length {} is below 6 (NIST SP 800-63B asks for at least 6 digits)",
+                length.value
+            ))
+            .hint("set allow_short_pins = true in the profile to allow it"));
+        }
+    }
+    Ok((length, allow_short))
+}
+
+fn pin_type(p: &Profile) -> Result<Setting<PinType>, Failure> {
+    let info = p.info;
+    let id = info.id;
+    let pin_type = match p.str("pin_type") {
+        Some(s) => Setting {
+            value: s
+                .parse::<PinType>()
+                .map_err(|e| p.bad_value("pin_type", e))?,
+            explicit: true,
+        },
+        None => Setting {
+            value: PinType::Numeric,
+            explicit: false,
+        },
+    };
+    if pin_type.explicit && !info.pin_types.contains(&pin_type.value) {
+        let names: Vec<&str> = info.pin_types.iter().map(|t| t.as_str()).collect();
+        return Err(Failure::usage(if names.is_empty() {
+            format!(
+                "{id} chooses its own PIN type, so pin_type {} cannot be set",
+                pin_type.value.as_str()
+            )
+        } else {
+            format!(
+                "{id} takes pin_type {}, not {}",
+                names.join(" or "),
+                pin_type.value.as_str()
+            )
+        }));
+    }
+    Ok(pin_type)
+}
+
+fn ttl(p: &Profile) -> Result<Setting<Duration>, Failure> {
+    let id = p.info.id;
+    let max_ttl = p.duration("max_ttl")?.unwrap_or(Duration::from_secs(600));
+    let ttl = match p.duration("ttl")? {
+        Some(d) => Setting {
+            value: d,
+            explicit: true,
+        },
+        None => Setting {
+            value: Duration::from_secs(300),
+            explicit: false,
+        },
+    };
+    if ttl.explicit {
+        let d = ttl.value;
+        let shown = humantime::format_duration(d);
+        if d.is_zero() {
+            return Err(p.bad_value("ttl", "ttl must be more than 0s"));
+        }
+        if d > max_ttl {
+            return Err(Failure::usage(format!(
+                "ttl {shown} is above max_ttl {}",
+                humantime::format_duration(max_ttl)
+            ))
+            .hint("raise max_ttl in the profile to allow it"));
+        }
+        match p.info.ttl {
+            TtlRule::Minutes(lo, hi) => {
+                if d.subsec_nanos() != 0
+                    || d.as_secs() % 60 != 0
+                    || d.as_secs() / 60 < lo
+                    || d.as_secs() / 60 > hi
+                {
+                    return Err(Failure::usage(format!(
+                        "{id} takes a ttl in whole minutes from {lo}m to {hi}m, not {shown}"
+                    )));
+                }
+            }
+            TtlRule::Seconds(lo, hi) => {
+                if d.subsec_nanos() != 0 || d.as_secs() < lo || d.as_secs() > hi {
+                    return Err(Failure::usage(format!(
+                        "{id} takes a ttl in whole seconds from {lo}s to {hi}s, not {shown}"
+                    )));
+                }
+            }
+            TtlRule::ProviderChooses => {
+                return Err(Failure::usage(format!(
+                    "{id} chooses its own expiry, so ttl {shown} cannot be set; drop --ttl / ttl"
+                )))
+            }
+            TtlRule::Local => {
+                if d < Duration::from_secs(1) {
+                    return Err(Failure::usage(format!("ttl {shown} is below 1s")));
+                }
+            }
+        }
+    }
+    Ok(ttl)
+}
+
+fn attempts(p: &Profile) -> Result<Setting<u32>, Failure> {
+    let id = p.info.id;
+    let attempts = match p.int("attempts")? {
+        Some(n) => Setting {
+            value: u32::try_from(n)
+                .map_err(|_| p.bad_value("attempts", format!("attempts {n} is not a count")))?,
+            explicit: true,
+        },
+        None => Setting {
+            value: 3,
+            explicit: false,
+        },
+    };
+    if attempts.explicit {
+        match p.info.attempts {
+            None => {
+                return Err(Failure::usage(format!(
+                    "{id} chooses its own number of attempts, so attempts {} cannot be set",
+                    attempts.value
+                )))
+            }
+            Some((lo, hi)) if attempts.value < lo || attempts.value > hi => {
+                return Err(Failure::usage(format!(
+                    "{id} takes attempts from {lo} to {hi}, not {}",
+                    attempts.value
+                )))
+            }
+            _ => {}
+        }
+    }
+    Ok(attempts)
+}
+
+fn template(
+    p: &Profile,
+    a: &SendArgs,
+    ttl: Duration,
+) -> Result<(Template, Vec<(String, Template)>), Failure> {
+    let minutes = (ttl.as_secs() / 60).max(1);
+    let templates = p.templates();
+    let text = if let Some(m) = &a.message {
+        m.clone()
+    } else if let Some(lang) = &a.lang {
+        match templates.iter().find(|(l, _)| l == lang) {
+            Some((_, t)) => t.clone(),
+            None => {
+                let have: Vec<&str> = templates.iter().map(|(l, _)| l.as_str()).collect();
+                return Err(Failure::usage(format!(
+                    "{} has no template for --lang {lang}",
+                    p.label()
+                ))
+                .hint(if have.is_empty() {
+                    "add [profiles.NAME.templates] with one line per language".to_string()
+                } else {
+                    format!("templates: {}", have.join(", "))
+                }));
+            }
+        }
+    } else if let Some(m) = p.str("message") {
+        m.to_string()
+    } else {
+        "Your verification code is {{code}}".to_string()
+    };
+    if p.info.ttl == TtlRule::ProviderChooses && text.contains("{{minutes}}") {
+        return Err(Failure::usage(format!(
+            "{} chooses its own expiry, so the message cannot say {{{{minutes}}}}",
+            p.info.id
+        )));
+    }
+    let mut t = Template::parse(&text, minutes).map_err(|e| Failure::usage(e.0))?;
+    if let Some(h) = &a.app_hash {
+        let h = h.trim();
+        if h.chars().count() != 11
+            || !h
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/')
+        {
+            return Err(Failure::usage(format!(
+                "--app-hash \"{h}\" is not an 11-character SMS Retriever hash"
+            )));
+        }
+        t.push_line(h);
+    }
+    if let Some(d) = &a.webotp_domain {
+        let d = d.trim();
+        if d.is_empty() || d.contains(char::is_whitespace) || d.contains('/') || d.starts_with('@')
+        {
+            return Err(Failure::usage(format!(
+                "--webotp-domain \"{d}\" is not a domain name"
+            )));
+        }
+        t.push_webotp_line(d);
+    }
+    let mut langs = Vec::new();
+    for (lang, text) in templates {
+        let t = Template::parse(&text, minutes)
+            .map_err(|e| Failure::usage(format!("templates.{lang} in {}: {}", p.label(), e.0)))?;
+        langs.push((lang, t));
+    }
+    Ok((t, langs))
+}
+
+fn send_flags(a: &SendArgs) -> Vec<(&'static str, String)> {
+    let mut flags = Vec::new();
+    let mut add = |k: &'static str, v: &Option<String>| {
+        if let Some(v) = v {
+            flags.push((k, v.clone()));
+        }
+    };
+    add("provider", &a.provider);
+    add("sender", &a.sender);
+    add("length", &a.length);
+    add("pin_type", &a.pin_type);
+    add("ttl", &a.ttl);
+    add("attempts", &a.attempts);
+    flags
+}
+
+pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
+    let mut report = Report::new(Outcome::NotSent);
+    match send_inner(g, out, a, &mut report) {
+        Ok(()) => {
+            report.ok = true;
+            if out.json() {
+                out.json_value(&report.to_json());
+            }
+            0
+        }
+        Err(f) => {
+            let f = with_hint(f, &report);
+            out.failure(Some(&mut report), &f)
+        }
+    }
+}
+
+/// A next step for failures whose adapter gave none.
+pub(super) fn with_hint(f: Failure, r: &Report) -> Failure {
+    if f.hint.is_some() {
+        return f;
+    }
+    let provider = r.provider.as_deref().unwrap_or("the provider");
+    let profile = config::profile_label(r.profile.as_deref());
+    let hint = match f.kind {
+        Kind::Auth => format!("check the credentials of {profile} (`otp config show`)"),
+        Kind::RateLimited => format!("{provider} is limiting requests: wait, then send again"),
+        Kind::InsufficientFunds => format!("top up the {provider} account"),
+        Kind::InvalidRequest => {
+            "check the request with --dry-run and the profile with `otp config check`".into()
+        }
+        _ => return f,
+    };
+    f.hint(hint)
+}
+
+fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> Result<(), Failure> {
+    let timeout = timeout(g)?;
+    let retries: u32 = match &a.retries {
+        Some(r) => r.trim().parse().ok().filter(|n| *n <= 10).ok_or_else(|| {
+            Failure::usage(format!(
+                "--retries must be a whole number from 0 to 10, not \"{r}\""
+            ))
+        })?,
+        None => 0,
+    };
+    let params = a
+        .params
+        .iter()
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+            _ => Err(Failure::usage(format!("--param \"{kv}\" is not KEY=VALUE"))),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let profile = load_profile(g, None, &send_flags(a))?;
+    let info = profile.info;
+    report.provider = Some(info.id.to_string());
+    report.profile = profile.name.clone();
+    report.verify_with = Some(info.verify);
+
+    let to = recipient(&profile, &a.to)?;
+    report.to = Some(to.e164());
+
+    let channel = channel(info, a.channel.as_deref())?;
+
+    let s = settings(&profile)?;
+    let (template, templates) = template(&profile, a, s.ttl.value)?;
+
+    let pin = pin(info, &s, a.pin.as_deref())?;
+
+    if a.callback_url.is_some() && !info.callback {
+        return Err(Failure::usage(format!(
+            "{} has no status webhook, so --callback-url cannot be used",
+            info.id
+        )));
+    }
+    if let Some(u) = &a.callback_url {
+        if reqwest::Url::parse(u)
+            .map(|u| u.scheme() != "https" && u.scheme() != "http")
+            .unwrap_or(true)
+        {
+            return Err(Failure::usage(format!(
+                "--callback-url \"{u}\" is not an http(s) URL"
+            )));
+        }
+    }
+
+    // Segments of the final text, the PIN length substituted.
+    let sample_len = match (&pin, info.length) {
+        (Some(p), _) => p.expose().chars().count(),
+        (None, LengthRule::ProviderChooses(n)) => n,
+        (None, _) => s.length.value,
+    };
+    let seg = message::segments(&template.render(&"0".repeat(sample_len)));
+    report.segments = Some(seg.parts);
+    report.encoding = Some(seg.encoding.as_str());
+
+    // The local records, read before anything is sent: a damaged store would make the
+    // OTP impossible to verify, and the cooldown lives there. A dry run reads only
+    // what the cooldown needs.
+    let now = store::now();
+    let cooldown = profile.duration("cooldown")?;
+    let records = if !a.dry_run || (cooldown.is_some() && !a.force) {
+        Some(Store::open()?.read(now)?)
+    } else {
+        None
+    };
+    if let (Some(cd), false, Some(records)) = (cooldown, a.force, &records) {
+        let left = records.cooldown_left(profile.name.as_deref(), &to.e164(), cd.as_secs(), now);
+        if let Some(left) = left {
+            return Err(Failure::config(format!(
+                "{} was sent an OTP less than {} ago; wait {left}s (cooldown in {})",
+                to.masked(),
+                humantime::format_duration(cd),
+                profile.label()
+            ))
+            .hint("--force sends anyway"));
+        }
+    }
+
+    let provider = (info.build)(&profile)?;
+    let otp = Otp {
+        to: to.clone(),
+        sender: profile.str("sender").map(str::to_string),
+        template,
+        templates,
+        channel,
+        length: s.length,
+        pin_type: s.pin_type,
+        ttl: s.ttl,
+        attempts: s.attempts,
+        pin: pin.clone(),
+        callback_url: a.callback_url.clone(),
+    };
+    let mut plan = provider.send(&otp)?;
+    if let Plan::Http(req) = &mut plan {
+        // A field that carries the PIN otp made must keep it, or verify cannot check it.
+        if let Some(pin) = &pin {
+            if let Some((k, _)) = params
+                .iter()
+                .find(|(k, _)| req.field_contains(k, pin.expose()))
+            {
+                return Err(Failure::usage(format!(
+                    "--param {k} would replace the PIN otp made, so `otp verify` could not check it"
+                ))
+                .hint("use --pin to choose the PIN"));
+            }
+        }
+        req.apply_params(&params);
+    }
+
+    if seg.parts > 1 && !out.json() && !out.quiet {
+        output::warn(&format!(
+            "the message is {} {} characters, {} SMS parts; each part is billed",
+            seg.units,
+            seg.encoding.as_str(),
+            seg.parts
+        ));
+    }
+
+    if a.dry_run {
+        report.outcome = Outcome::DryRun;
+        match &plan {
+            Plan::Http(req) => {
+                report.request = Some(req.to_json());
+                if !out.json() {
+                    out.line(req.render_text().trim_end());
+                }
+            }
+            Plan::Console { to, text } => {
+                report.request = Some(serde_json::json!({
+                    "method": "CONSOLE", "url": null, "headers": {},
+                    "body": {"to": to, "text": crate::redact::scrub(text)}
+                }));
+                if !out.json() {
+                    out.line(&format!(
+                        "console: would show on {to}:\n{}",
+                        crate::redact::scrub(text)
+                    ));
+                }
+            }
+        }
+        return Ok(());
+    }
+
+    let accepted = match &plan {
+        Plan::Console { to, text } => {
+            // The console plays the phone: the one place a PIN is printed (SPEC §6.3).
+            use std::io::Write;
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "console: {} message to {to}:", channel.as_str());
+            for line in text.lines() {
+                let _ = writeln!(err, "  | {line}");
+            }
+            Accepted {
+                id: message::new_id(),
+                ..Accepted::default()
+            }
+        }
+        Plan::Http(req) => {
+            let mut http = Http::new(timeout, profile.ca_file().as_deref(), out.verbose)?;
+            http.mask(
+                to.digits().to_string(),
+                to.masked().trim_start_matches('+').to_string(),
+            );
+            http.on_reply(provider.reply_secrets());
+            let reply = http.execute_retrying(req, retries)?;
+            provider.send_reply(&reply)?
+        }
+    };
+
+    let expires = accepted.expires_at.or_else(|| match info.ttl {
+        TtlRule::ProviderChooses => None,
+        _ => SystemTime::now().checked_add(s.ttl.value),
+    });
+    report.outcome = Outcome::Accepted;
+    report.id = Some(accepted.id.clone());
+    report.message_id = accepted.message_id.clone();
+    report.expires_at = expires.map(output::time);
+    report.cost = accepted.cost.clone();
+
+    // The local record. A failure here must not hide that the SMS went out.
+    let mut rec = Record {
+        id: accepted.id.clone(),
+        profile: profile.name.clone(),
+        provider: info.id.to_string(),
+        to: to.e164(),
+        sent_at: now,
+        expires_at: expires
+            .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+            .map(|d| d.as_secs()),
+        attempts_left: s.attempts.value,
+        state: State::Pending,
+        salt: None,
+        pin_hash: None,
+    };
+    if let Some(p) = pin.as_ref().or(accepted.pin.as_ref()) {
+        rec.set_pin(p);
+    }
+    if let Err(e) = Store::open().and_then(|st| st.update(now, |all| all.insert(rec))) {
+        output::warn(&format!(
+            "sent, but the local record could not be written: {}{}",
+            e.message,
+            if info.verify == VerifyBy::Local {
+                "; `otp verify` will not know this id"
+            } else {
+                ""
+            }
+        ));
+    }
+
+    if !out.json() {
+        print_receipt(out, report, &seg);
+    }
+    Ok(())
+}
+
+/// The number, checked, and the profile's country rules applied.
+fn recipient(profile: &Profile, input: &str) -> Result<Phone, Failure> {
+    let country = profile
+        .str("default_country")
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    if let Some(c) = country {
+        if phone::calling_code_for(c).is_none() {
+            return Err(profile.bad_value(
+                "default_country",
+                format!("default_country \"{c}\" is not an ISO 3166 alpha-2 country code"),
+            ));
+        }
+    }
+    let to = Phone::parse(input, country).map_err(|e| {
+        let f = Failure::usage(format!("--to: {e}"));
+        // A full international number typed without '+' reads as national here.
+        let digits: String = input.chars().filter(char::is_ascii_digit).collect();
+        match country.and_then(phone::calling_code_for) {
+            Some(cc) if !input.trim_start().starts_with('+') && digits.starts_with(cc) => f.hint(
+                format!("if it is already international, write it with '+': +{digits}"),
+            ),
+            _ => f,
+        }
+    })?;
+    let allowed = profile.list("allowed_countries");
+    if !allowed.is_empty()
+        && !allowed
+            .iter()
+            .any(|c| c.trim_start_matches('+') == to.calling_code())
+    {
+        return Err(Failure::config(format!(
+            "{} allows numbers with calling codes {} only; {} has +{}",
+            profile.label(),
+            allowed.join(", "),
+            to.masked(),
+            to.calling_code()
+        ))
+        .hint("add the calling code to allowed_countries if this is intended"));
+    }
+    Ok(to)
+}
+
+/// `--channel`, which the provider must offer: never a silent fallback.
+fn channel(info: &Info, flag: Option<&str>) -> Result<Channel, Failure> {
+    let channel = match flag {
+        None => Channel::Sms,
+        Some(c) => Channel::parse(c).ok_or_else(|| {
+            Failure::usage(format!(
+                "--channel must be sms, whatsapp or voice, not \"{c}\""
+            ))
+        })?,
+    };
+    if !info.supports(channel) {
+        let have: Vec<&str> = info.channels.iter().map(|c| c.as_str()).collect();
+        return Err(Failure::usage(format!(
+            "{} has no {} channel; it offers {}",
+            info.id,
+            channel.as_str(),
+            have.join(", ")
+        )));
+    }
+    Ok(channel)
+}
+
+/// The PIN where otp makes it: `--pin` checked against the settings, or a fresh one
+/// from the CSPRNG. None where the vendor makes it.
+fn pin(info: &Info, s: &Settings, flag: Option<&str>) -> Result<Option<Secret>, Failure> {
+    let pin = match (info.pin_by, flag) {
+        (PinBy::Tool, Some(pin)) => {
+            let pin = pin.trim();
+            let max = match info.length {
+                LengthRule::Range(_, hi) => hi,
+                LengthRule::ProviderChooses(n) => n,
+            };
+            if pin.is_empty()
+                || !pin.chars().all(|c| c.is_ascii_alphanumeric())
+                || pin.chars().count() > max
+            {
+                return Err(Failure::usage(format!(
+                    "--pin must be 1 to {max} letters or digits for {}",
+                    info.id
+                )));
+            }
+            let n = pin.chars().count();
+            if s.length.explicit && n != s.length.value {
+                return Err(Failure::usage(format!(
+                    "--pin has {n} characters, but the PIN length is set to {}",
+                    s.length.value
+                )));
+            }
+            if n < 6 && !s.allow_short {
+                return Err(Failure::usage(format!(
+                    "--pin has {n} characters, below 6 (NIST SP 800-63B asks for at least 6 digits)"
+                ))
+                .hint("set allow_short_pins = true in the profile to allow it"));
+            }
+            let fits = |c: char| match s.pin_type.value {
+                PinType::Numeric => c.is_ascii_digit(),
+                PinType::Letters => c.is_ascii_alphabetic(),
+                PinType::Alphanumeric => c.is_ascii_alphanumeric(),
+            };
+            if s.pin_type.explicit && !pin.chars().all(fits) {
+                return Err(Failure::usage(format!(
+                    "--pin is not a {} PIN",
+                    s.pin_type.value.as_str()
+                )));
+            }
+            Some(Secret::new(pin))
+        }
+        (PinBy::Tool, None) => Some(Secret::new(message::generate_pin(
+            s.length.value,
+            s.pin_type.value,
+        ))),
+        (_, Some(_)) => {
+            return Err(Failure::usage(format!(
+                "--pin works only where otp makes the PIN (cinnox, console); {} makes its own",
+                info.id
+            )))
+        }
+        _ => None,
+    };
+    Ok(pin)
+}
+
+/// The text-mode receipt: the id alone with `-q`, else a short block for people.
+fn print_receipt(out: &Printer, r: &Report, seg: &message::Segments) {
+    let id = r.id.as_deref().unwrap_or("");
+    if out.quiet {
+        out.line(id);
+        return;
+    }
+    let mut lines = vec![
+        format!(
+            "{} by {}",
+            out.good("accepted"),
+            r.provider.as_deref().unwrap_or("")
+        ),
+        format!("id        {id}"),
+        format!("to        {}", r.to.as_deref().unwrap_or("")),
+    ];
+    if let Some(m) = &r.message_id {
+        lines.push(format!("message   {m}"));
+    }
+    if let Some(e) = &r.expires_at {
+        lines.push(format!("expires   {e}"));
+    }
+    lines.push(format!(
+        "segments  {} ({})",
+        seg.parts,
+        seg.encoding.as_str()
+    ));
+    if let Some(c) = &r.cost {
+        lines.push(format!("cost      {c}"));
+    }
+    lines.push(format!("verify    otp verify --id {id} --code CODE"));
+    out.line(&lines.join("\n"));
+}
