@@ -406,10 +406,11 @@ impl Profile {
             .and_then(Value::as_str)
             .and_then(providers::find);
         let foreign = file_provider.is_some_and(|fp| fp.id != info.id);
+        let vendor_key =
+            |name: &str| name == "base_url" || !COMMON_KEYS.iter().any(|c| c.name == name);
         let mut values = BTreeMap::new();
         for (key, value) in table {
-            if foreign && (key == "base_url" || !COMMON_KEYS.iter().any(|c| c.name == key.as_str()))
-            {
+            if foreign && vendor_key(key) {
                 continue;
             }
             let Some(k) = known_keys(info).find(|k| k.name == key) else {
@@ -424,8 +425,13 @@ impl Profile {
                 },
             );
         }
+        // Likewise OTP_* credentials meant for the vendor OTP_PROVIDER names, when a
+        // flag (or the record of a send) picked another one.
+        let env_foreign = env_value("provider")
+            .and_then(|p| providers::find(&p))
+            .is_some_and(|ep| ep.id != info.id);
         for k in known_keys(info) {
-            if k.ty == KeyType::Table {
+            if k.ty == KeyType::Table || (env_foreign && vendor_key(k.name)) {
                 continue;
             }
             if let Some(v) = env_value(k.name) {

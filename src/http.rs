@@ -167,6 +167,7 @@ impl Http {
             rb = rb.body(req.body_bytes());
         }
         let host = host_of(&req.url);
+        let started = std::time::Instant::now();
         let mut resp = rb.send().map_err(|e| classify(&e, &host))?;
         let status = resp.status().as_u16();
         let content_type = resp
@@ -197,10 +198,33 @@ impl Http {
         if resp.content_length().is_some_and(|n| n > MAX_REPLY) {
             return Err(too_large(&host, status));
         }
+        // reqwest's blocking timeout bounds each read, not the whole body: a server that
+        // trickles a byte at a time would hold us for as long as it likes. The deadline
+        // makes --timeout a whole-request limit.
         let mut body = Vec::new();
-        let read = (&mut resp).take(MAX_REPLY + 1).read_to_end(&mut body);
+        let mut chunk = [0u8; 16 * 1024];
+        let read = loop {
+            if started.elapsed() > self.timeout {
+                break Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "timed out",
+                ));
+            }
+            match resp.read(&mut chunk) {
+                Ok(0) => break Ok(()),
+                Ok(n) => {
+                    body.extend_from_slice(&chunk[..n]);
+                    if body.len() as u64 > MAX_REPLY {
+                        break Ok(());
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => break Err(e),
+            }
+        };
         if let Err(e) = read {
-            let timeout = e.to_string().to_ascii_lowercase().contains("timed out")
+            let timeout = e.kind() == std::io::ErrorKind::TimedOut
+                || e.to_string().to_ascii_lowercase().contains("timed out")
                 || std::error::Error::source(&e)
                     .and_then(|s| s.downcast_ref::<reqwest::Error>())
                     .is_some_and(|r| r.is_timeout());
@@ -245,41 +269,54 @@ impl Http {
     }
 }
 
-static VERIFYING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Word failures for a verify run rather than a send: what is unsure there is whether
-/// an attempt was used, not whether an SMS went out.
-pub fn set_verifying() {
-    VERIFYING.store(true, std::sync::atomic::Ordering::Relaxed);
+/// What the run's requests are for, so failures are worded for it: for a verify what is
+/// unsure is whether an attempt was used, not whether an SMS went out.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Send = 0,
+    Verify = 1,
+    Status = 2,
+    Cancel = 3,
 }
 
-fn verifying() -> bool {
-    VERIFYING.load(std::sync::atomic::Ordering::Relaxed)
+static PURPOSE: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+pub fn set_purpose(p: Purpose) {
+    PURPOSE.store(p as u8, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn purpose() -> Purpose {
+    match PURPOSE.load(std::sync::atomic::Ordering::Relaxed) {
+        1 => Purpose::Verify,
+        2 => Purpose::Status,
+        3 => Purpose::Cancel,
+        _ => Purpose::Send,
+    }
 }
 
 /// The end of an `unknown` outcome's message.
 pub fn unsure() -> &'static str {
-    if verifying() {
-        "the check may or may not have reached the vendor (and used an attempt)"
-    } else {
-        "the SMS may or may not have been sent"
+    match purpose() {
+        Purpose::Send => "the SMS may or may not have been sent",
+        Purpose::Verify => "the check may or may not have reached the vendor (and used an attempt)",
+        Purpose::Status => "the status is unknown",
+        Purpose::Cancel => "the cancel may or may not have reached the vendor",
     }
 }
 
 /// The hint of an `unknown` outcome.
 pub fn unknown_hint() -> &'static str {
-    if verifying() {
-        "verify again only if spending another attempt is acceptable; `otp status --id ID` shows what is known"
-    } else {
-        "check the number's inbox before sending again: retrying may send a second SMS"
+    match purpose() {
+        Purpose::Send => "check the number's inbox before sending again: retrying may send a second SMS",
+        Purpose::Verify => "verify again only if spending another attempt is acceptable; `otp status --id ID` shows what is known",
+        Purpose::Status | Purpose::Cancel => "it is safe to run it again",
     }
 }
 
 fn not_sent_hint() -> &'static str {
-    if verifying() {
-        "check base_url and the network (proxies: HTTPS_PROXY, NO_PROXY); nothing reached the vendor, so it is safe to verify again"
-    } else {
-        "check base_url and the network (proxies: HTTPS_PROXY, NO_PROXY); nothing was sent, so it is safe to retry (--retries N)"
+    match purpose() {
+        Purpose::Send => "check base_url and the network (proxies: HTTPS_PROXY, NO_PROXY); nothing was sent, so it is safe to retry (--retries N)",
+        _ => "check base_url and the network (proxies: HTTPS_PROXY, NO_PROXY); nothing reached the vendor, so it is safe to run it again",
     }
 }
 

@@ -154,6 +154,23 @@ impl Printer {
     }
 }
 
+impl Printer {
+    /// A failed verify: like `failure`, but the JSON `outcome` is `not_verified`
+    /// whatever went wrong (SPEC §4 lists only verified and not_verified for verify).
+    pub fn verify_failure(&self, report: &mut Report, f: &Failure) -> u8 {
+        error(f, self.verbose);
+        if self.format == Format::Json {
+            report.fail(f);
+            report.outcome = Outcome::NotVerified;
+            if report.reason.is_none() {
+                report.reason = Some(None);
+            }
+            self.json_value(&report.to_json());
+        }
+        f.exit_code()
+    }
+}
+
 /// `otp: error: ...` and `hint: ...` on stderr.
 pub fn error(f: &Failure, verbose: bool) {
     let mut err = std::io::stderr().lock();

@@ -34,18 +34,18 @@ pub fn run(cli: Cli) -> u8 {
         Command::Config(c) => finish(&out, inspect::config_cmd(g, &out, c)),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(*shell, &mut cmd, "otp", &mut std::io::stdout());
-            0
+            let mut buf = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "otp", &mut buf);
+            finish(&out, write_stdout(&buf, "the completion script"))
         }
         Command::Man => {
             let cmd = <Cli as clap::CommandFactory>::command();
-            match clap_mangen::Man::new(cmd).render(&mut std::io::stdout()) {
-                Ok(()) => 0,
-                Err(e) => finish(
-                    &out,
-                    Err(Failure::config(format!("cannot write the man page: {e}"))),
-                ),
-            }
+            let mut buf = Vec::new();
+            let r = clap_mangen::Man::new(cmd)
+                .render(&mut buf)
+                .map_err(|e| Failure::config(format!("cannot render the man page: {e}")))
+                .and_then(|()| write_stdout(&buf, "the man page"));
+            finish(&out, r)
         }
     }
 }
@@ -95,4 +95,25 @@ pub(super) fn load_profile(
     let file = ConfigFile::load(g.config.as_deref())?;
     let name = file.select(profile.or(g.profile.as_deref()))?;
     Profile::resolve(&file, name.as_deref(), flags)
+}
+
+/// A vendor's error text that echoes the number shows it masked, as `--verbose` does.
+pub(super) fn mask_number_in(mut f: Failure, to: &crate::phone::Phone) -> Failure {
+    let masked = to.masked();
+    let digits = masked.trim_start_matches('+');
+    f.message = f.message.replace(to.digits(), digits);
+    f.detail = f.detail.map(|d| d.replace(to.digits(), digits));
+    f
+}
+
+/// Write generated output to stdout. A reader that went away (`otp man | head`) is not
+/// an error, as with other Unix tools.
+fn write_stdout(bytes: &[u8], what: &str) -> Result<u8, Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(0),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        Err(e) => Err(Failure::config(format!("cannot write {what}: {e}"))),
+    }
 }

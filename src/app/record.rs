@@ -4,7 +4,7 @@
 use super::send::with_hint;
 use super::{load_profile, timeout};
 use crate::cli::{Global, IdArgs, VerifyArgs};
-use crate::error::{Failure, Outcome, Reason};
+use crate::error::{Failure, Kind, Outcome, Reason};
 use crate::http::{self, Http};
 use crate::output::{self, Printer, Report};
 use crate::phone::Phone;
@@ -110,8 +110,42 @@ pub(super) fn verify(g: &Global, out: &Printer, a: &VerifyArgs) -> u8 {
         }
         Err(f) => {
             let f = with_hint(f, &report);
-            out.failure(Some(&mut report), &f)
+            // SPEC §4: a verify's outcome is verified or not_verified; error.kind and the
+            // exit code tell a network failure from a "no".
+            out.verify_failure(&mut report, &f)
         }
+    }
+}
+
+/// An id as the user gave it: empty or blank would address the vendor's collection
+/// (`GET /otp/`), not one OTP.
+fn check_id(id: &str) -> Result<(), Failure> {
+    if id.trim().is_empty()
+        || id.len() > 256
+        || id.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
+        return Err(Failure::usage(format!(
+            "--id \"{}\" is not an id `otp send` prints",
+            crate::redact::vendor_text(id)
+        ))
+        .hint("an empty id usually means the send before it failed: check its exit code"));
+    }
+    Ok(())
+}
+
+/// A verify the vendor refused for an id it does not know, where no local record
+/// knows it either: unknown_id (SPEC §4), not a rejected request.
+fn unknown_to_vendor(f: Failure, id: &str) -> Failure {
+    if f.outcome == Outcome::Rejected && matches!(f.kind, Kind::NotFound | Kind::InvalidRequest) {
+        let mut u = Failure::not_verified(
+            Reason::UnknownId,
+            format!("neither otp nor the vendor knows id {id} ({})", f.message),
+        )
+        .code(f.provider_code);
+        u.http_status = f.http_status;
+        u
+    } else {
+        f
     }
 }
 
@@ -121,7 +155,8 @@ fn verify_inner(
     a: &VerifyArgs,
     report: &mut Report,
 ) -> Result<(), Failure> {
-    http::set_verifying();
+    http::set_purpose(http::Purpose::Verify);
+    check_id(&a.id)?;
     let timeout = timeout(g)?;
     let code = Secret::new(read_code(a)?);
     let now = store::now();
@@ -208,8 +243,16 @@ fn verify_inner(
                     );
                 }
             }
-            let reply = http.execute(&req)?;
-            let verdict = provider.verify_reply(&reply);
+            let phone = rec.as_ref().and_then(|r| Phone::parse(&r.to, None).ok());
+            let masked = |f: Failure| match &phone {
+                Some(p) => super::mask_number_in(f, p),
+                None => f,
+            };
+            let reply = http.execute(&req).map_err(masked)?;
+            let mut verdict = provider.verify_reply(&reply).map_err(masked);
+            if rec.is_none() {
+                verdict = verdict.map_err(|f| unknown_to_vendor(f, &a.id));
+            }
             if rec.is_some() {
                 let ok = verdict.is_ok();
                 let reason = verdict.as_ref().err().and_then(|f| f.reason);
@@ -225,8 +268,15 @@ fn verify_inner(
                                     r.state = State::Locked;
                                 }
                             }
-                            (false, Some(Reason::AttemptsExhausted)) => r.state = State::Locked,
+                            (false, Some(Reason::AttemptsExhausted)) => {
+                                r.state = State::Locked;
+                                r.attempts_left = 0;
+                            }
                             (false, Some(Reason::AlreadyUsed)) => r.state = State::Verified,
+                            // The vendor's clock decides: the record expires now.
+                            (false, Some(Reason::Expired)) => {
+                                r.expires_at = Some(r.expires_at.map_or(now, |e| e.min(now)));
+                            }
                             _ => {}
                         }
                     }
@@ -238,7 +288,11 @@ fn verify_inner(
 }
 
 fn record_json(r: &Record, now: u64) -> serde_json::Value {
-    let vendor_counts = providers::find(&r.provider).is_some_and(|i| i.attempts.is_none());
+    // A vendor that counts its own tries and checks codes itself: the local count is
+    // only a ceiling. (Zender's codes are checked against the local hash first, so its
+    // local count is the real one.)
+    let vendor_counts = providers::find(&r.provider)
+        .is_some_and(|i| i.attempts.is_none() && i.pin_by == PinBy::Provider);
     let state = if r.state == State::Pending && r.expired(now) {
         "expired"
     } else {
@@ -251,7 +305,6 @@ fn record_json(r: &Record, now: u64) -> serde_json::Value {
         "to": r.masked_to(),
         "sent_at": output::time(SystemTime::UNIX_EPOCH + Duration::from_secs(r.sent_at)),
         "expires_at": r.expires_at.map(|e| output::time(SystemTime::UNIX_EPOCH + Duration::from_secs(e))),
-        // A vendor that counts its own tries: the local count is only a ceiling.
         "attempts_left": if vendor_counts { serde_json::Value::Null } else { r.attempts_left.into() },
         "state": state,
     })
@@ -303,7 +356,40 @@ pub(super) fn status(g: &Global, out: &Printer, a: &IdArgs) -> u8 {
     finish_id(out, &a.id, status_inner(g, out, a))
 }
 
+/// A vendor's "no such id" for status or cancel: the same answer (exit 2) as an id
+/// with no local record.
+fn vendor_unknown(f: Failure, id: &str) -> Failure {
+    if f.kind == Kind::NotFound && f.outcome == Outcome::Rejected {
+        let mut u = unknown_record(id).code(f.provider_code);
+        u.message = format!("neither otp nor the vendor knows id {id} ({})", f.message);
+        u.http_status = f.http_status;
+        u
+    } else {
+        f
+    }
+}
+
+/// Every string in a vendor's JSON that is a phone number, masked (SPEC §4: status
+/// masks the number, including the one the vendor echoes back).
+fn mask_phones(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(s) if s.starts_with('+') => match Phone::parse(&s, None) {
+            Ok(p) => Value::String(p.masked()),
+            Err(_) => Value::String(s),
+        },
+        Value::Array(a) => Value::Array(a.into_iter().map(mask_phones).collect()),
+        Value::Object(m) => {
+            Value::Object(m.into_iter().map(|(k, x)| (k, mask_phones(x))).collect())
+        }
+        other => other,
+    }
+}
+
 fn status_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
+    http::set_purpose(http::Purpose::Status);
+    check_id(&a.id)?;
+    let timeout = timeout(g)?;
     let now = store::now();
     let rec = Store::open()?.read(now)?.get(&a.id).cloned();
     let profile = match &rec {
@@ -312,30 +398,30 @@ fn status_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
     };
     let phone = rec.as_ref().and_then(|r| Phone::parse(&r.to, None).ok());
     let mut remote = serde_json::Value::Null;
-    if let Some(p) = &profile {
-        let provider = (p.info.build)(p);
-        if let Ok(provider) = provider {
-            if let Some(req) = provider.status(&a.id) {
-                let mut http = Http::new(timeout(g)?, p.ca_file().as_deref(), out.verbose)?;
-                if let Some(ph) = &phone {
-                    http.mask(ph.digits().to_string(), masked_digits(ph));
+    let provider = profile.as_ref().and_then(|p| (p.info.build)(p).ok());
+    if let (Some(p), Some(provider)) = (&profile, &provider) {
+        if let Some(req) = provider.status(&a.id) {
+            let asked =
+                Http::new(timeout, p.ca_file().as_deref(), out.verbose).and_then(|mut http| {
+                    if let Some(ph) = &phone {
+                        http.mask(ph.digits().to_string(), masked_digits(ph));
+                    }
+                    let reply = http.execute(&req)?;
+                    provider.status_reply(&reply)
+                });
+            match asked {
+                Ok(v) => {
+                    remote = mask_phones(providers::scrub_json(v));
+                    if let Some(ph) = &phone {
+                        remote = mask_number(remote, ph);
+                    }
                 }
-                let reply = http.execute(&req)?;
-                remote = providers::reply_json(p.info.id, &reply)?;
-                if !providers::is_success(reply.status) {
-                    return Err(providers::http_failure(
-                        p.info.id,
-                        &reply,
-                        None,
-                        providers::vendor_message(&remote),
-                        None,
-                    ));
-                }
-                remote = providers::scrub_json(remote);
-                // The vendor echoes the number: status shows it masked (SPEC §4).
-                if let Some(ph) = &phone {
-                    remote = mask_number(remote, ph);
-                }
+                // The local record still answers; the vendor's part is missing.
+                Err(f) if rec.is_some() => output::warn(&format!(
+                    "{}'s own status is not available: {}",
+                    p.info.id, f.message
+                )),
+                Err(f) => return Err(vendor_unknown(f, &a.id)),
             }
         }
     }
@@ -381,9 +467,20 @@ pub(super) fn cancel(g: &Global, out: &Printer, a: &IdArgs) -> u8 {
 }
 
 fn cancel_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
+    http::set_purpose(http::Purpose::Cancel);
+    check_id(&a.id)?;
     let now = store::now();
     let st = Store::open()?;
     let rec = st.read(now)?.get(&a.id).cloned();
+    // A verified OTP stays verified: cancelling it would rewrite what happened.
+    if let Some(r) = &rec {
+        if r.state == State::Verified {
+            return Err(Failure::usage(format!(
+                "{} was already verified; there is nothing to cancel",
+                a.id
+            )));
+        }
+    }
     let profile = match &rec {
         Some(r) => load_profile(g, r.profile.as_deref(), &[("provider", r.provider.clone())])?,
         None => load_profile(g, None, &[])?,
@@ -393,20 +490,14 @@ fn cancel_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
     if let Some(req) = provider.cancel(&a.id) {
         let http = Http::new(timeout(g)?, profile.ca_file().as_deref(), out.verbose)?;
         let reply = http.execute(&req)?;
-        if !providers::is_success(reply.status) {
-            let v = serde_json::from_slice::<serde_json::Value>(&reply.body).ok();
-            return Err(providers::http_failure(
-                profile.info.id,
-                &reply,
-                None,
-                v.as_ref().and_then(providers::vendor_message),
-                v.as_ref().and_then(|v| providers::text_at(v, "error.code")),
-            ));
-        }
+        provider
+            .cancel_reply(&reply)
+            .map_err(|f| vendor_unknown(f, &a.id))?;
         remote = true;
     } else if rec.is_none() {
         return Err(unknown_record(&a.id));
     }
+    let was = rec.as_ref().map(|r| r.state);
     if rec.is_some() {
         st.update(now, |all| {
             if let Some(r) = all.get_mut(&a.id) {
@@ -415,10 +506,15 @@ fn cancel_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
         })?;
     }
     if out.json() {
-        out.json_value(&serde_json::json!({"id": a.id, "cancelled": true, "provider_cancelled": remote, "local_record": rec.is_some()}));
+        out.json_value(&serde_json::json!({"ok": true, "id": a.id, "cancelled": true, "provider_cancelled": remote, "local_record": rec.is_some()}));
     } else if !out.quiet {
         out.line(&format!(
-            "cancelled {}{}",
+            "{} {}{}",
+            if was == Some(State::Cancelled) {
+                "already cancelled"
+            } else {
+                "cancelled"
+            },
             a.id,
             if remote {
                 format!(" (at {} too)", profile.info.id)

@@ -333,6 +333,9 @@ pub(super) fn with_hint(f: Failure, r: &Report) -> Failure {
         Kind::Auth => format!("check the credentials of {profile} (`otp config show`)"),
         Kind::RateLimited => format!("{provider} is limiting requests: wait, then send again"),
         Kind::InsufficientFunds => format!("top up the {provider} account"),
+        Kind::InvalidRequest if r.reason.is_some() => {
+            "check the id and the profile with `otp config check`".into()
+        }
         Kind::InvalidRequest => {
             "check the request with --dry-run and the profile with `otp config check`".into()
         }
@@ -413,16 +416,19 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
     } else {
         None
     };
+    let cooling = |left: u64, cd: Duration| {
+        Failure::config(format!(
+            "{} was sent an OTP less than {} ago; wait {left}s (cooldown in {})",
+            to.masked(),
+            humantime::format_duration(cd),
+            profile.label()
+        ))
+        .hint("--force sends anyway")
+    };
     if let (Some(cd), false, Some(records)) = (cooldown, a.force, &records) {
         let left = records.cooldown_left(profile.name.as_deref(), &to.e164(), cd.as_secs(), now);
         if let Some(left) = left {
-            return Err(Failure::config(format!(
-                "{} was sent an OTP less than {} ago; wait {left}s (cooldown in {})",
-                to.masked(),
-                humantime::format_duration(cd),
-                profile.label()
-            ))
-            .hint("--force sends anyway"));
+            return Err(cooling(left, cd));
         }
     }
 
@@ -491,29 +497,62 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
         return Ok(());
     }
 
-    let accepted = match &plan {
-        Plan::Console { to, text } => {
-            // The console plays the phone: the one place a PIN is printed (SPEC §6.3).
-            use std::io::Write;
-            let mut err = std::io::stderr().lock();
-            let _ = writeln!(err, "console: {} message to {to}:", channel.as_str());
-            for line in text.lines() {
-                let _ = writeln!(err, "  | {line}");
+    // The cooldown slot is taken under the store's lock before the request leaves, so
+    // parallel sends to one number cannot all pass the check; it is given back when the
+    // send certainly did not go out.
+    let key = store::send_key(profile.name.as_deref(), &to.e164());
+    let reserved = match (cooldown, a.force) {
+        (Some(cd), false) => {
+            let taken = Store::open()?.update(now, |all| {
+                match all.cooldown_left(profile.name.as_deref(), &to.e164(), cd.as_secs(), now) {
+                    Some(left) => Err(left),
+                    None => Ok(all.sends.insert(key.clone(), now)),
+                }
+            })?;
+            Some(taken.map_err(|left| cooling(left, cd))?)
+        }
+        _ => None,
+    };
+    let delivered = (|| -> Result<Accepted, Failure> {
+        match &plan {
+            Plan::Console { to, text } => {
+                // The console plays the phone: the one place a PIN is printed (SPEC §6.3).
+                use std::io::Write;
+                let mut err = std::io::stderr().lock();
+                let _ = writeln!(err, "console: {} message to {to}:", channel.as_str());
+                for line in text.lines() {
+                    let _ = writeln!(err, "  | {line}");
+                }
+                Ok(Accepted {
+                    id: message::new_id(),
+                    ..Accepted::default()
+                })
             }
-            Accepted {
-                id: message::new_id(),
-                ..Accepted::default()
+            Plan::Http(req) => {
+                let mut http = Http::new(timeout, profile.ca_file().as_deref(), out.verbose)?;
+                http.mask(
+                    to.digits().to_string(),
+                    to.masked().trim_start_matches('+').to_string(),
+                );
+                http.on_reply(provider.reply_secrets());
+                let reply = http.execute_retrying(req, retries)?;
+                provider.send_reply(&reply)
             }
         }
-        Plan::Http(req) => {
-            let mut http = Http::new(timeout, profile.ca_file().as_deref(), out.verbose)?;
-            http.mask(
-                to.digits().to_string(),
-                to.masked().trim_start_matches('+').to_string(),
-            );
-            http.on_reply(provider.reply_secrets());
-            let reply = http.execute_retrying(req, retries)?;
-            provider.send_reply(&reply)?
+    })();
+    let accepted = match delivered {
+        Ok(acc) => acc,
+        Err(f) => {
+            let f = super::mask_number_in(f, &to);
+            if let (Some(previous), Outcome::NotSent | Outcome::Rejected) = (reserved, f.outcome) {
+                let _ = Store::open().and_then(|st| {
+                    st.update(now, |all| match previous {
+                        Some(t) => all.sends.insert(key.clone(), t),
+                        None => all.sends.remove(&key),
+                    })
+                });
+            }
+            return Err(f);
         }
     };
 

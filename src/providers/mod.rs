@@ -591,6 +591,37 @@ pub trait Provider {
         None
     }
 
+    /// Map the answer to `status`: the vendor's JSON, or a failure.
+    fn status_reply(&self, reply: &Reply) -> Result<Value, Failure> {
+        let v = reply_json(self.info().id, reply)?;
+        if is_success(reply.status) {
+            return Ok(v);
+        }
+        Err(http_failure(
+            self.info().id,
+            reply,
+            None,
+            vendor_message(&v),
+            text_at(&v, "error.code").or_else(|| text_at(&v, "code")),
+        ))
+    }
+
+    /// Map the answer to `cancel`: Ok when the OTP is (now) cancelled at the vendor.
+    fn cancel_reply(&self, reply: &Reply) -> Result<(), Failure> {
+        if is_success(reply.status) {
+            return Ok(());
+        }
+        let v = serde_json::from_slice::<Value>(&reply.body).ok();
+        Err(http_failure(
+            self.info().id,
+            reply,
+            None,
+            v.as_ref().and_then(vendor_message),
+            v.as_ref()
+                .and_then(|v| text_at(v, "error.code").or_else(|| text_at(v, "code"))),
+        ))
+    }
+
     /// The vendor's cancel call for `id`, where it has one.
     fn cancel(&self, id: &str) -> Option<Request> {
         let _ = id;

@@ -255,6 +255,37 @@ impl Provider for Smscx {
     fn cancel(&self, id: &str) -> Option<Request> {
         Some(self.request(Method::Delete, &Self::otp_path(id)))
     }
+
+    fn status_reply(&self, reply: &Reply) -> Result<Value, Failure> {
+        let v = reply_json(INFO.id, reply)?;
+        if is_success(reply.status) {
+            return Ok(v);
+        }
+        Err(failure(reply, &v))
+    }
+
+    /// 403/2030 "already cancelled" is what the user wanted: done. 403/2031 "not
+    /// pending" is no auth problem, whatever the HTTP status says.
+    fn cancel_reply(&self, reply: &Reply) -> Result<(), Failure> {
+        if is_success(reply.status) {
+            return Ok(());
+        }
+        let v = reply_json(INFO.id, reply)?;
+        match text_at(&v, "error.code").as_deref() {
+            Some("2030") => Ok(()),
+            Some("2031") => Err(http_failure(
+                INFO.id,
+                reply,
+                Some(Kind::InvalidRequest),
+                Some(format!(
+                    "{} (the OTP is no longer pending: verified, expired or failed)",
+                    vendor_message(&v).unwrap_or_else(|| "not pending".into())
+                )),
+                Some("2031".into()),
+            )),
+            _ => Err(failure(reply, &v)),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -266,3 +266,247 @@ fn config_check_lists_problems_a_first_error_would_hide() {
         assert!(all.contains(word), "{word} not reported: {all}");
     }
 }
+
+#[test]
+fn an_empty_id_is_refused_before_any_request() {
+    let f = fixture("smscx");
+    let server = silent();
+    let env = env_for(f, &server.url());
+    for cmd in ["verify", "status", "cancel"] {
+        let mut args = vec![cmd, "--id", "", "-o", "json"];
+        if cmd == "verify" {
+            args.extend_from_slice(&["--code", "123456"]);
+        }
+        let out = env.run(&args);
+        assert_eq!(support::code(&out), 2, "{cmd}: {}", support::stderr(&out));
+        assert_eq!(support::json(&out)["ok"], false, "{cmd}");
+    }
+    assert_eq!(server.requests(), 0);
+}
+
+#[test]
+fn verify_never_sends_credentials_meant_for_another_vendor() {
+    let f = fixture("termii");
+    let ok = FaultServer::start(Fault::Reply(Reply::json(200, f.success_body)));
+    let env = env_for(f, &ok.url());
+    let sent = env.run(&["send", "--to", f.to, "-q"]);
+    let id = support::stdout(&sent).trim().to_string();
+    let verify = FaultServer::start(Fault::Reply(Reply::json(200, "{\"verified\":true}")));
+    env.config(&format!("[profiles.t]\n{}", (f.profile)(&verify.url())));
+    let env = env
+        .var("OTP_PROVIDER", "smscx")
+        .var("OTP_API_KEY", "smscx-key-must-stay-home")
+        .var("OTP_BASE_URL", "http://127.0.0.1:9");
+    let out = env.run(&["verify", "--id", &id, "--code", "123456"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    let seen: Vec<String> = verify
+        .received()
+        .iter()
+        .map(|r| String::from_utf8_lossy(r).into_owned())
+        .collect();
+    assert_eq!(seen.len(), 1);
+    assert!(!seen[0].contains("smscx-key-must-stay-home"), "{}", seen[0]);
+    assert!(
+        seen[0].contains(CANARY),
+        "the profile's own termii key is used"
+    );
+}
+
+#[test]
+fn parallel_sends_respect_the_cooldown() {
+    let f = fixture("termii");
+    let server = FaultServer::start(Fault::Reply(Reply::json(200, f.success_body)));
+    let env = Env::new();
+    env.config(&format!(
+        "[profiles.t]\n{}cooldown = \"1h\"\n",
+        (f.profile)(&server.url())
+    ));
+    let children: Vec<_> = (0..6)
+        .map(|_| env.cmd().args(["send", "--to", f.to, "-q"]).output())
+        .collect();
+    let ok = children
+        .iter()
+        .filter(|o| o.as_ref().is_ok_and(|o| o.status.success()))
+        .count();
+    // (assert_cmd runs them one after another; the threads below race for real)
+    assert_eq!(ok, 1);
+    let env2 = Env::new();
+    env2.config(&format!(
+        "[profiles.t]\n{}cooldown = \"1h\"\n",
+        (f.profile)(&server.url())
+    ));
+    let before = server.requests();
+    let bin = assert_cmd::cargo::cargo_bin("otp");
+    let handles: Vec<_> = (0..6)
+        .map(|_| {
+            std::process::Command::new(&bin)
+                .env_clear()
+                .env("HOME", env2.home())
+                .env("XDG_CONFIG_HOME", env2.dir.path().join("config"))
+                .env("XDG_STATE_HOME", env2.dir.path().join("state"))
+                .args(["send", "--to", f.to, "-q"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let codes: Vec<i32> = handles
+        .into_iter()
+        .map(|mut c| c.wait().unwrap().code().unwrap())
+        .collect();
+    assert_eq!(codes.iter().filter(|c| **c == 0).count(), 1, "{codes:?}");
+    assert_eq!(codes.iter().filter(|c| **c == 3).count(), 5, "{codes:?}");
+    assert_eq!(
+        server.requests() - before,
+        1,
+        "the vendor saw more than one send"
+    );
+}
+
+#[test]
+fn a_send_that_did_not_go_out_gives_the_cooldown_back() {
+    let f = fixture("termii");
+    let refused = FaultServer::start(Fault::Refuse);
+    let env = Env::new();
+    env.config(&format!(
+        "[profiles.t]\n{}cooldown = \"1h\"\n",
+        (f.profile)(&refused.url())
+    ));
+    assert_eq!(support::code(&env.run(&["send", "--to", f.to])), 5);
+    let ok = FaultServer::start(Fault::Reply(Reply::json(200, f.success_body)));
+    env.config(&format!(
+        "[profiles.t]\n{}cooldown = \"1h\"\n",
+        (f.profile)(&ok.url())
+    ));
+    let out = env.run(&["send", "--to", f.to]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+}
+
+#[test]
+fn status_keeps_the_local_answer_when_the_vendor_is_down() {
+    let f = fixture("smscx");
+    let ok = FaultServer::start(Fault::Reply(Reply::json(201, f.success_body)));
+    let env = env_for(f, &ok.url());
+    let id = support::stdout(&env.run(&["send", "--to", f.to, "-q"]))
+        .trim()
+        .to_string();
+    let down = FaultServer::start(Fault::Refuse);
+    env.config(&format!("[profiles.t]\n{}", (f.profile)(&down.url())));
+    let out = env.run(&["status", "--id", &id]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    assert!(support::stdout(&out).contains("pending"));
+    assert!(
+        support::stderr(&out).contains("warning"),
+        "{}",
+        support::stderr(&out)
+    );
+}
+
+#[test]
+fn status_without_a_record_masks_the_number_the_vendor_echoes() {
+    let f = fixture("smscx");
+    let body = r#"{"otpId":"x1","phoneNumber":"+2347065250817","status":"PENDING"}"#;
+    let server = FaultServer::start(Fault::Reply(Reply::json(200, body)));
+    let env = env_for(f, &server.url());
+    let out = env.run(&["status", "--id", "x1"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    let text = support::stdout(&out);
+    assert!(!text.contains("+2347065250817"), "{text}");
+    assert!(text.contains("+234******0817"), "{text}");
+}
+
+#[test]
+fn cancel_answers_by_the_vendors_code_not_its_http_status() {
+    let f = fixture("smscx");
+    let already =
+        r#"{"error":{"type":"otp_cancelled","code":2030,"message":"OTP already cancelled"}}"#;
+    let server = FaultServer::start(Fault::Reply(Reply::json(403, already)));
+    let env = env_for(f, &server.url());
+    let out = env.run(&["cancel", "--id", "x1", "-o", "json"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    let not_pending =
+        r#"{"error":{"type":"otp_not_pending","code":2031,"message":"OTP is not pending"}}"#;
+    let server = FaultServer::start(Fault::Reply(Reply::json(403, not_pending)));
+    let env = env_for(f, &server.url());
+    let out = env.run(&["cancel", "--id", "x1", "-o", "json"]);
+    assert_eq!(support::code(&out), 4, "{}", support::stderr(&out));
+    assert_eq!(support::json(&out)["error"]["kind"], "invalid_request");
+}
+
+#[test]
+fn a_verified_record_is_not_rewritten_by_cancel() {
+    let env = Env::new();
+    let (id, pin) = crate::core::verify::send(&env, "+15551234567", &[]);
+    assert_eq!(
+        support::code(&env.run(&["verify", "--id", &id, "--code", &pin])),
+        0
+    );
+    assert_eq!(support::code(&env.run(&["cancel", "--id", &id])), 2);
+    let v = support::json(&env.run(&["status", "--id", &id, "-o", "json"]));
+    assert_eq!(v["state"], "verified");
+}
+
+#[test]
+fn verbose_and_errors_mask_the_number_a_vendor_echoes() {
+    let f = fixture("termii");
+    let body = r#"{"message":"Number 2347065250817 rejected by the network"}"#;
+    let server = FaultServer::start(Fault::Reply(Reply::json(400, body)));
+    let env = env_for(f, &server.url());
+    let out = env.run(&["-v", "send", "--to", f.to]);
+    assert_eq!(support::code(&out), 4);
+    let err = support::stderr(&out);
+    assert!(!err.contains("2347065250817"), "{err}");
+    assert!(err.contains("234******0817"), "{err}");
+}
+
+#[test]
+fn an_id_unknown_to_otp_and_vendor_is_unknown_id() {
+    let f = fixture("shoutout");
+    let server = FaultServer::start(Fault::Reply(Reply::json(
+        400,
+        r#"{"message":"invalid reference id"}"#,
+    )));
+    let env = env_for(f, &server.url());
+    let out = env.run(&["verify", "--id", "bogus", "--code", "12345", "-o", "json"]);
+    assert_eq!(support::code(&out), 1, "{}", support::stderr(&out));
+    let v = support::json(&out);
+    assert_eq!(v["reason"], "unknown_id");
+    assert_eq!(v["outcome"], "not_verified");
+}
+
+#[test]
+fn a_verify_that_failed_in_transit_is_still_not_verified_in_json() {
+    let f = fixture("termii");
+    let server = FaultServer::start(Fault::Reply(Reply::html(500, "<html>x</html>")));
+    let env = env_for(f, &server.url());
+    let out = env.run(&["verify", "--id", "abc", "--code", "123456", "-o", "json"]);
+    assert_eq!(support::code(&out), 6);
+    let v = support::json(&out);
+    assert_eq!(v["outcome"], "not_verified");
+    assert_eq!(v["error"]["kind"], "server");
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let env = Env::new();
+    for args in [&["completions", "bash"][..], &["man"][..]] {
+        let bin = assert_cmd::cargo::cargo_bin("otp");
+        let mut child = std::process::Command::new(&bin)
+            .env_clear()
+            .env("HOME", env.home())
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            support::stderr(&out)
+        );
+    }
+}

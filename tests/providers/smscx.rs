@@ -482,8 +482,9 @@ fn status_asks_the_provider() {
         404,
         &err_body("not_found", 2021, "OTP not found"),
     );
+    // (exit 2 as for an id with no local record: neither otp nor SMS.cx knows it)
     let out = env.run(&["status", "--id", "nope"]);
-    assert_eq!(support::code(&out), 4, "{}", support::stderr(&out));
+    assert_eq!(support::code(&out), 2, "{}", support::stderr(&out));
     assert!(support::stderr(&out).contains("OTP not found"));
 }
 
@@ -515,28 +516,36 @@ fn cancel_deletes_at_the_provider_and_locally() {
 
 #[test]
 fn cancel_refusals_carry_the_vendor_message() {
-    for (code, text) in [
-        (2030, "OTP already cancelled"),
-        (2031, "OTP is not pending"),
-    ] {
-        let (server, env) = sent();
-        let m = mock(
-            &server,
-            DELETE,
-            VERIFY_PATH,
-            403,
-            &err_body("x", code, text),
-        );
-        let out = env.run(&["cancel", "--id", OTP_ID]);
-        assert_eq!(support::code(&out), 4, "{code}: {}", support::stderr(&out));
-        let err = support::stderr(&out);
-        assert!(
-            err.contains("smscx rejected the request (HTTP 403)"),
-            "{err}"
-        );
-        assert!(err.contains(text), "{err}");
-        assert_eq!(m.hits(), 1);
-    }
+    // 2030 "already cancelled" is what cancel wanted: done, exit 0.
+    let (server, env) = sent();
+    mock(
+        &server,
+        DELETE,
+        VERIFY_PATH,
+        403,
+        &err_body("x", 2030, "OTP already cancelled"),
+    );
+    let out = env.run(&["cancel", "--id", OTP_ID]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    // 2031 "not pending" is a refusal, with the vendor's words.
+    let (server, env) = sent();
+    let text = "OTP is not pending";
+    let m = mock(
+        &server,
+        DELETE,
+        VERIFY_PATH,
+        403,
+        &err_body("x", 2031, text),
+    );
+    let out = env.run(&["cancel", "--id", OTP_ID]);
+    assert_eq!(support::code(&out), 4, "{}", support::stderr(&out));
+    let err = support::stderr(&out);
+    assert!(
+        err.contains("smscx rejected the request (HTTP 403)"),
+        "{err}"
+    );
+    assert!(err.contains(text), "{err}");
+    assert_eq!(m.hits(), 1);
 }
 
 #[test]

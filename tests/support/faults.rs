@@ -56,6 +56,9 @@ pub enum Fault {
     /// Answer 200 (`text/plain`) with `Content-Length: <claimed>` but send only
     /// `actual` bytes of "x" as the body, then close.
     LengthLie { claimed: u64, actual: usize },
+    /// Answer 200 with `Content-Length: 100000`, then one byte of body every
+    /// interval: each read succeeds, so only a whole-request deadline ends it.
+    Trickle(Duration),
     /// Answer with the given reply (status, content type, body, extra headers):
     /// HTML 500 pages, garbage, huge bodies, vendor JSON.
     Reply(Reply),
@@ -519,6 +522,19 @@ fn handle(mut conn: Conn, fault: &Fault) {
         Fault::Reply(reply) => {
             conn.read_request(deadline);
             conn.send_and_close(&reply.to_bytes(), deadline);
+        }
+        Fault::Trickle(every) => {
+            conn.read_request(deadline);
+            let head = "HTTP/1.1 200 OK\r\n\
+                        Content-Type: application/json\r\n\
+                        Content-Length: 100000\r\n\
+                        Connection: close\r\n\r\n";
+            if conn.write_all(head.as_bytes(), deadline).is_err() {
+                return;
+            }
+            while Instant::now() < deadline && conn.write_all(b" ", deadline).is_ok() {
+                std::thread::sleep(*every);
+            }
         }
     }
 }

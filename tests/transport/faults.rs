@@ -53,6 +53,14 @@ fn cases() -> Vec<Case> {
             requests: Some(1),
         },
         Case {
+            name: "trickled body",
+            fault: || Fault::Trickle(Duration::from_millis(300)),
+            exit: 6,
+            outcome: "unknown",
+            kind: Some("timeout"),
+            requests: Some(1),
+        },
+        Case {
             name: "endless body",
             fault: || Fault::EndlessChunked,
             exit: 6,
@@ -308,7 +316,12 @@ fn verify_is_never_retried() {
             );
             assert_eq!(server.requests(), 1, "{}: verify was retried", f.id);
             let v = support::json(&out);
-            assert_eq!(v["outcome"], "unknown", "{}", f.id);
+            // a verify's outcome stays not_verified; kind and exit code say why
+            assert_eq!(v["outcome"], "not_verified", "{}", f.id);
+            assert!(
+                matches!(v["error"]["kind"].as_str(), Some("network" | "server")),
+                "{v}"
+            );
             support::assert_no_leak(&out, &[code.as_str()]);
         }
     }
