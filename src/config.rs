@@ -349,6 +349,21 @@ impl Profile {
         name: Option<&str>,
         flags: &[(&'static str, String)],
     ) -> Result<Profile, Failure> {
+        Profile::resolve_with(file, name, flags, env_value)
+    }
+
+    /// The profile as the file alone says it (`config check` validates the file, so
+    /// OTP_* variables must neither fill its gaps nor hide its keys).
+    pub fn resolve_file(file: &ConfigFile, name: Option<&str>) -> Result<Profile, Failure> {
+        Profile::resolve_with(file, name, &[], |_| None)
+    }
+
+    fn resolve_with(
+        file: &ConfigFile,
+        name: Option<&str>,
+        flags: &[(&'static str, String)],
+        env_value: fn(&str) -> Option<String>,
+    ) -> Result<Profile, Failure> {
         let empty = toml::Table::new();
         let table = match name {
             Some(n) => file.profiles.get(n).unwrap_or(&empty),

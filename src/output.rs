@@ -161,7 +161,10 @@ impl Printer {
         error(f, self.verbose);
         if self.format == Format::Json {
             report.fail(f);
-            report.outcome = Outcome::NotVerified;
+            // A failure found before any request keeps `not_sent` (SPEC §4, exit 2/3).
+            if !matches!(f.kind, Kind::Usage | Kind::Config) {
+                report.outcome = Outcome::NotVerified;
+            }
             if report.reason.is_none() {
                 report.reason = Some(None);
             }

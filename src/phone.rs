@@ -129,6 +129,11 @@ impl Phone {
 
     /// Safe for logs and prompts: the user can recognise their number without it
     /// being disclosed, e.g. "+234******0817".
+    /// `masked` without the '+': how the number shows where a vendor wrote digits only.
+    pub fn masked_digits(&self) -> String {
+        self.masked()[1..].to_string()
+    }
+
     pub fn masked(&self) -> String {
         let visible = &self.digits[self.digits.len() - MIN_NATIONAL_DIGITS..];
         let hidden = self.digits.len() - self.cc_len - MIN_NATIONAL_DIGITS;

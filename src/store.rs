@@ -25,6 +25,9 @@ const KEEP_SENDS: u64 = 7 * 24 * 3600;
 #[serde(rename_all = "snake_case")]
 pub enum State {
     Pending,
+    /// A vendor verify call is under way (`Record::checking_since`): a second verify of
+    /// the same record waits its turn instead of racing it to the vendor.
+    Checking,
     Verified,
     Cancelled,
     Locked,
@@ -34,6 +37,7 @@ impl State {
     pub fn as_str(self) -> &'static str {
         match self {
             State::Pending => "pending",
+            State::Checking => "checking",
             State::Verified => "verified",
             State::Cancelled => "cancelled",
             State::Locked => "locked",
@@ -57,6 +61,9 @@ pub struct Record {
     pub salt: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pin_hash: Option<String>,
+    /// When the vendor check under way started (state Checking).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checking_since: Option<u64>,
 }
 
 impl Record {
@@ -77,6 +84,30 @@ impl Record {
         self.salt = Some(hex(&salt));
     }
 
+    /// Claim the record for a vendor check: only one run at a time asks the vendor
+    /// (zender finds codes by value, so the record is what makes a code single use).
+    /// A claim older than `stale` seconds belongs to a run that died: it lapses.
+    pub fn claim(&mut self, code: &str, now: u64, stale: u64) -> Result<(), (Reason, String)> {
+        if self.state == State::Checking
+            && self
+                .checking_since
+                .is_none_or(|t| now >= t.saturating_add(stale))
+        {
+            self.state = State::Pending;
+            self.checking_since = None;
+        }
+        if self.state != State::Pending || self.expired(now) {
+            return self.check(code, now);
+        }
+        // Where the PIN's hash is kept, a code that does not match never reaches the vendor.
+        if self.pin_hash.is_some() && !self.pin_matches(code) {
+            return self.check(code, now);
+        }
+        self.state = State::Checking;
+        self.checking_since = Some(now);
+        Ok(())
+    }
+
     /// Constant-time check of `code` against the kept hash.
     pub fn pin_matches(&self, code: &str) -> bool {
         let (Some(salt), Some(want)) = (&self.salt, &self.pin_hash) else {
@@ -93,6 +124,12 @@ impl Record {
     /// On a wrong code the attempt is spent.
     pub fn check(&mut self, code: &str, now: u64) -> Result<(), (Reason, String)> {
         match self.state {
+            State::Checking => {
+                return Err((
+                    Reason::AlreadyUsed,
+                    "another otp verify is checking this code right now".into(),
+                ))
+            }
             State::Verified => {
                 return Err((Reason::AlreadyUsed, "this code was already used".into()))
             }
@@ -368,6 +405,7 @@ mod tests {
             state: State::Pending,
             salt: None,
             pin_hash: None,
+            checking_since: None,
         };
         r.set_pin(&Secret::new("123456"));
         r
@@ -393,6 +431,25 @@ mod tests {
             r.check("123456", 1001).unwrap_err().0,
             Reason::AttemptsExhausted
         );
+    }
+
+    #[test]
+    fn a_claim_lets_one_vendor_check_run_and_lapses_when_stale() {
+        let mut r = rec("a", "+15551234567", 1000);
+        assert_eq!(r.claim("123456", 1001, 60), Ok(()));
+        assert_eq!(r.state, State::Checking);
+        assert_eq!(
+            r.claim("123456", 1002, 60).unwrap_err().0,
+            Reason::AlreadyUsed
+        );
+        // a wrong code is settled locally, without a claim
+        let mut w = rec("b", "+15551234567", 1000);
+        assert_eq!(
+            w.claim("000000", 1001, 60).unwrap_err().0,
+            Reason::WrongCode
+        );
+        // the claimant died: the claim lapses
+        assert_eq!(r.claim("123456", 1062, 60), Ok(()));
     }
 
     #[test]

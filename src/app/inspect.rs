@@ -366,7 +366,7 @@ fn config_check(g: &Global, out: &Printer) -> Result<u8, Failure> {
             }
         }
         clean.profiles.insert(name.clone(), table);
-        let p = match Profile::resolve(&clean, Some(name), &[]) {
+        let p = match Profile::resolve_file(&clean, Some(name)) {
             Ok(p) => p,
             Err(f) => {
                 problems.push(f.message);

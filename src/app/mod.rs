@@ -99,10 +99,9 @@ pub(super) fn load_profile(
 
 /// A vendor's error text that echoes the number shows it masked, as `--verbose` does.
 pub(super) fn mask_number_in(mut f: Failure, to: &crate::phone::Phone) -> Failure {
-    let masked = to.masked();
-    let digits = masked.trim_start_matches('+');
-    f.message = f.message.replace(to.digits(), digits);
-    f.detail = f.detail.map(|d| d.replace(to.digits(), digits));
+    let digits = to.masked_digits();
+    f.message = f.message.replace(to.digits(), &digits);
+    f.detail = f.detail.map(|d| d.replace(to.digits(), &digits));
     f
 }
 

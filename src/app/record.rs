@@ -133,20 +133,27 @@ fn check_id(id: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-/// A verify the vendor refused for an id it does not know, where no local record
-/// knows it either: unknown_id (SPEC §4), not a rejected request.
-fn unknown_to_vendor(f: Failure, id: &str) -> Failure {
-    if f.outcome == Outcome::Rejected && matches!(f.kind, Kind::NotFound | Kind::InvalidRequest) {
-        let mut u = Failure::not_verified(
-            Reason::UnknownId,
-            format!("neither otp nor the vendor knows id {id} ({})", f.message),
-        )
-        .code(f.provider_code);
-        u.http_status = f.http_status;
-        u
-    } else {
-        f
+/// A vendor's "no such id" where no local record knows the id either: for verify
+/// `unknown_id` (exit 1, SPEC §4), for status and cancel the same exit 2 as an id with
+/// no record. A verify refused as an invalid request counts too: with no record there
+/// is nothing else the request could have got wrong.
+fn unknown_everywhere(f: Failure, id: &str, verify: bool) -> Failure {
+    let unknown = f.outcome == Outcome::Rejected
+        && (f.kind == Kind::NotFound || (verify && f.kind == Kind::InvalidRequest));
+    if !unknown {
+        return f;
     }
+    let message = format!("neither otp nor the vendor knows id {id} ({})", f.message);
+    let mut u = if verify {
+        Failure::not_verified(Reason::UnknownId, message)
+    } else {
+        let mut u = unknown_record(id);
+        u.message = message;
+        u
+    }
+    .code(f.provider_code);
+    u.http_status = f.http_status;
+    u
 }
 
 fn verify_inner(
@@ -212,35 +219,13 @@ fn verify_inner(
                     info.id
                 )));
             }
-            // Local rules first: a used, cancelled, locked or expired record needs no call.
-            if let Some(r) = &rec {
-                let mut probe = r.clone();
-                if probe.state != State::Pending || probe.expired(now) {
-                    let (reason, msg) = probe
-                        .check(code.expose(), now)
-                        .err()
-                        .unwrap_or((Reason::AlreadyUsed, "already used".into()));
-                    return Err(Failure::not_verified(reason, msg));
-                }
-                // Zender looks a code up by value alone; the kept hash ties it to this send.
-                if r.pin_hash.is_some() && !r.pin_matches(code.expose()) {
-                    let verdict = st.update(now, |all| match all.get_mut(&a.id) {
-                        Some(r) => r.check(code.expose(), now),
-                        None => Err((Reason::UnknownId, "record gone".into())),
-                    })?;
-                    return verdict.map_err(|(reason, msg)| Failure::not_verified(reason, msg));
-                }
-            }
             let provider = (info.build)(&profile)?;
             let req = provider.verify(&a.id, &code)?;
             let mut http = Http::new(timeout, profile.ca_file().as_deref(), out.verbose)?;
             http.on_reply(provider.reply_secrets());
             if let Some(r) = &rec {
                 if let Ok(p) = Phone::parse(&r.to, None) {
-                    http.mask(
-                        p.digits().to_string(),
-                        p.masked().trim_start_matches('+').to_string(),
-                    );
+                    http.mask(p.digits().to_string(), p.masked_digits());
                 }
             }
             let phone = rec.as_ref().and_then(|r| Phone::parse(&r.to, None).ok());
@@ -248,21 +233,37 @@ fn verify_inner(
                 Some(p) => super::mask_number_in(f, p),
                 None => f,
             };
-            let reply = http.execute(&req).map_err(masked)?;
-            let mut verdict = provider.verify_reply(&reply).map_err(masked);
+            // Local rules first, and the record claimed under the store's lock: a used,
+            // cancelled, locked, expired or mismatching record needs no call, and two
+            // runs cannot both take one code to the vendor.
+            if rec.is_some() {
+                let stale = timeout.as_secs() + 30;
+                let claim = st.update(now, |all| match all.get_mut(&a.id) {
+                    Some(r) => r.claim(code.expose(), now, stale),
+                    None => Err((Reason::UnknownId, format!("no local record of id {}", a.id))),
+                })?;
+                claim.map_err(|(reason, msg)| Failure::not_verified(reason, msg))?;
+            }
+            let mut verdict = http
+                .execute(&req)
+                .map_err(masked)
+                .and_then(|reply| provider.verify_reply(&reply).map_err(masked));
             if rec.is_none() {
-                verdict = verdict.map_err(|f| unknown_to_vendor(f, &a.id));
+                verdict = verdict.map_err(|f| unknown_everywhere(f, &a.id, true));
             }
             if rec.is_some() {
                 let ok = verdict.is_ok();
                 let reason = verdict.as_ref().err().and_then(|f| f.reason);
-                let _ = st.update(now, |all| {
+                // A vendor that counts its own tries and checks codes itself (shoutout)
+                // decides alone; elsewhere the profile's count applies here too.
+                let count_here = info.attempts.is_some() || info.pin_by != PinBy::Provider;
+                let settled = st.update(now, |all| {
                     if let Some(r) = all.get_mut(&a.id) {
+                        r.state = State::Pending;
+                        r.checking_since = None;
                         match (ok, reason) {
                             (true, _) => r.state = State::Verified,
-                            (false, Some(Reason::WrongCode)) => {
-                                // Counted here too, so a vendor that allows more tries
-                                // than the profile says is still stopped locally.
+                            (false, Some(Reason::WrongCode)) if count_here => {
                                 r.attempts_left = r.attempts_left.saturating_sub(1);
                                 if r.attempts_left == 0 {
                                     r.state = State::Locked;
@@ -281,6 +282,14 @@ fn verify_inner(
                         }
                     }
                 });
+                if let Err(e) = settled {
+                    // The vendor's answer stands; the record may still say "checking"
+                    // until its claim lapses.
+                    output::warn(&format!(
+                        "the local record could not be updated: {}",
+                        e.message
+                    ));
+                }
             }
             verdict
         }
@@ -334,16 +343,11 @@ fn unknown_record(id: &str) -> Failure {
         .hint("records are kept until a day after the OTP expires; check the id `otp send` printed")
 }
 
-/// The number's digits as `status` shows them, `234******0817` (no '+').
-fn masked_digits(p: &Phone) -> String {
-    p.masked().trim_start_matches('+').to_string()
-}
-
 /// Every string in `v` with the number's digits masked.
 fn mask_number(v: serde_json::Value, p: &Phone) -> serde_json::Value {
     use serde_json::Value;
     match v {
-        Value::String(s) => Value::String(s.replace(p.digits(), &masked_digits(p))),
+        Value::String(s) => Value::String(s.replace(p.digits(), &p.masked_digits())),
         Value::Array(a) => Value::Array(a.into_iter().map(|x| mask_number(x, p)).collect()),
         Value::Object(m) => {
             Value::Object(m.into_iter().map(|(k, x)| (k, mask_number(x, p))).collect())
@@ -354,19 +358,6 @@ fn mask_number(v: serde_json::Value, p: &Phone) -> serde_json::Value {
 
 pub(super) fn status(g: &Global, out: &Printer, a: &IdArgs) -> u8 {
     finish_id(out, &a.id, status_inner(g, out, a))
-}
-
-/// A vendor's "no such id" for status or cancel: the same answer (exit 2) as an id
-/// with no local record.
-fn vendor_unknown(f: Failure, id: &str) -> Failure {
-    if f.kind == Kind::NotFound && f.outcome == Outcome::Rejected {
-        let mut u = unknown_record(id).code(f.provider_code);
-        u.message = format!("neither otp nor the vendor knows id {id} ({})", f.message);
-        u.http_status = f.http_status;
-        u
-    } else {
-        f
-    }
 }
 
 /// Every string in a vendor's JSON that is a phone number, masked (SPEC §4: status
@@ -404,7 +395,7 @@ fn status_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
             let asked =
                 Http::new(timeout, p.ca_file().as_deref(), out.verbose).and_then(|mut http| {
                     if let Some(ph) = &phone {
-                        http.mask(ph.digits().to_string(), masked_digits(ph));
+                        http.mask(ph.digits().to_string(), ph.masked_digits());
                     }
                     let reply = http.execute(&req)?;
                     provider.status_reply(&reply)
@@ -421,7 +412,7 @@ fn status_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
                     "{}'s own status is not available: {}",
                     p.info.id, f.message
                 )),
-                Err(f) => return Err(vendor_unknown(f, &a.id)),
+                Err(f) => return Err(unknown_everywhere(f, &a.id, false)),
             }
         }
     }
@@ -486,24 +477,35 @@ fn cancel_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
         None => load_profile(g, None, &[])?,
     };
     let provider = (profile.info.build)(&profile)?;
-    let mut remote = false;
-    if let Some(req) = provider.cancel(&a.id) {
-        let http = Http::new(timeout(g)?, profile.ca_file().as_deref(), out.verbose)?;
-        let reply = http.execute(&req)?;
-        provider
-            .cancel_reply(&reply)
-            .map_err(|f| vendor_unknown(f, &a.id))?;
-        remote = true;
-    } else if rec.is_none() {
-        return Err(unknown_record(&a.id));
-    }
+    // The local record first: whatever the vendor answers, otp verify refuses it now.
     let was = rec.as_ref().map(|r| r.state);
     if rec.is_some() {
         st.update(now, |all| {
             if let Some(r) = all.get_mut(&a.id) {
                 r.state = State::Cancelled;
+                r.checking_since = None;
             }
         })?;
+    }
+    let mut remote = false;
+    if let Some(req) = provider.cancel(&a.id) {
+        let http = Http::new(timeout(g)?, profile.ca_file().as_deref(), out.verbose)?;
+        let answered = http
+            .execute(&req)
+            .and_then(|reply| provider.cancel_reply(&reply));
+        match answered {
+            Ok(()) => remote = true,
+            Err(f) if rec.is_none() => return Err(unknown_everywhere(f, &a.id, false)),
+            Err(mut f) => {
+                f.message = format!(
+                    "cancelled locally, but {} did not confirm it: {}",
+                    profile.info.id, f.message
+                );
+                return Err(f);
+            }
+        }
+    } else if rec.is_none() {
+        return Err(unknown_record(&a.id));
     }
     if out.json() {
         out.json_value(&serde_json::json!({"ok": true, "id": a.id, "cancelled": true, "provider_cancelled": remote, "local_record": rec.is_some()}));

@@ -256,35 +256,54 @@ fn template(
             p.info.id
         )));
     }
-    let mut t = Template::parse(&text, minutes).map_err(|e| Failure::usage(e.0))?;
-    if let Some(h) = &a.app_hash {
-        let h = h.trim();
-        if h.chars().count() != 11
-            || !h
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/')
+    // The app-hash and WebOTP lines go on every template that may be sent.
+    let app_hash = match a.app_hash.as_deref().map(str::trim) {
+        Some(h)
+            if h.chars().count() != 11
+                || !h
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/') =>
         {
             return Err(Failure::usage(format!(
                 "--app-hash \"{h}\" is not an 11-character SMS Retriever hash"
-            )));
+            )))
         }
-        t.push_line(h);
-    }
-    if let Some(d) = &a.webotp_domain {
-        let d = d.trim();
-        if d.is_empty() || d.contains(char::is_whitespace) || d.contains('/') || d.starts_with('@')
+        h => h,
+    };
+    let webotp = match a.webotp_domain.as_deref().map(str::trim) {
+        Some(d)
+            if d.is_empty()
+                || d.contains(char::is_whitespace)
+                || d.contains('/')
+                || d.starts_with('@') =>
         {
             return Err(Failure::usage(format!(
                 "--webotp-domain \"{d}\" is not a domain name"
-            )));
+            )))
         }
-        t.push_webotp_line(d);
-    }
+        d => d,
+    };
+    let finish = |mut t: Template| {
+        if let Some(h) = app_hash {
+            t.push_line(h);
+        }
+        if let Some(d) = webotp {
+            t.push_webotp_line(d);
+        }
+        t
+    };
+    let t = finish(Template::parse(&text, minutes).map_err(|e| Failure::usage(e.0))?);
+    // Per-language templates go to vendors that pick one by destination (smscx), but
+    // only when the user chose neither a message nor a language: either choice is
+    // the text to send, whatever the number.
     let mut langs = Vec::new();
-    for (lang, text) in templates {
-        let t = Template::parse(&text, minutes)
-            .map_err(|e| Failure::usage(format!("templates.{lang} in {}: {}", p.label(), e.0)))?;
-        langs.push((lang, t));
+    if a.message.is_none() && a.lang.is_none() {
+        for (lang, text) in templates {
+            let t = Template::parse(&text, minutes).map_err(|e| {
+                Failure::usage(format!("templates.{lang} in {}: {}", p.label(), e.0))
+            })?;
+            langs.push((lang, finish(t)));
+        }
     }
     Ok((t, langs))
 }
@@ -481,16 +500,15 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
                     out.line(req.render_text().trim_end());
                 }
             }
-            Plan::Console { to, text } => {
+            Plan::Console { to, .. } => {
+                // Rendered with the mask itself: a short PIN is too short to mask by value.
+                let text = otp.template.render(crate::redact::MASK);
                 report.request = Some(serde_json::json!({
                     "method": "CONSOLE", "url": null, "headers": {},
-                    "body": {"to": to, "text": crate::redact::scrub(text)}
+                    "body": {"to": to, "text": text}
                 }));
                 if !out.json() {
-                    out.line(&format!(
-                        "console: would show on {to}:\n{}",
-                        crate::redact::scrub(text)
-                    ));
+                    out.line(&format!("console: would show on {to}:\n{text}"));
                 }
             }
         }
@@ -530,10 +548,7 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
             }
             Plan::Http(req) => {
                 let mut http = Http::new(timeout, profile.ca_file().as_deref(), out.verbose)?;
-                http.mask(
-                    to.digits().to_string(),
-                    to.masked().trim_start_matches('+').to_string(),
-                );
+                http.mask(to.digits().to_string(), to.masked_digits());
                 http.on_reply(provider.reply_secrets());
                 let reply = http.execute_retrying(req, retries)?;
                 provider.send_reply(&reply)
@@ -545,10 +560,15 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
         Err(f) => {
             let f = super::mask_number_in(f, &to);
             if let (Some(previous), Outcome::NotSent | Outcome::Rejected) = (reserved, f.outcome) {
+                // Only our own reservation is given back, not a later send's time.
                 let _ = Store::open().and_then(|st| {
-                    st.update(now, |all| match previous {
-                        Some(t) => all.sends.insert(key.clone(), t),
-                        None => all.sends.remove(&key),
+                    st.update(now, |all| {
+                        if all.sends.get(&key) == Some(&now) {
+                            match previous {
+                                Some(t) => all.sends.insert(key.clone(), t),
+                                None => all.sends.remove(&key),
+                            };
+                        }
                     })
                 });
             }
@@ -580,6 +600,7 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
         state: State::Pending,
         salt: None,
         pin_hash: None,
+        checking_since: None,
     };
     if let Some(p) = pin.as_ref().or(accepted.pin.as_ref()) {
         rec.set_pin(p);

@@ -783,7 +783,11 @@ pub fn parse_time(s: &str) -> Option<SystemTime> {
     let (h, m) = off
         .split_once(':')
         .unwrap_or((off.get(..2)?, off.get(2..)?));
-    let secs = (h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60) * sign;
+    let (h, m) = (h.parse::<i64>().ok()?, m.parse::<i64>().ok()?);
+    if !(0..=23).contains(&h) || !(0..=59).contains(&m) {
+        return None;
+    }
+    let secs = (h * 3600 + m * 60) * sign;
     if secs >= 0 {
         t.checked_sub(Duration::from_secs(secs as u64))
     } else {

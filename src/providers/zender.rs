@@ -330,9 +330,11 @@ fn refusal(reply: &Reply, v: &Value, status: u16, call: Call) -> Failure {
     let what = said.clone().unwrap_or_else(|| format!("status {status}"));
     let code = Some(status.to_string());
     if call == Call::Verify && status == 403 && !says_access_denied(said.as_deref()) {
+        // otp asks Zender only after the code matched the PIN kept from the send, so
+        // "invalid or expired" here can only mean expired (or already used there).
         return Failure::not_verified(
-            Reason::WrongCode,
-            format!("wrong or expired code ({ID}: {what})"),
+            Reason::Expired,
+            format!("{ID} no longer accepts this code, which is the one it sent: it has expired or was used ({what})"),
         )
         .status(reply.status)
         .code(code);
@@ -689,9 +691,10 @@ mod tests {
                 r#"{"status":403,"message":"OTP is invalid or expired!","data":false}"#,
             ))
             .unwrap_err();
-        assert_eq!(f.reason, Some(Reason::WrongCode));
+        // reached only once the code matched the kept PIN: so it expired (or was used)
+        assert_eq!(f.reason, Some(Reason::Expired));
         assert_eq!(f.exit_code(), 1);
-        assert!(f.message.contains("wrong or expired code"), "{}", f.message);
+        assert!(f.message.contains("expired or was used"), "{}", f.message);
         let f = p
             .verify_reply(&reply(
                 403,

@@ -510,3 +510,169 @@ fn a_closed_pipe_is_not_an_error() {
         );
     }
 }
+
+/// Send through `f` against a server answering its documented success; the env and id.
+fn sent_through(f: &Fixture) -> (Env, String, FaultServer) {
+    let ok = FaultServer::start(Fault::Reply(Reply::json(f.success_status, f.success_body)));
+    let env = env_for(f, &ok.url());
+    let out = env.run(&["send", "--to", f.to, "-q"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    (env, support::stdout(&out).trim().to_string(), ok)
+}
+
+fn repoint(env: &Env, f: &Fixture, server: &FaultServer) {
+    env.config(&format!(
+        "default_profile = \"t\"\n[profiles.t]\n{}",
+        (f.profile)(&server.url())
+    ));
+}
+
+#[test]
+fn concurrent_verifies_of_one_zender_code_ask_the_vendor_once() {
+    let f = fixture("zender");
+    let (env, id, _ok) = sent_through(f);
+    let slow = FaultServer::start(Fault::Delay(
+        std::time::Duration::from_millis(700),
+        Reply::json(
+            200,
+            r#"{"status":200,"message":"OTP has been verified!","data":false}"#,
+        ),
+    ));
+    repoint(&env, f, &slow);
+    let bin = assert_cmd::cargo::cargo_bin("otp");
+    let children: Vec<_> = (0..5)
+        .map(|_| {
+            std::process::Command::new(&bin)
+                .env_clear()
+                .env("HOME", env.home())
+                .env("XDG_CONFIG_HOME", env.dir.path().join("config"))
+                .env("XDG_STATE_HOME", env.dir.path().join("state"))
+                .args(["verify", "--id", &id, "--code", "345678"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let codes: Vec<i32> = children
+        .into_iter()
+        .map(|mut c| c.wait().unwrap().code().unwrap())
+        .collect();
+    assert_eq!(codes.iter().filter(|c| **c == 0).count(), 1, "{codes:?}");
+    assert_eq!(
+        slow.requests(),
+        1,
+        "the vendor was asked more than once: {codes:?}"
+    );
+    // and the code is used up afterwards
+    let out = env.run(&["verify", "--id", &id, "--code", "345678", "-o", "json"]);
+    assert_eq!(support::json(&out)["reason"], "already_used");
+}
+
+#[test]
+fn message_and_app_hash_apply_to_every_template_sent() {
+    let f = fixture("smscx");
+    let server = silent();
+    let env = Env::new();
+    env.config(&format!(
+        "[profiles.t]\n{}[profiles.t.templates]\nfr = \"Votre code {{{{code}}}}\"\n",
+        (f.profile)(&server.url())
+    ));
+    let v = support::json(&env.run(&[
+        "send",
+        "--to",
+        f.to,
+        "--dry-run",
+        "-o",
+        "json",
+        "--app-hash",
+        "FA+9qCX9VSu",
+    ]));
+    let body = &v["request"]["body"];
+    assert!(
+        body["template_fr"]
+            .as_str()
+            .unwrap()
+            .ends_with("\nFA+9qCX9VSu"),
+        "{body}"
+    );
+    assert!(
+        body["template"]
+            .as_str()
+            .unwrap()
+            .ends_with("\nFA+9qCX9VSu"),
+        "{body}"
+    );
+    // an explicit message is the text, whatever the destination
+    let v = support::json(&env.run(&[
+        "send",
+        "--to",
+        f.to,
+        "--dry-run",
+        "-o",
+        "json",
+        "--message",
+        "Code {{code}}",
+    ]));
+    assert!(v["request"]["body"].get("template_fr").is_none(), "{v}");
+    assert_eq!(server.requests(), 0);
+}
+
+#[test]
+fn cancel_marks_the_local_record_even_when_the_vendor_fails() {
+    let f = fixture("smscx");
+    let (env, id, _ok) = sent_through(f);
+    let down = FaultServer::start(Fault::Reply(Reply::html(502, "<html>x</html>")));
+    repoint(&env, f, &down);
+    let out = env.run(&["cancel", "--id", &id]);
+    assert_eq!(support::code(&out), 6, "{}", support::stderr(&out));
+    assert!(
+        support::stderr(&out).contains("cancelled locally"),
+        "{}",
+        support::stderr(&out)
+    );
+    let v = support::json(&env.run(&["status", "--id", &id, "-o", "json"]));
+    assert_eq!(v["state"], "cancelled");
+}
+
+#[test]
+fn a_vendor_that_counts_its_own_tries_is_asked_every_time() {
+    let f = fixture("shoutout");
+    let (env, id, _ok) = sent_through(f);
+    let wrong = FaultServer::start(Fault::Reply(Reply::json(
+        200,
+        r#"{"referenceId":"x","statusCode":"1001","description":"invalid code"}"#,
+    )));
+    repoint(&env, f, &wrong);
+    for _ in 0..5 {
+        let out = env.run(&["verify", "--id", &id, "--code", "12345", "-o", "json"]);
+        assert_eq!(support::json(&out)["reason"], "wrong_code");
+    }
+    assert_eq!(wrong.requests(), 5);
+}
+
+#[test]
+fn a_console_dry_run_never_shows_even_a_short_pin() {
+    let env = Env::new();
+    env.config("[profiles.d]\nprovider = \"console\"\nallow_short_pins = true\n");
+    let out = env.run(&["send", "--to", "+15551234567", "--length", "2", "--dry-run"]);
+    assert_eq!(support::code(&out), 0);
+    assert!(
+        support::stdout(&out).contains("Your verification code is ***"),
+        "{}",
+        support::stdout(&out)
+    );
+}
+
+#[test]
+fn config_check_validates_the_file_not_the_environment() {
+    let env = Env::new()
+        .var("OTP_API_KEY", "from-env")
+        .var("OTP_PROVIDER", "console");
+    env.config("[profiles.t]\nprovider = \"termii\"\nsender = \"Acme\"\nroute = \"bogus\"\n");
+    let out = env.run(&["config", "check", "-o", "json"]);
+    assert_eq!(support::code(&out), 3);
+    let all = support::json(&out)["problems"].to_string();
+    assert!(all.contains("api_key"), "{all}");
+    assert!(all.contains("route"), "{all}");
+}

@@ -443,17 +443,17 @@ fn a_code_that_is_not_the_returned_pin_is_wrong_without_a_call() {
 }
 
 #[test]
-fn zender_saying_invalid_or_expired_is_a_wrong_code() {
+fn zender_refusing_the_code_it_sent_means_expired() {
     let server = MockServer::start();
     let (env, id) = sent(&server);
     let m = verify_mock(&server, PIN, 200, INVALID);
     let out = env.run(&["verify", "--id", &id, "--code", PIN, "-o", "json"]);
     assert_eq!(support::code(&out), 1, "{}", support::stderr(&out));
     let v = support::json(&out);
-    assert_eq!(v["reason"], "wrong_code");
+    assert_eq!(v["reason"], "expired");
     assert_eq!(v["error"]["provider_code"], "403");
     assert!(
-        support::stderr(&out).contains("wrong or expired code"),
+        support::stderr(&out).contains("expired or was used"),
         "{}",
         support::stderr(&out)
     );
