@@ -353,3 +353,20 @@ fn a_failed_tls_handshake_is_not_sent() {
         }
     }
 }
+
+#[test]
+fn proxies_from_the_environment_are_honoured() {
+    let f = fixtures()[0];
+    let proxy = FaultServer::start(Fault::Reply(Reply::json(f.success_status, f.success_body)));
+    // The vendor address itself does not answer: only the proxy can deliver.
+    let env = env_for(f, "http://127.0.0.1:9").var("HTTP_PROXY", &proxy.url());
+    let out = env.run(&["send", "--to", f.to, "-o", "json"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    assert_eq!(proxy.requests(), 1);
+    let seen = String::from_utf8_lossy(&proxy.received()[0]).into_owned();
+    assert!(seen.starts_with("POST http://127.0.0.1:9/"), "{seen}");
+    // NO_PROXY sends it direct (and so it fails: nothing listens there)
+    let env = env.var("NO_PROXY", "127.0.0.1");
+    assert_eq!(support::code(&env.run(&["send", "--to", f.to])), 5);
+    assert_eq!(proxy.requests(), 1);
+}
