@@ -39,12 +39,9 @@ pub fn run(cli: Cli) -> u8 {
             finish(&out, write_stdout(&buf, "the completion script"))
         }
         Command::Man => {
-            let cmd = <Cli as clap::CommandFactory>::command();
-            let mut buf = Vec::new();
-            let r = clap_mangen::Man::new(cmd)
-                .render(&mut buf)
+            let r = man_page()
                 .map_err(|e| Failure::config(format!("cannot render the man page: {e}")))
-                .and_then(|()| write_stdout(&buf, "the man page"));
+                .and_then(|buf| write_stdout(&buf, "the man page"));
             finish(&out, r)
         }
     }
@@ -115,4 +112,55 @@ fn write_stdout(bytes: &[u8], what: &str) -> Result<u8, Failure> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
         Err(e) => Err(Failure::config(format!("cannot write {what}: {e}"))),
     }
+}
+
+/// One man page for the whole tool: every command's synopsis and options in a section
+/// of its own, rather than references to `otp-send(1)` pages that are not shipped.
+fn man_page() -> std::io::Result<Vec<u8>> {
+    use clap::CommandFactory;
+    let cmd = Cli::command();
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut b = Vec::new();
+    man.render_title(&mut b)?;
+    man.render_name_section(&mut b)?;
+    man.render_synopsis_section(&mut b)?;
+    man.render_description_section(&mut b)?;
+    man.render_options_section(&mut b)?;
+    for sub in cmd.get_subcommands() {
+        let name = format!("otp {}", sub.get_name());
+        let mut section = Vec::new();
+        // clap wants 'static names; the process prints one page and exits.
+        let static_name: &'static str = Box::leak(name.clone().into_boxed_str());
+        let m = clap_mangen::Man::new(sub.clone().name(static_name).bin_name(static_name));
+        m.render_synopsis_section(&mut section)?;
+        m.render_description_section(&mut section)?;
+        m.render_options_section(&mut section)?;
+        for nested in sub.get_subcommands() {
+            let name = format!("{name} {}", nested.get_name());
+            let static_name: &'static str = Box::leak(name.into_boxed_str());
+            let n = clap_mangen::Man::new(nested.clone().name(static_name).bin_name(static_name));
+            n.render_synopsis_section(&mut section)?;
+            n.render_options_section(&mut section)?;
+        }
+        let text = String::from_utf8_lossy(&section)
+            .replacen(
+                ".SH SYNOPSIS",
+                &format!(".SH \"{}\"", name.to_uppercase()),
+                1,
+            )
+            .replace(".SH SYNOPSIS", ".SS Synopsis")
+            .replace(".SH DESCRIPTION", ".SS Description")
+            .replace(".SH OPTIONS", ".SS Options")
+            .replace(".SH ARGUMENTS", ".SS Arguments");
+        b.extend_from_slice(text.as_bytes());
+    }
+    let mut extra = Vec::new();
+    man.render_extra_section(&mut extra)?;
+    b.extend_from_slice(
+        String::from_utf8_lossy(&extra)
+            .replace(".SH EXTRA", ".SH \"EXIT STATUS\"")
+            .as_bytes(),
+    );
+    man.render_version_section(&mut b)?;
+    Ok(b)
 }

@@ -54,6 +54,15 @@ fn man_page_is_roff() {
     assert_eq!(support::code(&out), 0);
     let text = support::stdout(&out);
     assert!(text.contains(".TH otp"), "{}", &text[..text.len().min(200)]);
+    // every command documented on the one page, no references to pages not shipped
+    for section in ["OTP SEND", "OTP VERIFY", "OTP CONFIG", "EXIT STATUS"] {
+        assert!(
+            text.contains(&format!(".SH \"{section}\"")),
+            "{section} missing"
+        );
+    }
+    assert!(!text.contains("(1)\n"), "dangling page reference");
+    assert!(text.contains("webotp"), "send options missing");
 }
 
 #[test]
