@@ -172,15 +172,13 @@ fn config_init_writes_0600_in_0700_and_never_overwrites() {
 #[test]
 fn config_init_under_umask_000_is_still_private() {
     let env = Env::new();
-    let bin = assert_cmd::cargo::cargo_bin("otp");
     let cfg = env.dir.path().join("fresh").join("otp.toml");
-    let status = std::process::Command::new("/bin/sh")
+    let status = env
+        .std_cmd_umask_000()
         .arg("-c")
-        .arg("umask 000; exec \"$BIN\" -c \"$CFG\" config init")
-        .env_clear()
-        .env("BIN", &bin)
-        .env("CFG", &cfg)
-        .env("HOME", env.home())
+        .arg(&cfg)
+        .args(["config", "init"])
+        .stdout(std::process::Stdio::null())
         .status()
         .unwrap();
     assert!(status.success());

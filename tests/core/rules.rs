@@ -336,25 +336,7 @@ fn parallel_sends_respect_the_cooldown() {
         (f.profile)(&server.url())
     ));
     let before = server.requests();
-    let bin = assert_cmd::cargo::cargo_bin("otp");
-    let handles: Vec<_> = (0..6)
-        .map(|_| {
-            std::process::Command::new(&bin)
-                .env_clear()
-                .env("HOME", env2.home())
-                .env("XDG_CONFIG_HOME", env2.dir.path().join("config"))
-                .env("XDG_STATE_HOME", env2.dir.path().join("state"))
-                .args(["send", "--to", f.to, "-q"])
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let codes: Vec<i32> = handles
-        .into_iter()
-        .map(|mut c| c.wait().unwrap().code().unwrap())
-        .collect();
+    let codes = env2.race(6, &["send", "--to", f.to, "-q"]);
     assert_eq!(codes.iter().filter(|c| **c == 0).count(), 1, "{codes:?}");
     assert_eq!(codes.iter().filter(|c| **c == 3).count(), 5, "{codes:?}");
     assert_eq!(
@@ -491,10 +473,8 @@ fn a_verify_that_failed_in_transit_is_still_not_verified_in_json() {
 fn a_closed_pipe_is_not_an_error() {
     let env = Env::new();
     for args in [&["completions", "bash"][..], &["man"][..]] {
-        let bin = assert_cmd::cargo::cargo_bin("otp");
-        let mut child = std::process::Command::new(&bin)
-            .env_clear()
-            .env("HOME", env.home())
+        let mut child = env
+            .std_cmd()
             .args(args)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -539,25 +519,7 @@ fn concurrent_verifies_of_one_zender_code_ask_the_vendor_once() {
         ),
     ));
     repoint(&env, f, &slow);
-    let bin = assert_cmd::cargo::cargo_bin("otp");
-    let children: Vec<_> = (0..5)
-        .map(|_| {
-            std::process::Command::new(&bin)
-                .env_clear()
-                .env("HOME", env.home())
-                .env("XDG_CONFIG_HOME", env.dir.path().join("config"))
-                .env("XDG_STATE_HOME", env.dir.path().join("state"))
-                .args(["verify", "--id", &id, "--code", "345678"])
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let codes: Vec<i32> = children
-        .into_iter()
-        .map(|mut c| c.wait().unwrap().code().unwrap())
-        .collect();
+    let codes = env.race(5, &["verify", "--id", &id, "--code", "345678"]);
     assert_eq!(codes.iter().filter(|c| **c == 0).count(), 1, "{codes:?}");
     assert_eq!(
         slow.requests(),

@@ -124,11 +124,8 @@ fn code_from_an_interactive_prompt() {
     let env = Env::new();
     let (id, pin) = send(&env, "+15551234567", &[]);
     let (mut master, slave) = pty();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("otp"))
-        .env_clear()
-        .env("HOME", env.home())
-        .env("XDG_STATE_HOME", env.dir.path().join("state"))
-        .env("XDG_CONFIG_HOME", env.dir.path().join("config"))
+    let mut child = env
+        .std_cmd()
         .args(["verify", "--id", &id])
         .stdin(std::process::Stdio::from(slave))
         .stdout(std::process::Stdio::piped())
@@ -228,15 +225,9 @@ fn status_and_cancel_use_the_local_record() {
 #[test]
 fn state_files_are_private_even_under_umask_000() {
     let env = Env::new();
-    let bin = assert_cmd::cargo::cargo_bin("otp");
-    let status = std::process::Command::new("/bin/sh")
-        .arg("-c")
-        .arg("umask 000; exec \"$BIN\" send --to +15551234567 -q")
-        .env_clear()
-        .env("BIN", &bin)
-        .env("HOME", env.home())
-        .env("XDG_STATE_HOME", env.dir.path().join("state"))
-        .env("XDG_CONFIG_HOME", env.dir.path().join("config"))
+    let status = env
+        .std_cmd_umask_000()
+        .args(["send", "--to", "+15551234567", "-q"])
         .stderr(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .status()
@@ -265,15 +256,10 @@ fn no_pin_in_state_files() {
 #[test]
 fn twenty_concurrent_sends_are_all_recorded() {
     let env = Env::new();
-    let bin = assert_cmd::cargo::cargo_bin("otp");
     let children: Vec<_> = (0..20)
         .map(|i| {
-            let mut c = std::process::Command::new(&bin);
-            c.env_clear()
-                .env("HOME", env.home())
-                .env("XDG_STATE_HOME", env.dir.path().join("state"))
-                .env("XDG_CONFIG_HOME", env.dir.path().join("config"))
-                .args(["send", "--to", &format!("+1555100{i:04}"), "-q"])
+            let mut c = env.std_cmd();
+            c.args(["send", "--to", &format!("+1555100{i:04}"), "-q"])
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::null());
             c.spawn().unwrap()
@@ -297,25 +283,7 @@ fn twenty_concurrent_sends_are_all_recorded() {
 fn ten_concurrent_verifies_of_one_code_exactly_one_wins() {
     let env = Env::new();
     let (id, pin) = send(&env, "+15551234567", &[]);
-    let bin = assert_cmd::cargo::cargo_bin("otp");
-    let children: Vec<_> = (0..10)
-        .map(|_| {
-            std::process::Command::new(&bin)
-                .env_clear()
-                .env("HOME", env.home())
-                .env("XDG_STATE_HOME", env.dir.path().join("state"))
-                .env("XDG_CONFIG_HOME", env.dir.path().join("config"))
-                .args(["verify", "--id", &id, "--code", &pin, "-q"])
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let codes: Vec<i32> = children
-        .into_iter()
-        .map(|mut c| c.wait().unwrap().code().unwrap())
-        .collect();
+    let codes = env.race(10, &["verify", "--id", &id, "--code", &pin, "-q"]);
     assert_eq!(codes.iter().filter(|c| **c == 0).count(), 1, "{codes:?}");
     assert_eq!(codes.iter().filter(|c| **c == 1).count(), 9, "{codes:?}");
 }

@@ -68,9 +68,10 @@ impl Env {
         self
     }
 
-    /// The real binary with a cleared environment.
-    pub fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("otp").expect("otp binary");
+    /// The real binary with a cleared environment, as a std `Command`: for processes
+    /// that must run at the same time or need a terminal.
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("otp"));
         c.env_clear()
             .env("HOME", self.home())
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
@@ -83,6 +84,43 @@ impl Env {
             c.env(k, v);
         }
         c
+    }
+
+    /// The binary run with umask 000, to show that what it writes is private anyway.
+    pub fn std_cmd_umask_000(&self) -> std::process::Command {
+        use std::os::unix::process::CommandExt;
+        let mut c = self.std_cmd();
+        // SAFETY: umask is async-signal-safe and touches only the child's own mask.
+        unsafe {
+            c.pre_exec(|| {
+                libc::umask(0);
+                Ok(())
+            });
+        }
+        c
+    }
+
+    /// The same, as an assert_cmd `Command`.
+    pub fn cmd(&self) -> Command {
+        Command::from_std(self.std_cmd())
+    }
+
+    /// Start `runs` copies of `otp args...` at once; their exit codes.
+    pub fn race(&self, runs: usize, args: &[&str]) -> Vec<i32> {
+        let children: Vec<_> = (0..runs)
+            .map(|_| {
+                self.std_cmd()
+                    .args(args)
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .expect("spawn otp")
+            })
+            .collect();
+        children
+            .into_iter()
+            .map(|mut c| c.wait().expect("wait").code().unwrap_or(-1))
+            .collect()
     }
 
     /// Run `otp args...` and return its output.
