@@ -223,13 +223,6 @@ impl ConfigFile {
                 other => file.unknown_top.push(other.to_string()),
             }
         }
-        if let Some(d) = &file.default_profile {
-            if !file.profiles.contains_key(d) {
-                return Err(Failure::config(format!(
-                    "default_profile is \"{d}\", but there is no [profiles.{d}]"
-                )));
-            }
-        }
         Ok(file)
     }
 
@@ -254,7 +247,21 @@ impl ConfigFile {
             });
         }
         if let Some(d) = &self.default_profile {
-            return Ok(Some(d.clone()));
+            if self.profiles.contains_key(d) {
+                return Ok(Some(d.clone()));
+            }
+            let known: Vec<&str> = self.profiles.keys().map(String::as_str).collect();
+            return Err(Failure::config(format!(
+                "default_profile is \"{d}\", but there is no [profiles.{d}]"
+            ))
+            .hint(if known.is_empty() {
+                "add the profile, or remove default_profile".to_string()
+            } else {
+                format!(
+                    "choose one with --profile ({}), or fix default_profile",
+                    known.join(", ")
+                )
+            }));
         }
         match self.profiles.len() {
             0 => Ok(None),
@@ -326,6 +333,9 @@ pub struct Profile {
     pub values: BTreeMap<&'static str, Entry>,
     /// The config file's folder, for relative `{ file = ... }` paths.
     pub dir: Option<PathBuf>,
+    /// The provider the profile itself names, when a flag or env chose another one (its
+    /// credentials were left out).
+    pub foreign_from: Option<&'static str>,
 }
 
 /// Every key a profile of this provider takes.
@@ -485,6 +495,7 @@ impl Profile {
                 .path
                 .as_ref()
                 .and_then(|p| p.parent().map(Path::to_path_buf)),
+            foreign_from: file_provider.filter(|_| foreign).map(|fp| fp.id),
         })
     }
 
@@ -622,7 +633,15 @@ impl Profile {
                             path.display(),
                         ))
                     })?;
-                    text.trim_end_matches(['\n', '\r']).to_string()
+                    use std::os::unix::fs::MetadataExt;
+                    if std::fs::metadata(&path).is_ok_and(|m| m.mode() & 0o044 != 0) {
+                        crate::output::warn(&format!(
+                            "secret file {} is readable by group or others; run chmod 600 {}",
+                            path.display(),
+                            path.display()
+                        ));
+                    }
+                    text
                 } else if let Some(Value::Array(cmd)) = t.get("command") {
                     run_secret_command(cmd, &where_)?
                 } else {
@@ -633,8 +652,17 @@ impl Profile {
             }
             _ => return Err(Failure::config(format!("{where_} must be a string"))),
         };
-        if value.trim().is_empty() {
+        // Surrounding white space (a trailing newline from `pass`, say) is not part of a
+        // key; anything else unprintable inside it is a mistake worth naming.
+        let value = value.trim();
+        if value.is_empty() {
             return Err(Failure::config(format!("{where_} is empty")));
+        }
+        if value.chars().any(char::is_control) {
+            return Err(Failure::config(format!(
+                "{where_} contains a line break or control character"
+            ))
+            .hint("a key is one line of printable text; check its source"));
         }
         Ok(Some(Secret::new(value)))
     }
@@ -662,6 +690,16 @@ impl Profile {
         } else {
             format!("{key} = \"...\"")
         };
+        if let Some(other) = self.foreign_from {
+            return Failure::config(format!(
+                "{id} needs `{key}`; {} is for {other}, whose credentials are not sent to {id}",
+                self.label()
+            ))
+            .hint(format!(
+                "export {} for {id}, or use a profile made for {id}",
+                env_name(key)
+            ));
+        }
         let place = match &self.name {
             Some(n) => format!("set {example} in [profiles.{n}]"),
             None => "add a profile with `otp config init`".to_string(),
@@ -724,7 +762,8 @@ impl std::fmt::Debug for Profile {
 
 pub fn profile_label(name: Option<&str>) -> String {
     match name {
-        Some(n) => format!("profile \"{n}\""),
+        // A name is the user's text, but it still must not steer the terminal.
+        Some(n) => format!("profile \"{}\"", crate::redact::strip_controls(n)),
         None => "the environment (no profile)".to_string(),
     }
 }
@@ -813,6 +852,13 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 pub fn check_base_url(url: &str) -> Result<(), String> {
     let parsed =
         reqwest::Url::parse(url).map_err(|e| format!("base_url \"{url}\" is not a URL: {e}"))?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        // It would be printed wherever the URL is, and sent as Basic auth besides.
+        return Err(
+            "base_url must not carry a user name or password; credentials go in the profile's secret keys"
+                .into(),
+        );
+    }
     match parsed.scheme() {
         "https" => Ok(()),
         "http" => {
@@ -839,29 +885,66 @@ pub fn check_base_url(url: &str) -> Result<(), String> {
 /// Run a `{ command = [...] }` secret source without a shell. Its output is the secret,
 /// so nothing it prints is ever echoed, on success or failure.
 fn run_secret_command(cmd: &[Value], where_: &str) -> Result<String, Failure> {
+    use std::io::Read;
     let argv: Vec<&str> = cmd.iter().filter_map(Value::as_str).collect();
     let Some((prog, args)) = argv.split_first() else {
         return Err(Failure::config(format!("{where_}: command is empty")));
     };
-    let out = std::process::Command::new(prog)
+    let hint = "run the command yourself to see what it says";
+    let mut child = std::process::Command::new(prog)
         .args(args)
         .stdin(std::process::Stdio::inherit())
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
-        .output()
-        .map_err(|e| Failure::config(format!("{where_}: cannot run `{prog}`: {}", e.kind())))?;
-    if !out.status.success() {
+        .spawn()
+        .map_err(|e| {
+            Failure::config(format!("{where_}: cannot run `{prog}`: {e}"))
+                .hint("give the program's full path, or check that it is installed")
+        })?;
+    // Read on a thread so a chatty program cannot block on a full pipe while we wait.
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = stdout.read_to_end(&mut buf);
+        buf
+    });
+    // A password manager may wait for a passphrase; a hung one must not hang otp.
+    let deadline = std::time::Instant::now() + SECRET_COMMAND_TIMEOUT;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10))
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(Failure::config(format!(
+                    "{where_}: `{prog}` did not finish within {}s",
+                    SECRET_COMMAND_TIMEOUT.as_secs()
+                ))
+                .hint(hint));
+            }
+        }
+    };
+    let out = reader.join().unwrap_or_default();
+    if !status.success() {
         return Err(Failure::config(format!(
-            "{where_}: `{prog}` failed ({}); its output is not shown",
-            out.status
-        )));
+            "{where_}: `{prog}` failed ({status}); its output is not shown"
+        ))
+        .hint(hint));
     }
-    let text = String::from_utf8(out.stdout).map_err(|_| {
+    let text = String::from_utf8(out).map_err(|_| {
         Failure::config(format!(
             "{where_}: `{prog}` printed something that is not UTF-8"
         ))
+        .hint(hint)
     })?;
-    Ok(text.trim_end_matches(['\n', '\r']).to_string())
+    Ok(text)
 }
+
+/// How long a `{ command }` secret source may take.
+const SECRET_COMMAND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Write a new file at `path` with mode 0600, inside a 0700 folder, failing if it
 /// exists. Modes are set at open time, so the umask never widens them.

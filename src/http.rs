@@ -258,12 +258,10 @@ impl Http {
         if let Some(f) = self.on_reply {
             f(&reply);
         }
-        if self.verbose && !reply.body.is_empty() {
-            let text = match serde_json::from_slice::<serde_json::Value>(&reply.body) {
-                Ok(v) => redact::mask_json_fields(v, true).to_string(),
-                Err(_) => String::from_utf8_lossy(&reply.body).into_owned(),
-            };
-            trace(&format!("< {}", self.show(&redact::vendor_text(&text))));
+        if self.verbose {
+            if let Some(text) = crate::providers::snippet(&reply) {
+                trace(&format!("< {}", self.show(&text)));
+            }
         }
         Ok(reply)
     }

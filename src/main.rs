@@ -20,6 +20,13 @@ mod proptests;
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    // An empty OTP_* variable means unset, as for the profile keys (CI jobs often pass
+    // optional variables through empty).
+    for var in ["OTP_CONFIG", "OTP_PROFILE", "OTP_OUTPUT", "OTP_TIMEOUT"] {
+        if std::env::var_os(var).is_some_and(|v| v.is_empty()) {
+            std::env::remove_var(var);
+        }
+    }
     let cli = cli::Cli::parse();
     std::process::ExitCode::from(app::run(cli))
 }

@@ -45,6 +45,15 @@ impl Phone {
     /// its trunk prefix is dropped and the country's calling code put in front.
     /// A "00" international prefix is deliberately not recognised.
     pub fn parse(input: &str, default_country: Option<&str>) -> Result<Phone, PhoneError> {
+        // "+44 (0) 7700 900123": the "(0)" is the national trunk prefix written for
+        // people at home; in an international number it is not dialled.
+        let dropped;
+        let input = if input.trim_start().starts_with('+') && input.contains("(0)") {
+            dropped = input.replacen("(0)", "", 1);
+            dropped.as_str()
+        } else {
+            input
+        };
         let mut digits = String::with_capacity(MAX_DIGITS + 1);
         let mut international = false;
         for c in input.chars() {
@@ -80,7 +89,26 @@ impl Phone {
                  code such as \"NG\", \"GB\" or \"US\""
             ));
         };
+        // An international prefix typed instead of '+' ("0044 ...", "011 44 ...") would
+        // otherwise be read as national digits and make a different, valid-looking
+        // number: a PIN sent to a stranger. Refused with the fix.
+        for idd in ["00", "011"] {
+            if digits.starts_with(idd) && (idd == "00" || cc == "1") {
+                return err(format!(
+                    "phone number {input:?} starts with the international prefix {idd}: write it \
+                     with '+' instead (+{})",
+                    &digits[idd.len()..]
+                ));
+            }
+        }
         let national = strip_trunk_prefix(&digits, iso, cc);
+        // North American area codes never start with 0 or 1.
+        if cc == "1" && national.starts_with(['0', '1']) {
+            return err(format!(
+                "phone number {input:?} is not a North American number (an area code never \
+                 starts with 0 or 1)"
+            ));
+        }
         let mut full = String::with_capacity(cc.len() + national.len());
         full.push_str(cc);
         full.push_str(national);
@@ -372,8 +400,8 @@ mod tests {
         assert_eq!(e164("555 123 4567", Some("US")), "+15551234567");
         assert_eq!(e164("1 555 123 4567", Some("US")), "+15551234567");
         assert_eq!(e164("(868) 620-1234", Some("TT")), "+18686201234");
-        // Only one trunk prefix is removed.
-        assert_eq!(e164("007065250817", Some("NG")), "+23407065250817");
+        // "00" is an international prefix, not a doubled trunk prefix: refused.
+        assert!(rejected("007065250817", Some("NG")).contains("'+'"));
     }
 
     #[test]
@@ -464,6 +492,18 @@ mod tests {
         // The message shows the number after adding the calling code.
         let msg = rejected("0123", Some("NG"));
         assert!(msg.contains("\"+234123\""), "{msg}");
+    }
+
+    #[test]
+    fn international_prefixes_and_bracketed_zero() {
+        assert!(Phone::parse("0044 7700 900123", Some("GB")).is_err());
+        assert!(Phone::parse("00447700900123", Some("DE")).is_err());
+        assert!(Phone::parse("011 44 7700 900123", Some("US")).is_err());
+        assert!(Phone::parse("07700 900123", Some("US")).is_err());
+        assert_eq!(
+            Phone::parse("+44 (0) 7700 900123", None).unwrap().e164(),
+            "+447700900123"
+        );
     }
 
     #[test]

@@ -85,16 +85,15 @@ pub fn scrub(text: &str) -> String {
 /// Text that came from a vendor or the network: escapes and control characters removed,
 /// cut to 300 characters, secrets masked.
 pub fn vendor_text(text: &str) -> String {
-    let clean = strip_controls(text);
-    let clean = clean.trim();
-    let cut: String = if clean.chars().count() > VENDOR_TEXT_MAX {
+    // Masked before it is cut: a cut through a secret would leave its first part.
+    let clean = scrub(strip_controls(text).trim());
+    if clean.chars().count() > VENDOR_TEXT_MAX {
         let mut s: String = clean.chars().take(VENDOR_TEXT_MAX).collect();
         s.push('…');
         s
     } else {
-        clean.to_string()
-    };
-    scrub(&cut)
+        clean
+    }
 }
 
 /// Field names whose values are secrets or PINs wherever they appear in a request

@@ -311,6 +311,7 @@ impl Store {
         } else if !self.dir.exists() {
             return Ok(None);
         }
+        self.check_private()?;
         let f = OpenOptions::new()
             .read(true)
             .write(true)
@@ -321,6 +322,47 @@ impl Store {
             .map_err(|e| self.io_err("open the lock file", e))?;
         f.lock().map_err(|e| self.io_err("lock", e))?;
         Ok(Some(f))
+    }
+
+    /// The records decide local verifies: a folder or file that another user owns, or
+    /// that others may write to, could forge a "verified". Refused, like such a config.
+    fn check_private(&self) -> Result<(), Failure> {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        for (path, what) in [(self.dir.clone(), "folder"), (self.file(), "file")] {
+            // The folder may be reached through a link; the file must not be one.
+            let meta = if what == "folder" {
+                std::fs::metadata(&path)
+            } else {
+                std::fs::symlink_metadata(&path)
+            };
+            let Ok(meta) = meta else {
+                continue;
+            };
+            let unsafe_mode = meta.mode() & 0o022 != 0;
+            if meta.uid() != me || unsafe_mode || meta.file_type().is_symlink() {
+                return Err(Failure::config(format!(
+                    "the local records {what} {} is {}; refusing to trust it",
+                    path.display(),
+                    if meta.uid() != me {
+                        "owned by another user".to_string()
+                    } else if meta.file_type().is_symlink() {
+                        "a symbolic link".to_string()
+                    } else {
+                        format!(
+                            "writable by group or others (mode {:04o})",
+                            meta.mode() & 0o777
+                        )
+                    }
+                ))
+                .hint(format!(
+                    "remove it, or make it yours and private: chmod 700 {}",
+                    self.dir.display()
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn load(&self) -> Result<Records, Failure> {

@@ -37,7 +37,9 @@ fn provider_json(i: &Info) -> serde_json::Value {
             serde_json::json!({
                 "name": k.name, "secret": k.secret(), "required": required,
                 "default": if k.name == "base_url" { i.default_base_url } else { k.default },
-                "help": k.help, "env": config::env_name(k.name),
+                "help": k.help,
+                // Tables (templates) cannot come from the environment.
+                "env": (k.ty != crate::providers::KeyType::Table).then(|| config::env_name(k.name)),
             })
         })
         .collect();
@@ -171,7 +173,14 @@ pub(super) fn config_cmd(g: &Global, out: &Printer, c: &ConfigCommand) -> Result
             let path = path.ok_or_else(|| {
                 Failure::config("no config path: HOME is not set").hint("pass --config PATH")
             })?;
-            out.line(&path.display().to_string());
+            if out.json() {
+                out.json_value(&serde_json::json!({
+                    "path": path.display().to_string(),
+                    "exists": path.exists(),
+                }));
+            } else {
+                out.line(&path.display().to_string());
+            }
             Ok(0)
         }
         ConfigCommand::Init { provider } => {
@@ -218,6 +227,14 @@ pub(super) fn config_cmd(g: &Global, out: &Printer, c: &ConfigCommand) -> Result
                         (_, Some(d), _) => (d.to_string(), Source::Default),
                         _ => continue,
                     },
+                };
+                // A password in a URL is refused at use; it is not shown here either.
+                let value = match reqwest::Url::parse(&value) {
+                    Ok(mut u) if k.name == "base_url" && u.password().is_some() => {
+                        let _ = u.set_password(Some(crate::redact::MASK));
+                        u.to_string()
+                    }
+                    _ => value,
                 };
                 rows.push((k.name, value, source));
             }
@@ -308,16 +325,10 @@ fn config_check(g: &Global, out: &Printer) -> Result<u8, Failure> {
     if !file.unknown_top.is_empty() {
         problems.push(file.unknown_top_failure().message);
     }
-    {
-        use std::os::unix::fs::MetadataExt;
-        let mode = std::fs::metadata(&path)
-            .map(|m| m.mode() & 0o777)
-            .unwrap_or(0);
-        if mode & 0o044 != 0 {
+    if let Some(d) = file.default_profile.as_deref() {
+        if !file.profiles.contains_key(d) {
             problems.push(format!(
-                "{} is readable by group or others (mode {mode:04o}); run chmod 600 {}",
-                path.display(),
-                path.display()
+                "default_profile is \"{d}\", but there is no [profiles.{d}]"
             ));
         }
     }

@@ -47,10 +47,20 @@ pub fn run(cli: Cli) -> u8 {
     }
 }
 
+/// The end of a command other than send/verify: its exit code, or the error on stderr
+/// and, with `-o json`, a document `{ok: false, error}` on stdout.
 fn finish(out: &Printer, r: Result<u8, Failure>) -> u8 {
     match r {
         Ok(code) => code,
-        Err(f) => out.failure(None, &f),
+        Err(f) => {
+            output::error(&f, out.verbose);
+            if out.json() {
+                let mut rep = output::Report::new(f.outcome);
+                rep.fail(&f);
+                out.json_value(&serde_json::json!({"ok": false, "error": rep.to_json()["error"]}));
+            }
+            f.exit_code()
+        }
     }
 }
 

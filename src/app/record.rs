@@ -46,6 +46,10 @@ fn read_code(a: &VerifyArgs) -> Result<String, Failure> {
             )
         }
     };
+    if code.trim().is_empty() {
+        return Err(Failure::usage("no code was given")
+            .hint("pass --code CODE, or pipe the code into --code -"));
+    }
     let code: String = code
         .trim()
         .chars()
@@ -360,6 +364,22 @@ pub(super) fn status(g: &Global, out: &Printer, a: &IdArgs) -> u8 {
     finish_id(out, &a.id, status_inner(g, out, a))
 }
 
+/// Every string of a vendor's JSON as vendor text: escapes stripped, cut, secrets masked
+/// (SPEC §6.4), and secret-named fields masked by name.
+fn sanitize_json(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match crate::redact::mask_json_fields(v, true) {
+        Value::String(s) => Value::String(crate::redact::vendor_text(&s)),
+        Value::Array(a) => Value::Array(a.into_iter().map(sanitize_json).collect()),
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, x)| (crate::redact::vendor_text(&k), sanitize_json(x)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 /// Every string in a vendor's JSON that is a phone number, masked (SPEC §4: status
 /// masks the number, including the one the vendor echoes back).
 fn mask_phones(v: serde_json::Value) -> serde_json::Value {
@@ -402,7 +422,7 @@ fn status_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
                 });
             match asked {
                 Ok(v) => {
-                    remote = mask_phones(providers::scrub_json(v));
+                    remote = mask_phones(sanitize_json(v));
                     if let Some(ph) = &phone {
                         remote = mask_number(remote, ph);
                     }

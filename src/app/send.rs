@@ -227,10 +227,18 @@ fn template(
 ) -> Result<(Template, Vec<(String, Template)>), Failure> {
     let minutes = (ttl.as_secs() / 60).max(1);
     let templates = p.templates();
+    if a.message.is_some() && a.lang.is_some() {
+        return Err(Failure::usage(
+            "--message and --lang both choose the text; give one",
+        ));
+    }
     let text = if let Some(m) = &a.message {
         m.clone()
     } else if let Some(lang) = &a.lang {
-        match templates.iter().find(|(l, _)| l == lang) {
+        match templates
+            .iter()
+            .find(|(l, _)| l.eq_ignore_ascii_case(lang.trim()))
+        {
             Some((_, t)) => t.clone(),
             None => {
                 let have: Vec<&str> = templates.iter().map(|(l, _)| l.as_str()).collect();
@@ -292,7 +300,15 @@ fn template(
         }
         t
     };
-    let t = finish(Template::parse(&text, minutes).map_err(|e| Failure::usage(e.0))?);
+    let placeholder_hint = |e: crate::message::TemplateError| {
+        let f = Failure::usage(e.0);
+        if text.contains("{{ ") || text.contains(" }}") {
+            f.hint("write the placeholder without spaces: {{code}}")
+        } else {
+            f
+        }
+    };
+    let t = finish(Template::parse(&text, minutes).map_err(placeholder_hint)?);
     // Per-language templates go to vendors that pick one by destination (smscx), but
     // only when the user chose neither a message nor a language: either choice is
     // the text to send, whatever the number.

@@ -667,7 +667,13 @@ pub fn snippet(reply: &Reply) -> Option<String> {
     if reply.body.is_empty() {
         return None;
     }
-    Some(redact::vendor_text(&String::from_utf8_lossy(&reply.body)))
+    // A JSON body is read first, so escapes (`\/`, `\u002b`) cannot hide a secret from
+    // the value check, and secret-named fields are masked by name.
+    let text = match serde_json::from_slice::<Value>(&reply.body) {
+        Ok(v) => redact::mask_json_fields(v, true).to_string(),
+        Err(_) => String::from_utf8_lossy(&reply.body).into_owned(),
+    };
+    Some(redact::vendor_text(&text))
 }
 
 /// A failure for an HTTP reply the vendor did not accept, with the vendor's message

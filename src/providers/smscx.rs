@@ -267,10 +267,11 @@ impl Provider for Smscx {
     /// 403/2030 "already cancelled" is what the user wanted: done. 403/2031 "not
     /// pending" is no auth problem, whatever the HTTP status says.
     fn cancel_reply(&self, reply: &Reply) -> Result<(), Failure> {
+        // A 2xx must be SMS.cx's JSON ({"info":{"id":..}}): an HTML page is no answer.
+        let v = reply_json(INFO.id, reply)?;
         if is_success(reply.status) {
             return Ok(());
         }
-        let v = reply_json(INFO.id, reply)?;
         match text_at(&v, "error.code").as_deref() {
             Some("2030") => Ok(()),
             Some("2031") => Err(http_failure(

@@ -266,7 +266,8 @@ impl Provider for Zender {
         let pin = returned_pin(&v).ok_or_else(|| missing_field(ID, "data.otp", reply))?;
         Ok(Accepted {
             id: crate::message::new_id(),
-            message_id: None,
+            // Undocumented, but some Zender hosts add it: kept where present.
+            message_id: text_at(&v, "data.messageId").or_else(|| text_at(&v, "data.id")),
             expires_at: None,
             cost: None,
             pin: Some(Secret::new(pin)),
