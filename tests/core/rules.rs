@@ -207,12 +207,9 @@ fn a_damaged_record_store_stops_the_send_before_it_goes_out() {
 #[test]
 fn verify_failures_speak_of_the_check_not_of_an_sms() {
     let f = fixture("termii");
-    let ok = FaultServer::start(Fault::Reply(Reply::json(200, f.success_body)));
-    let env = env_for(f, &ok.url());
-    let sent = env.run(&["send", "--to", f.to, "-q"]);
-    let id = support::stdout(&sent).trim().to_string();
+    let (env, id, _ok) = sent_through(f);
     let bad = FaultServer::start(Fault::Reply(Reply::html(500, "<html>oops</html>")));
-    env.config(&format!("[profiles.t]\n{}", (f.profile)(&bad.url())));
+    repoint(&env, f, &bad);
     let out = env.run(&["verify", "--id", &id, "--code", "123456"]);
     assert_eq!(support::code(&out), 6);
     let err = support::stderr(&out);
@@ -288,12 +285,9 @@ fn an_empty_id_is_refused_before_any_request() {
 #[test]
 fn verify_never_sends_credentials_meant_for_another_vendor() {
     let f = fixture("termii");
-    let ok = FaultServer::start(Fault::Reply(Reply::json(200, f.success_body)));
-    let env = env_for(f, &ok.url());
-    let sent = env.run(&["send", "--to", f.to, "-q"]);
-    let id = support::stdout(&sent).trim().to_string();
+    let (env, id, _ok) = sent_through(f);
     let verify = FaultServer::start(Fault::Reply(Reply::json(200, "{\"verified\":true}")));
-    env.config(&format!("[profiles.t]\n{}", (f.profile)(&verify.url())));
+    repoint(&env, f, &verify);
     let env = env
         .var("OTP_PROVIDER", "smscx")
         .var("OTP_API_KEY", "smscx-key-must-stay-home")
@@ -369,13 +363,9 @@ fn a_send_that_did_not_go_out_gives_the_cooldown_back() {
 #[test]
 fn status_keeps_the_local_answer_when_the_vendor_is_down() {
     let f = fixture("smscx");
-    let ok = FaultServer::start(Fault::Reply(Reply::json(201, f.success_body)));
-    let env = env_for(f, &ok.url());
-    let id = support::stdout(&env.run(&["send", "--to", f.to, "-q"]))
-        .trim()
-        .to_string();
+    let (env, id, _ok) = sent_through(f);
     let down = FaultServer::start(Fault::Refuse);
-    env.config(&format!("[profiles.t]\n{}", (f.profile)(&down.url())));
+    repoint(&env, f, &down);
     let out = env.run(&["status", "--id", &id]);
     assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
     assert!(support::stdout(&out).contains("pending"));
