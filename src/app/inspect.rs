@@ -449,15 +449,13 @@ fn config_check(g: &Global, out: &Printer) -> Result<u8, Failure> {
         if let Err(e) = p.duration("cooldown") {
             problems.push(e.message);
         }
-        if let Some(ca) = p.str("ca_file") {
-            let _ = ca;
-            if let Some(path) = p.ca_file() {
-                if std::fs::metadata(&path).is_err() {
-                    problems.push(format!(
-                        "ca_file {} in {label} cannot be read",
-                        path.display()
-                    ));
-                }
+        // The profile's own ca_file (SSL_CERT_FILE is the environment's business).
+        if let Some(path) = p.str("ca_file").and(p.ca_file()) {
+            if let Err(e) = std::fs::File::open(&path) {
+                problems.push(format!(
+                    "ca_file {} in {label} cannot be read: {e}",
+                    path.display()
+                ));
             }
         }
     }
