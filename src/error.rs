@@ -26,6 +26,12 @@ pub enum Kind {
     BadResponse,
     RefusedRedirect,
     TooLarge,
+    /// The vendor's fraud guard refused the number (Prelude `blocked`).
+    #[allow(dead_code)] // seam for the prelude adapter (issue 11)
+    Blocked,
+    /// The record store could not be read or written.
+    #[allow(dead_code)] // seam for the record store (issue 10)
+    Store,
 }
 
 /// `outcome` in the JSON document.
@@ -77,6 +83,9 @@ pub struct Failure {
     pub reason: Option<Reason>,
     /// A sanitized snippet of the reply, shown only with `--verbose`.
     pub detail: Option<String>,
+    /// The vendor no longer knows the verification (gone after approval, expiry or too
+    /// many checks, e.g. Twilio 20404): the local record says which, where it can.
+    pub ask_record: bool,
 }
 
 impl Failure {
@@ -90,6 +99,7 @@ impl Failure {
             provider_code: None,
             reason: None,
             detail: None,
+            ask_record: false,
         }
     }
 
@@ -137,6 +147,13 @@ impl Failure {
 
     pub fn code(mut self, code: Option<String>) -> Failure {
         self.provider_code = code;
+        self
+    }
+
+    /// Mark a `not_verified` answer whose reason the local record knows better.
+    #[allow(dead_code)] // seam for the twilio/vonage adapters (issue 11)
+    pub fn ask_record(mut self) -> Failure {
+        self.ask_record = true;
         self
     }
 

@@ -160,6 +160,25 @@ fn unknown_everywhere(f: Failure, id: &str, verify: bool) -> Failure {
     u
 }
 
+/// A vendor that no longer knows a verification (gone after approval, expiry or too many
+/// checks) does not say which: the local record, as it was before this run, does.
+fn explain_gone(f: Failure, r: &Record, now: u64) -> Failure {
+    if !f.ask_record || f.reason.is_none() {
+        return f;
+    }
+    let reason = match r.state {
+        State::Verified => Reason::AlreadyUsed,
+        State::Locked => Reason::AttemptsExhausted,
+        _ if r.attempts_left == 0 => Reason::AttemptsExhausted,
+        _ => Reason::Expired,
+    };
+    let _ = now;
+    let mut f = f;
+    f.reason = Some(reason);
+    f.kind = reason.kind();
+    f
+}
+
 fn verify_inner(
     g: &Global,
     out: &Printer,
@@ -224,7 +243,8 @@ fn verify_inner(
                 )));
             }
             let provider = (info.build)(&profile)?;
-            let req = provider.verify(&a.id, &code)?;
+            let phone = rec.as_ref().and_then(|r| Phone::parse(&r.to, None).ok());
+            let req = provider.verify_to(&a.id, phone.as_ref(), &code)?;
             let mut http = Http::new(timeout, profile.ca_file().as_deref(), out.verbose)?;
             http.on_reply(provider.reply_secrets());
             if let Some(r) = &rec {
@@ -232,7 +252,6 @@ fn verify_inner(
                     http.mask(p.digits().to_string(), p.masked_digits());
                 }
             }
-            let phone = rec.as_ref().and_then(|r| Phone::parse(&r.to, None).ok());
             let masked = |f: Failure| match &phone {
                 Some(p) => super::mask_number_in(f, p),
                 None => f,
@@ -252,7 +271,9 @@ fn verify_inner(
                 .execute(&req)
                 .map_err(masked)
                 .and_then(|reply| provider.verify_reply(&reply).map_err(masked));
-            if rec.is_none() {
+            if let Some(r) = &rec {
+                verdict = verdict.map_err(|f| explain_gone(f, r, now));
+            } else {
                 verdict = verdict.map_err(|f| unknown_everywhere(f, &a.id, true));
             }
             if rec.is_some() {

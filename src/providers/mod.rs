@@ -547,7 +547,17 @@ pub struct Accepted {
     pub pin: Option<Secret>,
 }
 
+/// What a cost-free credential check says about money; both None when the vendor's
+/// answer proves the credentials but names no balance.
+#[derive(Debug, Default, Clone, PartialEq)]
+#[allow(dead_code)] // seam for `config check --online` (issue 12)
+pub struct Balance {
+    pub amount: Option<f64>,
+    pub currency: Option<String>,
+}
+
 /// An adapter built from a profile: settings validated, credentials resolved, no I/O.
+#[allow(dead_code)] // balance/balance_reply: seam for `config check --online` (issue 12)
 pub trait Provider {
     fn info(&self) -> &'static Info;
 
@@ -566,6 +576,37 @@ pub trait Provider {
             "{} has no verify call; the local record verifies",
             self.info().id
         )))
+    }
+
+    /// The verify request, given what the local record knows about the send: vendors
+    /// that check by number (prelude) need `to`; the rest check by id. `to` is None when
+    /// the record is gone.
+    fn verify_to(&self, id: &str, to: Option<&Phone>, code: &Secret) -> Result<Request, Failure> {
+        let _ = to;
+        self.verify(id, code)
+    }
+
+    /// The vendor's cost-free call that proves the credentials (a balance, account or
+    /// service lookup) for `config check --online`; None when the vendor has none.
+    fn balance(&self) -> Option<Request> {
+        None
+    }
+
+    /// Map the answer to `balance`: what it says about money, or a failure (a refused
+    /// credential is a `rejected` failure of kind `auth`).
+    fn balance_reply(&self, reply: &Reply) -> Result<Balance, Failure> {
+        let v = serde_json::from_slice::<Value>(&reply.body).ok();
+        if is_success(reply.status) {
+            return Ok(Balance::default());
+        }
+        Err(http_failure(
+            self.info().id,
+            reply,
+            None,
+            v.as_ref().and_then(vendor_message),
+            v.as_ref()
+                .and_then(|v| text_at(v, "error.code").or_else(|| text_at(v, "code"))),
+        ))
     }
 
     /// Ok(()) when the vendor says verified; a `not_verified` failure with its reason
