@@ -4,8 +4,8 @@
 
 use crate::error::{Failure, Kind};
 use crate::output::trace;
-use crate::providers::{Body, Method, Reply, Request};
 use crate::redact;
+use crate::request::{snippet, Body, Method, Reply, Request};
 use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
@@ -259,7 +259,7 @@ impl Http {
             f(&reply);
         }
         if self.verbose {
-            if let Some(text) = crate::providers::snippet(&reply) {
+            if let Some(text) = snippet(&reply) {
                 trace(&format!("< {}", self.show(&text)));
             }
         }

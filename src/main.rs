@@ -12,6 +12,7 @@ mod output;
 mod phone;
 mod providers;
 mod redact;
+mod request;
 mod store;
 
 #[cfg(test)]

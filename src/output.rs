@@ -3,8 +3,7 @@
 //! redactor on its way out.
 
 use crate::error::{Failure, Kind, Outcome, Reason};
-use crate::providers::{scrub_json, VerifyBy};
-use crate::redact;
+use crate::redact::{self, scrub_json};
 use serde::Serialize;
 use serde_json::Value;
 use std::io::{IsTerminal, Write};
@@ -38,7 +37,7 @@ pub struct Report {
     pub to: Option<String>,
     pub id: Option<String>,
     pub message_id: Option<String>,
-    pub verify_with: Option<VerifyBy>,
+    pub verify_with: Option<&'static str>,
     pub expires_at: Option<String>,
     pub segments: Option<usize>,
     pub encoding: Option<&'static str>,

@@ -3,6 +3,7 @@
 //! `scrub`, so a vendor that echoes a key back is redacted by value too (SPEC §6.3-4).
 
 use base64::Engine as _;
+use serde_json::Value;
 use std::fmt;
 use std::sync::Mutex;
 
@@ -138,31 +139,58 @@ pub fn mask_header(value: &str) -> String {
 }
 
 /// Mask, by field name, every secret-named field of a JSON value.
-pub fn mask_json_fields(v: serde_json::Value, in_reply: bool) -> serde_json::Value {
-    use serde_json::Value;
-    match v {
-        Value::Object(m) => Value::Object(
-            m.into_iter()
-                .map(|(k, v)| {
-                    if is_secret_field(&k, in_reply)
-                        && !v.is_null()
-                        && !v.is_object()
-                        && !v.is_array()
-                    {
-                        (k, Value::String(MASK.into()))
-                    } else {
-                        (k, mask_json_fields(v, in_reply))
-                    }
-                })
-                .collect(),
-        ),
-        Value::Array(a) => Value::Array(
-            a.into_iter()
-                .map(|v| mask_json_fields(v, in_reply))
-                .collect(),
-        ),
+pub fn mask_json_fields(v: Value, in_reply: bool) -> Value {
+    map_leaves(v, &|k| k, &mut |field, leaf| match field {
+        Some(name) if is_secret_field(name, in_reply) && !leaf.is_null() => {
+            Value::String(MASK.into())
+        }
+        _ => leaf,
+    })
+}
+
+/// Mask registered secrets in every string of a JSON value.
+pub fn scrub_json(v: Value) -> Value {
+    map_strings(v, &mut |s| scrub(&s))
+}
+
+/// `f` applied to every string value in `v`, the structure and keys left alone.
+pub fn map_strings(v: Value, f: &mut dyn FnMut(String) -> String) -> Value {
+    map_leaves(v, &|k| k, &mut |_, leaf| match leaf {
+        Value::String(s) => Value::String(f(s)),
         other => other,
+    })
+}
+
+/// The one walk over a JSON value: `leaf` sees every string, number, bool and null with
+/// the name of the object field holding it (None inside arrays and at the top), and
+/// `key` maps every object key after its value was seen under the original name.
+pub fn map_leaves(
+    v: Value,
+    key: &dyn Fn(String) -> String,
+    leaf: &mut dyn FnMut(Option<&str>, Value) -> Value,
+) -> Value {
+    fn walk(
+        v: Value,
+        field: Option<&str>,
+        key: &dyn Fn(String) -> String,
+        leaf: &mut dyn FnMut(Option<&str>, Value) -> Value,
+    ) -> Value {
+        match v {
+            Value::Object(m) => Value::Object(
+                m.into_iter()
+                    .map(|(k, v)| {
+                        let v = walk(v, Some(&k), key, leaf);
+                        (key(k), v)
+                    })
+                    .collect(),
+            ),
+            Value::Array(a) => {
+                Value::Array(a.into_iter().map(|v| walk(v, None, key, leaf)).collect())
+            }
+            other => leaf(field, other),
+        }
     }
+    walk(v, None, key, leaf)
 }
 
 /// Remove ANSI escape sequences (CSI, OSC, two-byte escapes) and every other control
@@ -252,6 +280,30 @@ mod tests {
         let cut = vendor_text(&long);
         assert_eq!(cut.chars().count(), VENDOR_TEXT_MAX + 1);
         assert!(cut.ends_with('…'));
+    }
+
+    #[test]
+    fn json_walkers_mask_by_name_and_by_value() {
+        register("walker-secret-1");
+        let v = serde_json::json!({
+            "pin": 1234, "code": "E12", "nested": {"token": "t", "list": ["walker-secret-1", null]},
+            "pin_list": {"pin": null}
+        });
+        let masked = mask_json_fields(v.clone(), true);
+        assert_eq!(masked["pin"], "***");
+        assert_eq!(masked["code"], "E12");
+        assert_eq!(masked["nested"]["token"], "***");
+        assert_eq!(masked["pin_list"]["pin"], Value::Null);
+        assert_eq!(mask_json_fields(v.clone(), false)["code"], "***");
+        let scrubbed = scrub_json(v);
+        assert_eq!(scrubbed["nested"]["list"][0], "***");
+        assert_eq!(scrubbed["pin"], 1234);
+        let keyed = map_leaves(
+            serde_json::json!({"a\u{1b}[1m": 1}),
+            &|k| strip_controls(&k),
+            &mut |_, l| l,
+        );
+        assert_eq!(keyed, serde_json::json!({"a": 1}));
     }
 
     #[test]

@@ -204,7 +204,7 @@ fn verify_inner(
     let info = profile.info;
     report.provider = Some(info.id.to_string());
     report.profile = profile.name.clone();
-    report.verify_with = Some(info.verify);
+    report.verify_with = Some(info.verify.as_str());
     if let Some(r) = &rec {
         report.to = Some(r.to.clone());
         report.expires_at = r

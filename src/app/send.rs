@@ -402,7 +402,7 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
     let info = profile.info;
     report.provider = Some(info.id.to_string());
     report.profile = profile.name.clone();
-    report.verify_with = Some(info.verify);
+    report.verify_with = Some(info.verify.as_str());
 
     let to = recipient(&profile, &a.to)?;
     report.to = Some(to.e164());
