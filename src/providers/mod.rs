@@ -14,9 +14,9 @@ mod reply;
 
 // The adapters name everything they use as `super::X`: the request values and the reply
 // helpers live in their own modules and are re-exported here for them.
-#[allow(unused_imports)] // for adapters that post forms (plivo, twilio)
-pub use crate::request::form_encode;
-pub use crate::request::{path_segment, snippet, Body, Method, Reply, Request};
+#[allow(unused_imports)] // for adapters that build bodies by hand (plivo, twilio)
+pub use crate::request::{form_encode, Body};
+pub use crate::request::{path_segment, snippet, Method, Reply, Request};
 pub use reply::{
     http_failure, is_success, missing_field, parse_time, reply_json, status_kind, text_at,
     vendor_message,
