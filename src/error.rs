@@ -86,6 +86,59 @@ pub struct Failure {
     /// The vendor no longer knows the verification (gone after approval, expiry or too
     /// many checks, e.g. Twilio 20404): the local record says which, where it can.
     pub ask_record: bool,
+    /// Words only the command knows (what the request was for), added by `worded`.
+    open: Open,
+}
+
+/// What an uncertain failure still needs said, once the command's purpose is known.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Open {
+    /// The message ends with what is unsure ("the SMS may or may not have been sent").
+    unsure: bool,
+    /// The hint is the purpose's next step (retry or not).
+    next_step: bool,
+}
+
+/// What a command's requests are for. Transport and reply readers only mark a failure as
+/// uncertain; the command words it: for a verify what is unsure is whether an attempt
+/// was used, not whether an SMS went out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    Send,
+    Verify,
+    Status,
+    Cancel,
+}
+
+impl Purpose {
+    /// The end of an `unknown` outcome's message.
+    pub fn unsure(self) -> &'static str {
+        match self {
+            Purpose::Send => "the SMS may or may not have been sent",
+            Purpose::Verify => {
+                "the check may or may not have reached the vendor (and used an attempt)"
+            }
+            Purpose::Status => "the status is unknown",
+            Purpose::Cancel => "the cancel may or may not have reached the vendor",
+        }
+    }
+
+    /// The hint of an `unknown` outcome.
+    pub fn unknown_hint(self) -> &'static str {
+        match self {
+            Purpose::Send => "check the number's inbox before sending again: retrying may send a second SMS",
+            Purpose::Verify => "verify again only if spending another attempt is acceptable; `otp status --id ID` shows what is known",
+            Purpose::Status | Purpose::Cancel => "it is safe to run it again",
+        }
+    }
+
+    /// The hint of a request that certainly did not leave.
+    pub fn not_sent_hint(self) -> &'static str {
+        match self {
+            Purpose::Send => "check base_url and the network (proxies: HTTPS_PROXY, NO_PROXY); nothing was sent, so it is safe to retry (--retries N)",
+            _ => "check base_url and the network (proxies: HTTPS_PROXY, NO_PROXY); nothing reached the vendor, so it is safe to run it again",
+        }
+    }
 }
 
 impl Failure {
@@ -100,6 +153,7 @@ impl Failure {
             reason: None,
             detail: None,
             ask_record: false,
+            open: Open::default(),
         }
     }
 
@@ -154,6 +208,36 @@ impl Failure {
     #[allow(dead_code)] // seam for the twilio/vonage adapters (issue 11)
     pub fn ask_record(mut self) -> Failure {
         self.ask_record = true;
+        self
+    }
+
+    /// The message is to end with what the outcome leaves unsure, worded for the command.
+    pub fn unsure(mut self) -> Failure {
+        self.open.unsure = true;
+        self
+    }
+
+    /// The hint is to be the command's next step after an uncertain or unsent request.
+    pub fn next_step(mut self) -> Failure {
+        self.open.next_step = true;
+        self
+    }
+
+    /// The failure in the words of `purpose`: what is unsure, and the next step. Once.
+    pub fn worded(mut self, purpose: Purpose) -> Failure {
+        if self.open.unsure {
+            self.message = format!("{}; {}", self.message, purpose.unsure());
+        }
+        if self.open.next_step {
+            self.hint = Some(
+                match self.outcome {
+                    Outcome::NotSent => purpose.not_sent_hint(),
+                    _ => purpose.unknown_hint(),
+                }
+                .to_string(),
+            );
+        }
+        self.open = Open::default();
         self
     }
 
@@ -227,5 +311,28 @@ mod tests {
         assert!(!Failure::unknown(Kind::Timeout, "x").retryable());
         assert!(Failure::rejected(Kind::RateLimited, "x").retryable());
         assert!(!Failure::rejected(Kind::Auth, "x").retryable());
+    }
+
+    #[test]
+    fn uncertain_failures_are_worded_once_for_the_command() {
+        let f = Failure::unknown(Kind::Timeout, "x did not answer")
+            .unsure()
+            .next_step();
+        let v = f.clone().worded(Purpose::Verify);
+        assert_eq!(
+            v.message,
+            format!("x did not answer; {}", Purpose::Verify.unsure())
+        );
+        assert_eq!(v.hint.as_deref(), Some(Purpose::Verify.unknown_hint()));
+        assert_eq!(v.clone().worded(Purpose::Send).message, v.message);
+        let n = Failure::not_sent(Kind::Network, "no")
+            .next_step()
+            .worded(Purpose::Send);
+        assert_eq!(
+            (n.message.as_str(), n.hint.as_deref()),
+            ("no", Some(Purpose::Send.not_sent_hint()))
+        );
+        let plain = Failure::usage("u").worded(Purpose::Send);
+        assert_eq!((plain.message.as_str(), plain.hint), ("u", None));
     }
 }

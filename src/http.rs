@@ -1,6 +1,7 @@
 //! The one HTTP path. A run builds at most one reqwest client, and every vendor request
 //! goes through `execute`, which decides for each failure whether the request could have
-//! reached the vendor (`unknown`, exit 6) or certainly did not (`not_sent`, exit 5).
+//! reached the vendor (`unknown`, exit 6) or certainly did not (`not_sent`, exit 5). The
+//! command words what that means for it (`Failure::worded`).
 
 use crate::error::{Failure, Kind};
 use crate::output::trace;
@@ -190,8 +191,9 @@ impl Http {
                 .unwrap_or_else(|| "nowhere".into());
             return Err(Failure::unknown(
                 Kind::RefusedRedirect,
-                format!("{host} answered with a redirect (HTTP {status}) to {to}, which otp does not follow; {}", unsure()),
+                format!("{host} answered with a redirect (HTTP {status}) to {to}, which otp does not follow"),
             )
+            .unsure()
             .status(status)
             .hint("check base_url: it should be the vendor's API address itself"));
         }
@@ -235,17 +237,17 @@ impl Http {
                     Kind::Network
                 },
                 format!(
-                    "the reply from {host} broke off ({}); {}",
+                    "the reply from {host} broke off ({})",
                     if timeout {
                         "timed out"
                     } else {
                         "connection lost"
                     },
-                    unsure()
                 ),
             )
             .status(status)
-            .hint(unknown_hint()));
+            .unsure()
+            .next_step());
         }
         if body.len() as u64 > MAX_REPLY {
             return Err(too_large(&host, status));
@@ -267,67 +269,14 @@ impl Http {
     }
 }
 
-/// What the run's requests are for, so failures are worded for it: for a verify what is
-/// unsure is whether an attempt was used, not whether an SMS went out.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
-    Send = 0,
-    Verify = 1,
-    Status = 2,
-    Cancel = 3,
-}
-
-static PURPOSE: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
-
-pub fn set_purpose(p: Purpose) {
-    PURPOSE.store(p as u8, std::sync::atomic::Ordering::Relaxed);
-}
-
-fn purpose() -> Purpose {
-    match PURPOSE.load(std::sync::atomic::Ordering::Relaxed) {
-        1 => Purpose::Verify,
-        2 => Purpose::Status,
-        3 => Purpose::Cancel,
-        _ => Purpose::Send,
-    }
-}
-
-/// The end of an `unknown` outcome's message.
-pub fn unsure() -> &'static str {
-    match purpose() {
-        Purpose::Send => "the SMS may or may not have been sent",
-        Purpose::Verify => "the check may or may not have reached the vendor (and used an attempt)",
-        Purpose::Status => "the status is unknown",
-        Purpose::Cancel => "the cancel may or may not have reached the vendor",
-    }
-}
-
-/// The hint of an `unknown` outcome.
-pub fn unknown_hint() -> &'static str {
-    match purpose() {
-        Purpose::Send => "check the number's inbox before sending again: retrying may send a second SMS",
-        Purpose::Verify => "verify again only if spending another attempt is acceptable; `otp status --id ID` shows what is known",
-        Purpose::Status | Purpose::Cancel => "it is safe to run it again",
-    }
-}
-
-fn not_sent_hint() -> &'static str {
-    match purpose() {
-        Purpose::Send => "check base_url and the network (proxies: HTTPS_PROXY, NO_PROXY); nothing was sent, so it is safe to retry (--retries N)",
-        _ => "check base_url and the network (proxies: HTTPS_PROXY, NO_PROXY); nothing reached the vendor, so it is safe to run it again",
-    }
-}
-
 fn too_large(host: &str, status: u16) -> Failure {
     Failure::unknown(
         Kind::TooLarge,
-        format!(
-            "the reply from {host} is larger than 1 MiB (HTTP {status}); {}",
-            unsure()
-        ),
+        format!("the reply from {host} is larger than 1 MiB (HTTP {status})"),
     )
     .status(status)
-    .hint(unknown_hint())
+    .unsure()
+    .next_step()
 }
 
 /// scheme://host:port of a URL, never its path or query (zender puts the secret there).
@@ -371,29 +320,27 @@ fn classify(e: &reqwest::Error, host: &str) -> Failure {
                 }
             ),
         )
-        .hint(not_sent_hint());
+        .next_step();
     }
     if e.is_builder() {
         return Failure::config(format!("cannot build a request to {host}: {cause}"));
     }
     if e.is_timeout() {
-        return Failure::unknown(
-            Kind::Timeout,
-            format!("{host} did not answer in time; {}", unsure()),
-        )
-        .hint(unknown_hint());
+        return Failure::unknown(Kind::Timeout, format!("{host} did not answer in time"))
+            .unsure()
+            .next_step();
     }
     Failure::unknown(
         Kind::Network,
         format!(
-            "the connection to {host} failed after the request was written ({}); {}",
+            "the connection to {host} failed after the request was written ({})",
             if cause.is_empty() {
                 "no reply".into()
             } else {
                 cause
             },
-            unsure()
         ),
     )
-    .hint(unknown_hint())
+    .unsure()
+    .next_step()
 }

@@ -4,8 +4,8 @@
 use super::send::with_hint;
 use super::{load_profile, timeout};
 use crate::cli::{Global, IdArgs, VerifyArgs};
-use crate::error::{Failure, Kind, Outcome, Reason};
-use crate::http::{self, Http};
+use crate::error::{Failure, Kind, Outcome, Purpose, Reason};
+use crate::http::Http;
 use crate::output::{self, Printer, Report};
 use crate::phone::Phone;
 use crate::providers::{self, PinBy, VerifyBy};
@@ -185,7 +185,6 @@ fn verify_inner(
     a: &VerifyArgs,
     report: &mut Report,
 ) -> Result<(), Failure> {
-    http::set_purpose(http::Purpose::Verify);
     check_id(&a.id)?;
     let timeout = timeout(g)?;
     let code = Secret::new(read_code(a)?);
@@ -269,8 +268,8 @@ fn verify_inner(
             }
             let mut verdict = http
                 .execute(&req)
-                .map_err(masked)
-                .and_then(|reply| provider.verify_reply(&reply).map_err(masked));
+                .and_then(|reply| provider.verify_reply(&reply))
+                .map_err(|f| masked(f.worded(Purpose::Verify)));
             if let Some(r) = &rec {
                 verdict = verdict.map_err(|f| explain_gone(f, r, now));
             } else {
@@ -419,7 +418,6 @@ fn mask_phones(v: serde_json::Value) -> serde_json::Value {
 }
 
 fn status_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
-    http::set_purpose(http::Purpose::Status);
     check_id(&a.id)?;
     let timeout = timeout(g)?;
     let now = store::now();
@@ -433,14 +431,15 @@ fn status_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
     let provider = profile.as_ref().and_then(|p| (p.info.build)(p).ok());
     if let (Some(p), Some(provider)) = (&profile, &provider) {
         if let Some(req) = provider.status(&a.id) {
-            let asked =
-                Http::new(timeout, p.ca_file().as_deref(), out.verbose).and_then(|mut http| {
+            let asked = Http::new(timeout, p.ca_file().as_deref(), out.verbose)
+                .and_then(|mut http| {
                     if let Some(ph) = &phone {
                         http.mask(ph.digits().to_string(), ph.masked_digits());
                     }
                     let reply = http.execute(&req)?;
                     provider.status_reply(&reply)
-                });
+                })
+                .map_err(|f| f.worded(Purpose::Status));
             match asked {
                 Ok(v) => {
                     remote = mask_phones(sanitize_json(v));
@@ -499,7 +498,6 @@ pub(super) fn cancel(g: &Global, out: &Printer, a: &IdArgs) -> u8 {
 }
 
 fn cancel_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
-    http::set_purpose(http::Purpose::Cancel);
     check_id(&a.id)?;
     let now = store::now();
     let st = Store::open()?;
@@ -533,7 +531,8 @@ fn cancel_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
         let http = Http::new(timeout(g)?, profile.ca_file().as_deref(), out.verbose)?;
         let answered = http
             .execute(&req)
-            .and_then(|reply| provider.cancel_reply(&reply));
+            .and_then(|reply| provider.cancel_reply(&reply))
+            .map_err(|f| f.worded(Purpose::Cancel));
         match answered {
             Ok(()) => remote = true,
             Err(f) if rec.is_none() => return Err(unknown_everywhere(f, &a.id, false)),

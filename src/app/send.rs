@@ -4,7 +4,7 @@
 use super::{load_profile, timeout};
 use crate::cli::{Global, SendArgs};
 use crate::config::{self, Profile};
-use crate::error::{Failure, Kind, Outcome};
+use crate::error::{Failure, Kind, Outcome, Purpose};
 use crate::http::Http;
 use crate::message::{self, PinType, Template};
 use crate::output::{self, Printer, Report};
@@ -574,7 +574,7 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
     let accepted = match delivered {
         Ok(acc) => acc,
         Err(f) => {
-            let f = super::mask_number_in(f, &to);
+            let f = super::mask_number_in(f.worded(Purpose::Send), &to);
             if let (Some(previous), Outcome::NotSent | Outcome::Rejected) = (reserved, f.outcome) {
                 // Only our own reservation is given back, not a later send's time.
                 let _ = Store::open().and_then(|st| {

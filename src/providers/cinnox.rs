@@ -89,16 +89,16 @@ fn failure(reply: &Reply, v: &Value) -> Failure {
         return Failure::unknown(
             Kind::Server,
             format!(
-                "cinnox answered HTTP {} with error 6451001 (an internal service failed): {}; {}",
+                "cinnox answered HTTP {} with error 6451001 (an internal service failed): {}",
                 reply.status,
                 redact::vendor_text(message.as_deref().unwrap_or("no message")),
-                crate::http::unsure()
             ),
         )
         .status(reply.status)
         .code(code)
         .detail(snippet(reply))
-        .hint(crate::http::unknown_hint());
+        .unsure()
+        .next_step();
     }
     http_failure(INFO.id, reply, kind_of(code.as_deref()), message, code)
 }

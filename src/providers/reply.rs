@@ -43,14 +43,9 @@ pub fn http_failure(
             format!("{provider} rejected the request (HTTP {status}): {what}"),
         )
     } else {
-        Failure::unknown(
-            kind,
-            format!(
-                "{provider} answered HTTP {status}: {what}; {}",
-                crate::http::unsure()
-            ),
-        )
-        .hint(crate::http::unknown_hint())
+        Failure::unknown(kind, format!("{provider} answered HTTP {status}: {what}"))
+            .unsure()
+            .next_step()
     };
     f.status(status).code(code).detail(snippet(reply))
 }
@@ -69,11 +64,12 @@ pub fn reply_json(provider: &str, reply: &Reply) -> Result<Value, Failure> {
             } else {
                 Kind::BadResponse
             },
-            format!("{provider}: {}; {}", describe(reply), crate::http::unsure()),
+            format!("{provider}: {}", describe(reply)),
         )
         .status(reply.status)
         .detail(snippet(reply))
-        .hint(crate::http::unknown_hint())),
+        .unsure()
+        .next_step()),
     }
 }
 
@@ -133,11 +129,11 @@ pub fn missing_field(provider: &str, field: &str, reply: &Reply) -> Failure {
     Failure::unknown(
         Kind::BadResponse,
         format!(
-            "{provider} answered HTTP {} without `{field}`; {}",
-            reply.status,
-            crate::http::unsure()
+            "{provider} answered HTTP {} without `{field}`",
+            reply.status
         ),
     )
+    .unsure()
     .status(reply.status)
     .detail(snippet(reply))
 }
