@@ -59,10 +59,10 @@ Register-ArgumentCompleter -Native -CommandName 'otp' -ScriptBlock {
             [CompletionResult]::new('--pin-type', '--pin-type', [CompletionResultType]::ParameterName, 'numeric, alphanumeric or letters [default: numeric]')
             [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Validity, e.g. 5m [default: 5m; at most 10m unless the profile raises max_ttl]')
             [CompletionResult]::new('--attempts', '--attempts', [CompletionResultType]::ParameterName, 'Wrong tries allowed [default: 3]')
-            [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Use this PIN instead of a generated one (cinnox, console)')
+            [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Use this PIN instead of a generated one, where otp makes the PIN (`otp providers NAME` says)')
             [CompletionResult]::new('--app-hash', '--app-hash', [CompletionResultType]::ParameterName, 'Append the 11-character Android SMS Retriever hash as a last line')
             [CompletionResult]::new('--webotp-domain', '--webotp-domain', [CompletionResultType]::ParameterName, 'Append the WebOTP line "@DOMAIN #CODE" as the last line')
-            [CompletionResult]::new('--callback-url', '--callback-url', [CompletionResultType]::ParameterName, 'Status webhook, where the provider has one (smscx)')
+            [CompletionResult]::new('--callback-url', '--callback-url', [CompletionResultType]::ParameterName, 'Status webhook, where the provider takes one')
             [CompletionResult]::new('--param', '--param', [CompletionResultType]::ParameterName, 'Vendor field passed through as is (repeatable); overrides what otp set')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retry failures where the request certainly did not leave [default: 0]')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file [default: <user config dir>/otp/config.toml]')
@@ -183,7 +183,7 @@ Register-ArgumentCompleter -Native -CommandName 'otp' -ScriptBlock {
             break
         }
         'otp;config;init' {
-            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Provider of the starter profile [default: console]')
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Provider of the starter profile [default: the one that needs no account]')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file [default: <user config dir>/otp/config.toml]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: <user config dir>/otp/config.toml]')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile [default: the file''s default_profile, else its only profile]')

@@ -55,10 +55,10 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --pin-type 'numeric, alphanumeric or letters [default: numeric]'
             cand --ttl 'Validity, e.g. 5m [default: 5m; at most 10m unless the profile raises max_ttl]'
             cand --attempts 'Wrong tries allowed [default: 3]'
-            cand --pin 'Use this PIN instead of a generated one (cinnox, console)'
+            cand --pin 'Use this PIN instead of a generated one, where otp makes the PIN (`otp providers NAME` says)'
             cand --app-hash 'Append the 11-character Android SMS Retriever hash as a last line'
             cand --webotp-domain 'Append the WebOTP line "@DOMAIN #CODE" as the last line'
-            cand --callback-url 'Status webhook, where the provider has one (smscx)'
+            cand --callback-url 'Status webhook, where the provider takes one'
             cand --param 'Vendor field passed through as is (repeatable); overrides what otp set'
             cand --retries 'Retry failures where the request certainly did not leave [default: 0]'
             cand -c 'Config file [default: <user config dir>/otp/config.toml]'
@@ -173,7 +173,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand check 'Validate the whole file offline; exit 0 or 3 with every problem listed'
         }
         &'otp;config;init'= {
-            cand --provider 'Provider of the starter profile [default: console]'
+            cand --provider 'Provider of the starter profile [default: the one that needs no account]'
             cand -c 'Config file [default: <user config dir>/otp/config.toml]'
             cand --config 'Config file [default: <user config dir>/otp/config.toml]'
             cand -p 'Profile [default: the file''s default_profile, else its only profile]'

@@ -52,10 +52,10 @@ complete -c otp -n "__fish_otp_using_subcommand send" -l length -d 'PIN length [
 complete -c otp -n "__fish_otp_using_subcommand send" -l pin-type -d 'numeric, alphanumeric or letters [default: numeric]' -r
 complete -c otp -n "__fish_otp_using_subcommand send" -l ttl -d 'Validity, e.g. 5m [default: 5m; at most 10m unless the profile raises max_ttl]' -r
 complete -c otp -n "__fish_otp_using_subcommand send" -l attempts -d 'Wrong tries allowed [default: 3]' -r
-complete -c otp -n "__fish_otp_using_subcommand send" -l pin -d 'Use this PIN instead of a generated one (cinnox, console)' -r
+complete -c otp -n "__fish_otp_using_subcommand send" -l pin -d 'Use this PIN instead of a generated one, where otp makes the PIN (`otp providers NAME` says)' -r
 complete -c otp -n "__fish_otp_using_subcommand send" -l app-hash -d 'Append the 11-character Android SMS Retriever hash as a last line' -r
 complete -c otp -n "__fish_otp_using_subcommand send" -l webotp-domain -d 'Append the WebOTP line "@DOMAIN #CODE" as the last line' -r
-complete -c otp -n "__fish_otp_using_subcommand send" -l callback-url -d 'Status webhook, where the provider has one (smscx)' -r
+complete -c otp -n "__fish_otp_using_subcommand send" -l callback-url -d 'Status webhook, where the provider takes one' -r
 complete -c otp -n "__fish_otp_using_subcommand send" -l param -d 'Vendor field passed through as is (repeatable); overrides what otp set' -r
 complete -c otp -n "__fish_otp_using_subcommand send" -l retries -d 'Retry failures where the request certainly did not leave [default: 0]' -r
 complete -c otp -n "__fish_otp_using_subcommand send" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
@@ -122,7 +122,7 @@ complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subc
 complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from init path show check" -f -a "path" -d 'Print the config path in use'
 complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from init path show check" -f -a "show" -d 'Print the effective profile, each value\'s source, secrets as ***'
 complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from init path show check" -f -a "check" -d 'Validate the whole file offline; exit 0 or 3 with every problem listed'
-complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from init" -l provider -d 'Provider of the starter profile [default: console]' -r
+complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from init" -l provider -d 'Provider of the starter profile [default: the one that needs no account]' -r
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from init" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from init" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from init" -s o -l output -d 'Output format: text or json' -r

@@ -166,7 +166,7 @@ pub struct SendArgs {
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub attempts: Option<String>,
 
-    /// Use this PIN instead of a generated one (cinnox, console)
+    /// Use this PIN instead of a generated one, where otp makes the PIN (`otp providers NAME` says)
     #[arg(long, value_name = "CODE")]
     pub pin: Option<String>,
 
@@ -178,7 +178,7 @@ pub struct SendArgs {
     #[arg(long, value_name = "DOMAIN")]
     pub webotp_domain: Option<String>,
 
-    /// Status webhook, where the provider has one (smscx)
+    /// Status webhook, where the provider takes one
     #[arg(long, value_name = "URL")]
     pub callback_url: Option<String>,
 
@@ -221,7 +221,7 @@ pub struct IdArgs {
 pub enum ConfigCommand {
     /// Write a commented starter file (mode 0600); never overwrites
     Init {
-        /// Provider of the starter profile [default: console]
+        /// Provider of the starter profile [default: the one that needs no account]
         #[arg(long, value_name = "NAME")]
         provider: Option<String>,
     },

@@ -27,7 +27,8 @@ fn providers() -> Vec<Box<dyn Provider>> {
             }
             let text = format!("[profiles.p]\n{}", toml::to_string(&table).unwrap());
             let file = ConfigFile::parse(&text, Path::new("x")).unwrap();
-            let profile = Profile::resolve(&file, Some("p"), &[]).unwrap();
+            let profile =
+                Profile::resolve(&file, Some("p"), &[], &crate::providers::schemas()).unwrap();
             (info.build)(&profile).unwrap_or_else(|e| panic!("{}: {}", info.id, e.message))
         })
         .collect()
@@ -113,7 +114,7 @@ proptest! {
     fn config_parsing_never_panics(s in ".{0,300}") {
         if let Ok(f) = ConfigFile::parse(&s, Path::new("x")) {
             if let Ok(Some(name)) = f.select(None) {
-                let _ = Profile::resolve(&f, Some(&name), &[]);
+                let _ = Profile::resolve(&f, Some(&name), &[], &crate::providers::schemas());
             }
         }
     }

@@ -1,7 +1,7 @@
 //! `otp providers` and `otp config`: what each provider takes, and the config file
 //! created, located, shown and checked.
 
-use super::{load_profile, setting_checks};
+use super::{load_profile, provider_of, setting_checks};
 use crate::cli::{ConfigCommand, Global};
 use crate::config::{self, ConfigFile, Profile, Source};
 use crate::error::Failure;
@@ -29,11 +29,11 @@ fn provider_json(i: &Info) -> serde_json::Value {
         "attempts" => i.attempts.is_none(),
         _ => false,
     };
-    let keys: Vec<serde_json::Value> = config::known_keys(i)
+    let keys: Vec<serde_json::Value> = config::known_keys(&i.schema())
         .filter(|k| !chosen_by_vendor(k.name))
         .map(|k| {
             let required = k.required
-                || (k.name == "base_url" && i.default_base_url.is_none() && i.id != "console");
+                || (k.name == "base_url" && i.default_base_url.is_none() && i.sends_over_http());
             serde_json::json!({
                 "name": k.name, "secret": k.secret(), "required": required,
                 "default": if k.name == "base_url" { i.default_base_url } else { k.default },
@@ -189,13 +189,16 @@ pub(super) fn config_cmd(g: &Global, out: &Printer, c: &ConfigCommand) -> Result
                     Failure::usage(format!("unknown provider \"{p}\""))
                         .hint(format!("providers: {}", providers::ids().join(", ")))
                 })?,
-                None => &providers::console::INFO,
+                None => providers::default_provider(),
             };
             let (path, _) = config::locate(g.config.as_deref());
             let path = path.ok_or_else(|| {
                 Failure::config("no config path: HOME is not set").hint("pass --config PATH")
             })?;
-            match config::create_private(&path, config::starter(info).as_bytes()) {
+            match config::create_private(
+                &path,
+                config::starter(&info.schema(), &providers::schemas()).as_bytes(),
+            ) {
                 Ok(()) => {
                     if !out.quiet {
                         out.line(&format!(
@@ -219,10 +222,10 @@ pub(super) fn config_cmd(g: &Global, out: &Printer, c: &ConfigCommand) -> Result
         ConfigCommand::Show => {
             let p = load_profile(g, None, &[])?;
             let mut rows = Vec::new();
-            for k in config::known_keys(p.info) {
+            for k in config::known_keys(&p.schema) {
                 let (value, source) = match p.entry(k.name) {
                     Some(e) => (show_value(k.secret(), &e.value, e.source), e.source),
-                    None => match (k.name, k.default, p.info.default_base_url) {
+                    None => match (k.name, k.default, p.schema.default_base_url) {
                         ("base_url", _, Some(d)) => (d.to_string(), Source::Default),
                         (_, Some(d), _) => (d.to_string(), Source::Default),
                         _ => continue,
@@ -248,10 +251,10 @@ pub(super) fn config_cmd(g: &Global, out: &Printer, c: &ConfigCommand) -> Result
                 }
                 out.json_value(&serde_json::json!({
                     "config": p.dir.as_ref().and(config::locate(g.config.as_deref()).0).map(|p| p.display().to_string()),
-                    "profile": p.name, "provider": p.info.id, "values": m,
+                    "profile": p.name, "provider": p.schema.id, "values": m,
                 }));
             } else {
-                let mut s = format!("{} ({})\n", p.label(), p.info.id);
+                let mut s = format!("{} ({})\n", p.label(), p.schema.id);
                 for (k, v, src) in rows {
                     s.push_str(&format!("{k:<18} = {v:<40} # {}\n", src.as_str()));
                 }
@@ -266,7 +269,7 @@ pub(super) fn config_cmd(g: &Global, out: &Printer, c: &ConfigCommand) -> Result
 /// A `config show` value as JSON of its key's type (6, true, ["234"]), secrets as shown.
 fn typed_value(p: &Profile, key: &str, shown: &str) -> serde_json::Value {
     use crate::providers::KeyType;
-    let ty = config::known_keys(p.info)
+    let ty = config::known_keys(&p.schema)
         .find(|k| k.name == key)
         .map(|k| k.ty);
     match ty {
@@ -349,14 +352,14 @@ fn config_check(g: &Global, out: &Printer) -> Result<u8, Failure> {
         {
             let unknown: Vec<String> = table
                 .keys()
-                .filter(|k| !config::known_keys(info).any(|kk| kk.name == k.as_str()))
+                .filter(|k| !config::known_keys(&info.schema()).any(|kk| kk.name == k.as_str()))
                 .cloned()
                 .collect();
             for key in unknown {
                 problems.push(format!(
                     "unknown key `{key}` in {}; the nearest valid key is `{}`",
                     config::profile_label(Some(name)),
-                    config::nearest(&key, config::known_keys(info).map(|k| k.name))
+                    config::nearest(&key, config::known_keys(&info.schema()).map(|k| k.name))
                 ));
                 table.remove(&key);
             }
@@ -365,7 +368,8 @@ fn config_check(g: &Global, out: &Printer) -> Result<u8, Failure> {
             let bad: Vec<(String, String)> = table
                 .iter()
                 .filter_map(|(k, v)| {
-                    let key = config::known_keys(info).find(|kk| kk.name == k.as_str())?;
+                    let key =
+                        config::known_keys(&info.schema()).find(|kk| kk.name == k.as_str())?;
                     config::check_type(key, v, &label)
                         .err()
                         .map(|f| (k.clone(), f.message))
@@ -377,7 +381,7 @@ fn config_check(g: &Global, out: &Printer) -> Result<u8, Failure> {
             }
         }
         clean.profiles.insert(name.clone(), table);
-        let p = match Profile::resolve_file(&clean, Some(name)) {
+        let p = match Profile::resolve_file(&clean, Some(name), &providers::schemas()) {
             Ok(p) => p,
             Err(f) => {
                 problems.push(f.message);
@@ -385,7 +389,7 @@ fn config_check(g: &Global, out: &Printer) -> Result<u8, Failure> {
             }
         };
         let label = p.label();
-        for k in config::known_keys(p.info).filter(|k| k.required) {
+        for k in config::known_keys(&p.schema).filter(|k| k.required) {
             if p.entry(k.name).is_none() {
                 problems.push(p.missing(k.name).message);
             } else if k.secret() {
@@ -399,7 +403,7 @@ fn config_check(g: &Global, out: &Printer) -> Result<u8, Failure> {
                 }
             }
         }
-        if p.info.id != "console" {
+        if provider_of(&p).sends_over_http() {
             if let Err(f) = p.base_url() {
                 problems.push(f.message);
             }
@@ -407,13 +411,13 @@ fn config_check(g: &Global, out: &Printer) -> Result<u8, Failure> {
         // The adapter's own checks (a credential that is one of two keys, a vendor
         // setting such as termii's route). Building resolves secrets, so a profile
         // with a `{ command }` secret is skipped: commands are not run offline.
-        let runs_command = config::known_keys(p.info).any(|k| {
+        let runs_command = config::known_keys(&p.schema).any(|k| {
             k.secret()
                 && matches!(p.entry(k.name).map(|e| &e.value),
                     Some(toml::Value::Table(t)) if t.contains_key("command"))
         });
         if !runs_command {
-            if let Err(f) = (p.info.build)(&p) {
+            if let Err(f) = (provider_of(&p).build)(&p) {
                 if !problems.contains(&f.message) {
                     problems.push(f.message);
                 }

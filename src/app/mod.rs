@@ -11,6 +11,7 @@ use crate::config::{self, ConfigFile, Profile};
 use crate::error::Failure;
 use crate::http;
 use crate::output::{self, Format, Printer};
+use crate::providers::{self, Info};
 use std::time::Duration;
 
 pub use send::setting_checks;
@@ -101,7 +102,13 @@ pub(super) fn load_profile(
 ) -> Result<Profile, Failure> {
     let file = ConfigFile::load(g.config.as_deref())?;
     let name = file.select(profile.or(g.profile.as_deref()))?;
-    Profile::resolve(&file, name.as_deref(), flags)
+    Profile::resolve(&file, name.as_deref(), flags, &providers::schemas())
+}
+
+/// The provider a resolved profile sends through. Config resolved its id from
+/// `providers::schemas()`, so the registry has it.
+pub(super) fn provider_of(p: &Profile) -> &'static Info {
+    providers::find(p.schema.id).expect("a resolved profile names a registered provider")
 }
 
 /// A vendor's error text that echoes the number shows it masked, as `--verbose` does.

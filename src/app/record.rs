@@ -2,7 +2,7 @@
 //! the vendor where it did, and the record adds expiry, single use and attempts.
 
 use super::send::with_hint;
-use super::{load_profile, timeout};
+use super::{load_profile, provider_of, timeout};
 use crate::cli::{Global, IdArgs, VerifyArgs};
 use crate::error::{Failure, Kind, Outcome, Purpose, Reason};
 use crate::http::Http;
@@ -200,7 +200,7 @@ fn verify_inner(
         }
         None => load_profile(g, None, &[])?,
     };
-    let info = profile.info;
+    let info = provider_of(&profile);
     report.provider = Some(info.id.to_string());
     report.profile = profile.name.clone();
     report.verify_with = Some(info.verify.as_str());
@@ -428,7 +428,9 @@ fn status_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
     };
     let phone = rec.as_ref().and_then(|r| Phone::parse(&r.to, None).ok());
     let mut remote = serde_json::Value::Null;
-    let provider = profile.as_ref().and_then(|p| (p.info.build)(p).ok());
+    let provider = profile
+        .as_ref()
+        .and_then(|p| (provider_of(p).build)(p).ok());
     if let (Some(p), Some(provider)) = (&profile, &provider) {
         if let Some(req) = provider.status(&a.id) {
             let asked = Http::new(timeout, p.ca_file().as_deref(), out.verbose)
@@ -450,7 +452,8 @@ fn status_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
                 // The local record still answers; the vendor's part is missing.
                 Err(f) if rec.is_some() => output::warn(&format!(
                     "{}'s own status is not available: {}",
-                    p.info.id, f.message
+                    provider_of(p).id,
+                    f.message
                 )),
                 Err(f) => return Err(unknown_everywhere(f, &a.id, false)),
             }
@@ -515,7 +518,7 @@ fn cancel_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
         Some(r) => load_profile(g, r.profile.as_deref(), &[("provider", r.provider.clone())])?,
         None => load_profile(g, None, &[])?,
     };
-    let provider = (profile.info.build)(&profile)?;
+    let provider = (provider_of(&profile).build)(&profile)?;
     // The local record first: whatever the vendor answers, otp verify refuses it now.
     let was = rec.as_ref().map(|r| r.state);
     if rec.is_some() {
@@ -539,7 +542,8 @@ fn cancel_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
             Err(mut f) => {
                 f.message = format!(
                     "cancelled locally, but {} did not confirm it: {}",
-                    profile.info.id, f.message
+                    provider_of(&profile).id,
+                    f.message
                 );
                 return Err(f);
             }
@@ -559,7 +563,7 @@ fn cancel_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
             },
             a.id,
             if remote {
-                format!(" (at {} too)", profile.info.id)
+                format!(" (at {} too)", provider_of(&profile).id)
             } else {
                 String::new()
             }

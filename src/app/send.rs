@@ -1,7 +1,7 @@
 //! `otp send`: every check before the first byte leaves, then the request, the receipt
 //! and the local record.
 
-use super::{load_profile, timeout};
+use super::{load_profile, provider_of, timeout};
 use crate::cli::{Global, SendArgs};
 use crate::config::{self, Profile};
 use crate::error::{Failure, Kind, Outcome, Purpose};
@@ -51,7 +51,7 @@ pub fn settings(p: &Profile) -> Result<Settings, Failure> {
 }
 
 fn length(p: &Profile) -> Result<(Setting<usize>, bool), Failure> {
-    let id = p.info.id;
+    let id = provider_of(p).id;
     let length = match p.int("length")? {
         Some(n) => {
             let n = usize::try_from(n)
@@ -68,7 +68,7 @@ fn length(p: &Profile) -> Result<(Setting<usize>, bool), Failure> {
     };
     let allow_short = p.bool("allow_short_pins")?.unwrap_or(false);
     if length.explicit {
-        match p.info.length {
+        match provider_of(p).length {
             LengthRule::ProviderChooses(_) => {
                 return Err(Failure::usage(format!(
                     "{id} chooses its own PIN length, so length {} cannot be set; drop --length / length",
@@ -95,7 +95,7 @@ fn length(p: &Profile) -> Result<(Setting<usize>, bool), Failure> {
 }
 
 fn pin_type(p: &Profile) -> Result<Setting<PinType>, Failure> {
-    let info = p.info;
+    let info = provider_of(p);
     let id = info.id;
     let pin_type = match p.str("pin_type") {
         Some(s) => Setting {
@@ -128,7 +128,7 @@ fn pin_type(p: &Profile) -> Result<Setting<PinType>, Failure> {
 }
 
 fn ttl(p: &Profile) -> Result<Setting<Duration>, Failure> {
-    let id = p.info.id;
+    let id = provider_of(p).id;
     let max_ttl = p.duration("max_ttl")?.unwrap_or(Duration::from_secs(600));
     let ttl = match p.duration("ttl")? {
         Some(d) => Setting {
@@ -153,7 +153,7 @@ fn ttl(p: &Profile) -> Result<Setting<Duration>, Failure> {
             ))
             .hint("raise max_ttl in the profile to allow it"));
         }
-        match p.info.ttl {
+        match provider_of(p).ttl {
             TtlRule::Minutes(lo, hi) => {
                 if d.subsec_nanos() != 0
                     || d.as_secs() % 60 != 0
@@ -188,7 +188,7 @@ fn ttl(p: &Profile) -> Result<Setting<Duration>, Failure> {
 }
 
 fn attempts(p: &Profile) -> Result<Setting<u32>, Failure> {
-    let id = p.info.id;
+    let id = provider_of(p).id;
     let attempts = match p.int("attempts")? {
         Some(n) => Setting {
             value: u32::try_from(n)
@@ -201,7 +201,7 @@ fn attempts(p: &Profile) -> Result<Setting<u32>, Failure> {
         },
     };
     if attempts.explicit {
-        match p.info.attempts {
+        match provider_of(p).attempts {
             None => {
                 return Err(Failure::usage(format!(
                     "{id} chooses its own number of attempts, so attempts {} cannot be set",
@@ -258,10 +258,10 @@ fn template(
     } else {
         "Your verification code is {{code}}".to_string()
     };
-    if p.info.ttl == TtlRule::ProviderChooses && text.contains("{{minutes}}") {
+    if provider_of(p).ttl == TtlRule::ProviderChooses && text.contains("{{minutes}}") {
         return Err(Failure::usage(format!(
             "{} chooses its own expiry, so the message cannot say {{{{minutes}}}}",
-            p.info.id
+            provider_of(p).id
         )));
     }
     // The app-hash and WebOTP lines go on every template that may be sent.
@@ -399,7 +399,7 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
         .collect::<Result<Vec<_>, _>>()?;
 
     let profile = load_profile(g, None, &send_flags(a))?;
-    let info = profile.info;
+    let info = provider_of(&profile);
     report.provider = Some(info.id.to_string());
     report.profile = profile.name.clone();
     report.verify_with = Some(info.verify.as_str());
@@ -516,15 +516,11 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
                     out.line(req.render_text().trim_end());
                 }
             }
-            Plan::Console { to, .. } => {
-                // Rendered with the mask itself: a short PIN is too short to mask by value.
-                let text = otp.template.render(crate::redact::MASK);
-                report.request = Some(serde_json::json!({
-                    "method": "CONSOLE", "url": null, "headers": {},
-                    "body": {"to": to, "text": text}
-                }));
+            Plan::Console(local) => {
+                let (request, text) = local.dry_run();
+                report.request = Some(request);
                 if !out.json() {
-                    out.line(&format!("console: would show on {to}:\n{text}"));
+                    out.line(&text);
                 }
             }
         }
@@ -549,19 +545,7 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
     };
     let delivered = (|| -> Result<Accepted, Failure> {
         match &plan {
-            Plan::Console { to, text } => {
-                // The console plays the phone: the one place a PIN is printed (SPEC §6.3).
-                use std::io::Write;
-                let mut err = std::io::stderr().lock();
-                let _ = writeln!(err, "console: {} message to {to}:", channel.as_str());
-                for line in text.lines() {
-                    let _ = writeln!(err, "  | {line}");
-                }
-                Ok(Accepted {
-                    id: message::new_id(),
-                    ..Accepted::default()
-                })
-            }
+            Plan::Console(local) => Ok(local.deliver()),
             Plan::Http(req) => {
                 let mut http = Http::new(timeout, profile.ca_file().as_deref(), out.verbose)?;
                 http.mask(to.digits().to_string(), to.masked_digits());
@@ -755,7 +739,13 @@ fn pin(info: &Info, s: &Settings, flag: Option<&str>) -> Result<Option<Secret>, 
         ))),
         (_, Some(_)) => {
             return Err(Failure::usage(format!(
-                "--pin works only where otp makes the PIN (cinnox, console); {} makes its own",
+                "--pin works only where otp makes the PIN ({}); {} makes its own",
+                crate::providers::REGISTRY
+                    .iter()
+                    .filter(|i| i.pin_by == PinBy::Tool)
+                    .map(|i| i.id)
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 info.id
             )))
         }

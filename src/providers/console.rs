@@ -6,6 +6,7 @@ use super::{Accepted, Channel, Info, LengthRule, PinBy, Plan, Provider, Reply, T
 use crate::config::Profile;
 use crate::error::Failure;
 use crate::providers::Otp;
+use serde_json::{json, Value};
 
 pub static INFO: Info = Info {
     id: "console",
@@ -47,13 +48,79 @@ impl Provider for Console {
             .pin
             .as_ref()
             .ok_or_else(|| Failure::usage("console: no PIN to deliver"))?;
-        Ok(Plan::Console {
+        Ok(Plan::Console(Delivery {
+            channel: otp.channel,
             to: otp.to.e164(),
             text: otp.template.render(pin.expose()),
-        })
+            // Rendered with the mask itself: a short PIN is too short to mask by value.
+            shown: otp.template.render(crate::redact::MASK),
+        }))
     }
 
     fn send_reply(&self, _: &Reply) -> Result<Accepted, Failure> {
         Err(Failure::usage("console makes no HTTP request"))
+    }
+}
+
+/// A message the console shows instead of sending it.
+#[derive(Debug)]
+pub struct Delivery {
+    channel: Channel,
+    to: String,
+    /// The message with the PIN, for the phone the console plays.
+    text: String,
+    /// The message with the PIN masked, for a dry run.
+    shown: String,
+}
+
+impl Delivery {
+    /// Show the message on stderr: the one place a PIN is printed (SPEC §6.3).
+    pub fn deliver(&self) -> Accepted {
+        use std::io::Write;
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{}", self.heading());
+        for line in self.text.lines() {
+            let _ = writeln!(err, "  | {line}");
+        }
+        Accepted {
+            id: crate::message::new_id(),
+            ..Accepted::default()
+        }
+    }
+
+    fn heading(&self) -> String {
+        format!("console: {} message to {}:", self.channel.as_str(), self.to)
+    }
+
+    /// What a dry run shows: the `request` object of the JSON document, and the text.
+    pub fn dry_run(&self) -> (Value, String) {
+        let request = json!({
+            "method": "CONSOLE", "url": null, "headers": {},
+            "body": {"to": self.to, "text": self.shown}
+        });
+        let text = format!("console: would show on {}:\n{}", self.to, self.shown);
+        (request, text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::testing;
+    use crate::redact::Secret;
+
+    #[test]
+    fn the_dry_run_masks_the_pin_that_delivery_shows() {
+        let mut otp = testing::otp("+2348012345678", None, "code {{code}}");
+        otp.pin = Some(Secret::new("12"));
+        let Ok(Plan::Console(d)) = Console.send(&otp) else {
+            panic!("console plans a local delivery");
+        };
+        assert_eq!(d.text, "code 12");
+        let (request, text) = d.dry_run();
+        assert_eq!(request["body"]["text"], "code ***");
+        assert_eq!(request["body"]["to"], "+2348012345678");
+        assert_eq!(text, "console: would show on +2348012345678:\ncode ***");
+        assert_eq!(d.heading(), "console: sms message to +2348012345678:");
     }
 }

@@ -22,7 +22,9 @@ pub use reply::{
     vendor_message,
 };
 
-use crate::config::Profile;
+#[allow(unused_imports)] // adapters declare their keys as `super::{Key, KeyType}`
+pub use crate::config::{Key, KeyType};
+use crate::config::{Profile, Schema};
 use crate::error::Failure;
 use crate::message::{PinType, Template};
 use crate::phone::Phone;
@@ -32,7 +34,8 @@ use serde_json::Value;
 use std::time::{Duration, SystemTime};
 
 /// Every provider, one line each. `otp providers`, `config init`, `config check` and the
-/// shared test battery walk this list.
+/// shared test battery walk this list. The first one (the console) serves a run with no
+/// profile and is what `config init` writes when no provider is named.
 pub static REGISTRY: &[&Info] = &[
     &console::INFO,
     &termii::INFO,
@@ -44,11 +47,20 @@ pub static REGISTRY: &[&Info] = &[
 
 /// A provider by id or alias, case-insensitive.
 pub fn find(name: &str) -> Option<&'static Info> {
-    let name = name.trim().to_ascii_lowercase();
     REGISTRY
         .iter()
         .copied()
-        .find(|i| i.id == name || i.aliases.contains(&name.as_str()))
+        .find(|i| i.schema().answers_to(name))
+}
+
+/// What config checks a profile of each provider against.
+pub fn schemas() -> Vec<Schema> {
+    REGISTRY.iter().map(|i| i.schema()).collect()
+}
+
+/// The provider a run without a profile uses, and `config init` writes by default.
+pub fn default_provider() -> &'static Info {
+    REGISTRY[0]
 }
 
 pub fn ids() -> Vec<&'static str> {
@@ -132,51 +144,6 @@ pub enum TtlRule {
     Local,
 }
 
-/// The type of a profile key's value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyType {
-    Str,
-    Secret,
-    Int,
-    Bool,
-    Duration,
-    List,
-    Table,
-}
-
-/// A profile key a provider (or every profile) takes.
-#[derive(Clone, Copy, Debug)]
-pub struct Key {
-    pub name: &'static str,
-    pub ty: KeyType,
-    pub required: bool,
-    pub default: Option<&'static str>,
-    pub help: &'static str,
-}
-
-impl Key {
-    pub const fn new(name: &'static str, ty: KeyType, help: &'static str) -> Key {
-        Key {
-            name,
-            ty,
-            required: false,
-            default: None,
-            help,
-        }
-    }
-    pub const fn required(mut self) -> Key {
-        self.required = true;
-        self
-    }
-    pub const fn default(mut self, value: &'static str) -> Key {
-        self.default = Some(value);
-        self
-    }
-    pub fn secret(&self) -> bool {
-        self.ty == KeyType::Secret
-    }
-}
-
 /// What a provider is and what it can do. Read by `otp providers`, the checks before a
 /// send, `config check` and `config init`.
 pub struct Info {
@@ -210,8 +177,21 @@ impl Info {
         self.channels.contains(&channel)
     }
 
-    pub fn key(&self, name: &str) -> Option<&'static Key> {
-        self.keys.iter().find(|k| k.name == name)
+    /// Whether the provider talks to a vendor at all (and so needs a `base_url`).
+    pub fn sends_over_http(&self) -> bool {
+        !std::ptr::eq(self, &console::INFO)
+    }
+
+    /// The part of the facts config checks a profile against.
+    pub fn schema(&self) -> Schema {
+        Schema {
+            id: self.id,
+            aliases: self.aliases,
+            keys: self.keys,
+            default_base_url: self.default_base_url,
+            credentials_hint: self.credentials_hint,
+            example: self.example,
+        }
     }
 }
 
@@ -256,7 +236,8 @@ impl Otp {
 #[derive(Debug)]
 pub enum Plan {
     Http(Request),
-    Console { to: String, text: String },
+    /// The console shows the message itself, no network.
+    Console(console::Delivery),
 }
 
 /// What a provider's "yes" carries.
@@ -441,7 +422,7 @@ pub mod testing {
     pub fn profile(body: &str) -> Profile {
         let text = format!("[profiles.t]\n{body}");
         let file = ConfigFile::parse(&text, Path::new("/x/config.toml")).unwrap();
-        Profile::resolve(&file, Some("t"), &[]).unwrap()
+        Profile::resolve(&file, Some("t"), &[], &schemas()).unwrap()
     }
 
     /// A JSON reply with this status and body.
@@ -480,6 +461,17 @@ mod tests {
                 PinBy::Tool => assert_eq!(info.verify, VerifyBy::Local),
                 _ => assert_eq!(info.verify, VerifyBy::Provider),
             }
+        }
+    }
+
+    #[test]
+    fn starter_files_parse_for_every_provider() {
+        for info in REGISTRY {
+            let text = crate::config::starter(&info.schema(), &schemas());
+            let f = crate::config::ConfigFile::parse(&text, std::path::Path::new("/x/config.toml"))
+                .unwrap();
+            let p = Profile::resolve(&f, Some(info.id), &[], &schemas()).unwrap();
+            assert_eq!(p.schema.id, info.id);
         }
     }
 }
