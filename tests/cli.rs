@@ -3,5 +3,6 @@
 mod support;
 
 mod core;
+mod layout;
 mod providers;
 mod transport;
