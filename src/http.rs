@@ -275,6 +275,8 @@ pub enum Purpose {
     Verify = 1,
     Status = 2,
     Cancel = 3,
+    /// `config check --online`: a cost-free call that sends nothing.
+    Check = 4,
 }
 
 static PURPOSE: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
@@ -288,6 +290,7 @@ fn purpose() -> Purpose {
         1 => Purpose::Verify,
         2 => Purpose::Status,
         3 => Purpose::Cancel,
+        4 => Purpose::Check,
         _ => Purpose::Send,
     }
 }
@@ -299,6 +302,7 @@ pub fn unsure() -> &'static str {
         Purpose::Verify => "the check may or may not have reached the vendor (and used an attempt)",
         Purpose::Status => "the status is unknown",
         Purpose::Cancel => "the cancel may or may not have reached the vendor",
+        Purpose::Check => "the credentials could not be confirmed (the check sends nothing)",
     }
 }
 
@@ -307,7 +311,7 @@ pub fn unknown_hint() -> &'static str {
     match purpose() {
         Purpose::Send => "check the number's inbox before sending again: retrying may send a second SMS",
         Purpose::Verify => "verify again only if spending another attempt is acceptable; `otp status --id ID` shows what is known",
-        Purpose::Status | Purpose::Cancel => "it is safe to run it again",
+        Purpose::Status | Purpose::Cancel | Purpose::Check => "it is safe to run it again",
     }
 }
 

@@ -562,7 +562,6 @@ pub struct Balance {
 }
 
 /// An adapter built from a profile: settings validated, credentials resolved, no I/O.
-#[allow(dead_code)] // balance/balance_reply: seam for `config check --online` (issue 12)
 pub trait Provider {
     fn info(&self) -> &'static Info;
 
