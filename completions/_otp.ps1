@@ -245,6 +245,7 @@ Register-ArgumentCompleter -Native -CommandName 'otp' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: text or json')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text or json')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Whole-request timeout, e.g. 30s [default: 30s]')
+            [CompletionResult]::new('--online', '--online', [CompletionResultType]::ParameterName, 'Also prove each profile''s credentials with the vendor''s cost-free call (a balance or account lookup; nothing is sent) and check the record store')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Short for --output json')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show the HTTP request and response on stderr (secrets and PINs redacted)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show the HTTP request and response on stderr (secrets and PINs redacted)')

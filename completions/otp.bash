@@ -231,7 +231,7 @@ _otp() {
             return 0
             ;;
         otp__subcmd__config__subcmd__check)
-            opts="-c -p -o -v -q -h --config --profile --output --json --verbose --quiet --timeout --no-color --help"
+            opts="-c -p -o -v -q -h --online --config --profile --output --json --verbose --quiet --timeout --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -232,6 +232,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand -o 'Output format: text or json'
             cand --output 'Output format: text or json'
             cand --timeout 'Whole-request timeout, e.g. 30s [default: 30s]'
+            cand --online 'Also prove each profile''s credentials with the vendor''s cost-free call (a balance or account lookup; nothing is sent) and check the record store'
             cand --json 'Short for --output json'
             cand -v 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'

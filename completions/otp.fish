@@ -154,6 +154,7 @@ complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcomma
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from check" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from check" -s o -l output -d 'Output format: text or json' -r
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from check" -l timeout -d 'Whole-request timeout, e.g. 30s [default: 30s]' -r
+complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from check" -l online -d 'Also prove each profile\'s credentials with the vendor\'s cost-free call (a balance or account lookup; nothing is sent) and check the record store'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from check" -l json -d 'Short for --output json'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from check" -s v -l verbose -d 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Text mode prints only the id, for ID=$(otp send ... -q)'

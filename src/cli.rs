@@ -230,7 +230,12 @@ pub enum ConfigCommand {
     /// Print the effective profile, each value's source, secrets as ***
     Show,
     /// Validate the whole file offline; exit 0 or 3 with every problem listed
-    Check,
+    Check {
+        /// Also prove each profile's credentials with the vendor's cost-free call (a
+        /// balance or account lookup; nothing is sent) and check the record store
+        #[arg(long)]
+        online: bool,
+    },
 }
 
 #[cfg(test)]

@@ -108,6 +108,8 @@ pub enum Purpose {
     Verify,
     Status,
     Cancel,
+    /// `config check --online`: a cost-free call that sends nothing.
+    Check,
 }
 
 impl Purpose {
@@ -120,6 +122,7 @@ impl Purpose {
             }
             Purpose::Status => "the status is unknown",
             Purpose::Cancel => "the cancel may or may not have reached the vendor",
+            Purpose::Check => "the credentials could not be confirmed (the check sends nothing)",
         }
     }
 
@@ -128,7 +131,7 @@ impl Purpose {
         match self {
             Purpose::Send => "check the number's inbox before sending again: retrying may send a second SMS",
             Purpose::Verify => "verify again only if spending another attempt is acceptable; `otp status --id ID` shows what is known",
-            Purpose::Status | Purpose::Cancel => "it is safe to run it again",
+            Purpose::Status | Purpose::Cancel | Purpose::Check => "it is safe to run it again",
         }
     }
 

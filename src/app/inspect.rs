@@ -262,7 +262,7 @@ pub(super) fn config_cmd(g: &Global, out: &Printer, c: &ConfigCommand) -> Result
             }
             Ok(0)
         }
-        ConfigCommand::Check => config_check(g, out),
+        ConfigCommand::Check { online } => config_check(g, out, *online),
     }
 }
 
@@ -317,9 +317,12 @@ fn show_value(secret: bool, v: &toml::Value, source: Source) -> String {
 
 /// Every problem in the file, offline: syntax, keys, types, credentials present,
 /// ranges, base URLs, permissions.
-fn config_check(g: &Global, out: &Printer) -> Result<u8, Failure> {
+fn config_check(g: &Global, out: &Printer, online: bool) -> Result<u8, Failure> {
     let file = ConfigFile::load_lenient(g.config.as_deref())?;
     let Some(path) = file.path.clone().filter(|_| file.exists) else {
+        if online {
+            return super::online::check(g, out, &file, None, Vec::new());
+        }
         return Err(
             Failure::config("no config file to check").hint("create one with `otp config init`")
         );
@@ -464,6 +467,9 @@ fn config_check(g: &Global, out: &Printer) -> Result<u8, Failure> {
         }
     }
     problems.dedup();
+    if online {
+        return super::online::check(g, out, &file, Some(&path), problems);
+    }
     if out.json() {
         out.json_value(&serde_json::json!({"path": path.display().to_string(), "ok": problems.is_empty(), "problems": problems}));
     } else if problems.is_empty() {

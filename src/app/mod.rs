@@ -3,6 +3,7 @@
 //! first byte leaves.
 
 mod inspect;
+mod online;
 mod record;
 mod send;
 

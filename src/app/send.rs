@@ -575,6 +575,9 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
             return Err(f);
         }
     };
+    if let Some(w) = &accepted.warning {
+        output::warn(w);
+    }
 
     let expires = accepted.expires_at.or_else(|| match info.ttl {
         TtlRule::ProviderChooses => None,

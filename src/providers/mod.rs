@@ -249,19 +249,23 @@ pub struct Accepted {
     pub cost: Option<Value>,
     /// A PIN the vendor returned (zender): kept hashed, never printed.
     pub pin: Option<Secret>,
+    /// Something the user should know although the vendor took the send (shoutout: a
+    /// reply without `messageResult`), printed by `send` as a warning.
+    pub warning: Option<String>,
 }
 
 /// What a cost-free credential check says about money; both None when the vendor's
 /// answer proves the credentials but names no balance.
 #[derive(Debug, Default, Clone, PartialEq)]
-#[allow(dead_code)] // seam for `config check --online` (issue 12)
 pub struct Balance {
     pub amount: Option<f64>,
     pub currency: Option<String>,
+    /// Why no balance is shown although the credentials work (zender: the key lacks
+    /// the `get_credits` permission), for the check's output.
+    pub note: Option<String>,
 }
 
 /// An adapter built from a profile: settings validated, credentials resolved, no I/O.
-#[allow(dead_code)] // balance/balance_reply: seam for `config check --online` (issue 12)
 pub trait Provider {
     fn info(&self) -> &'static Info;
 

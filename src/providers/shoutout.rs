@@ -132,9 +132,14 @@ impl Provider for ShoutOut {
         let id = text_at(&v, "referenceId")
             .filter(|s| !s.trim().is_empty())
             .ok_or_else(|| missing_field(ID, "referenceId", reply))?;
-        if status.is_none() {
-            return Err(missing_field(ID, "messageResult.status", reply));
-        }
+        // Apps in the field read only `referenceId`; ShoutOUT made the OTP, so calling
+        // the send unknown would invite a second SMS. It is taken, with a warning.
+        let warning = status.is_none().then(|| {
+            format!(
+                "{ID} answered without `messageResult`, so it did not confirm that the SMS was submitted; \
+                 if the code does not arrive, check the ShoutOUT dashboard before sending again"
+            )
+        });
         let result = &v["messageResult"];
         Ok(Accepted {
             id: redact::vendor_text(&id),
@@ -147,6 +152,7 @@ impl Provider for ShoutOut {
             expires_at: None,
             cost: result.get("cost").filter(|c| !c.is_null()).cloned(),
             pin: None,
+            warning,
         })
     }
 
@@ -344,15 +350,32 @@ mod tests {
 
     #[test]
     fn a_2xx_without_the_handle_is_unknown() {
-        for body in [
-            "{}",
-            r#"{"messageResult":{"status":"1001"}}"#,
-            r#"{"referenceId":"r1"}"#,
-        ] {
+        for body in ["{}", r#"{"messageResult":{"status":"1001"}}"#] {
             let f = provider().send_reply(&reply(200, body)).unwrap_err();
             assert_eq!(f.exit_code(), 6, "{body}");
             assert_eq!(f.kind, Kind::BadResponse);
         }
+        let a = provider().send_reply(&reply(200, SUCCESS)).unwrap();
+        assert_eq!(a.warning, None, "a full reply needs no warning");
+    }
+
+    #[test]
+    fn a_reference_without_message_result_is_accepted_with_a_warning() {
+        for (status, body) in [
+            (200, r#"{"referenceId":"r1"}"#),
+            (201, r#"{"referenceId":"r1","status":"1001"}"#),
+        ] {
+            let a = provider().send_reply(&reply(status, body)).unwrap();
+            assert_eq!(a.id, "r1", "{body}");
+            let w = a.warning.expect("a warning");
+            assert!(w.contains("messageResult"), "{w}");
+            assert!(w.contains("before sending again"), "{w}");
+        }
+        // an empty handle is still no handle
+        let f = provider()
+            .send_reply(&reply(200, r#"{"referenceId":" "}"#))
+            .unwrap_err();
+        assert_eq!(f.exit_code(), 6);
     }
 
     #[test]

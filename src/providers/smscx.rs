@@ -4,8 +4,8 @@
 
 use super::{
     http_failure, is_success, missing_field, parse_time, path_segment, reply_json, snippet,
-    text_at, vendor_message, Accepted, Channel, Info, Key, KeyType, LengthRule, Method, Otp, PinBy,
-    Plan, Provider, Reply, Request, TtlRule, VerifyBy,
+    text_at, vendor_message, Accepted, Balance, Channel, Info, Key, KeyType, LengthRule, Method,
+    Otp, PinBy, Plan, Provider, Reply, Request, TtlRule, VerifyBy,
 };
 use crate::config::Profile;
 use crate::error::{Failure, Kind, Reason};
@@ -210,6 +210,7 @@ impl Provider for Smscx {
                 .filter(|t| *t > SystemTime::now()),
             cost: v.get("cost").filter(|c| !c.is_null()).cloned(),
             pin: None,
+            warning: None,
         })
     }
 
@@ -250,6 +251,28 @@ impl Provider for Smscx {
 
     fn status(&self, id: &str) -> Option<Request> {
         Some(self.request(Method::Get, &Self::otp_path(id)))
+    }
+
+    /// `GET /account/balance`: `{"balance", "currency", "billing"}`; a bad key is 401
+    /// `invalid_api_key`.
+    fn balance(&self) -> Option<Request> {
+        Some(self.request(Method::Get, "/account/balance"))
+    }
+
+    fn balance_reply(&self, reply: &Reply) -> Result<Balance, Failure> {
+        let v = reply_json(INFO.id, reply)?;
+        if !is_success(reply.status) || v.get("error").is_some_and(|e| !e.is_null()) {
+            return Err(failure(reply, &v));
+        }
+        let amount =
+            text_at(&v, "balance").ok_or_else(|| missing_field(INFO.id, "balance", reply))?;
+        Ok(Balance {
+            amount: amount.trim().parse::<f64>().ok().filter(|a| a.is_finite()),
+            currency: text_at(&v, "currency")
+                .map(|c| redact::vendor_text(&c))
+                .filter(|c| !c.is_empty()),
+            note: None,
+        })
     }
 
     fn cancel(&self, id: &str) -> Option<Request> {
@@ -613,5 +636,44 @@ mod tests {
             .verify_reply(&reply(503, r#"{"error":{"message":"down"}}"#))
             .unwrap_err();
         assert_eq!(f.exit_code(), 6);
+    }
+
+    #[test]
+    fn balance_request_and_reply() {
+        let r = keyed().balance().unwrap();
+        assert_eq!(
+            (r.method, r.url.as_str()),
+            (Method::Get, "https://api.example.com/account/balance")
+        );
+        assert_eq!(r.headers, vec![("X-API-KEY".to_string(), KEY.to_string())]);
+        let r = provider(&format!("token = \"{TOKEN}\"\n"))
+            .unwrap()
+            .balance()
+            .unwrap();
+        assert_eq!(r.headers[0].1, format!("Bearer {TOKEN}"));
+        let b = keyed()
+            .balance_reply(&reply(
+                200,
+                r#"{"balance":42.17,"currency":"EUR","billing":"prepaid"}"#,
+            ))
+            .unwrap();
+        assert_eq!(
+            (b.amount, b.currency.as_deref()),
+            (Some(42.17), Some("EUR"))
+        );
+        let e = keyed()
+            .balance_reply(&reply(
+                401,
+                r#"{"error":{"type":"invalid_api_key","code":1001,"message":"Invalid API key"}}"#,
+            ))
+            .unwrap_err();
+        assert_eq!((e.kind, e.exit_code()), (Kind::Auth, 4));
+        assert_eq!(
+            keyed()
+                .balance_reply(&reply(200, "{}"))
+                .unwrap_err()
+                .exit_code(),
+            6
+        );
     }
 }

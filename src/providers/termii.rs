@@ -4,8 +4,8 @@
 
 use super::{
     http_failure, is_success, missing_field, reply_json, text_at, vendor_message, Accepted,
-    Channel, Info, Key, KeyType, LengthRule, Method, Otp, PinBy, Plan, Provider, Reply, Request,
-    TtlRule, VerifyBy,
+    Balance, Channel, Info, Key, KeyType, LengthRule, Method, Otp, PinBy, Plan, Provider, Reply,
+    Request, TtlRule, VerifyBy,
 };
 use crate::config::Profile;
 use crate::error::{Failure, Kind, Reason};
@@ -132,9 +132,18 @@ fn says_unknown_pin(message: Option<&str>) -> bool {
 }
 
 /// Whether a failed verify means the pin_id is unknown: a 404 with a JSON body (an HTML
-/// 404 is a wrong base URL and fails earlier), or a 400/422 whose text says so.
+/// 404 is a wrong base URL and fails earlier), a 422 (Termii's "pin id not found", as a
+/// maintained client reads it), or a 400 whose text says so.
 fn unknown_pin(status: u16, message: Option<&str>) -> bool {
-    status == 404 || (matches!(status, 400 | 422) && says_unknown_pin(message))
+    matches!(status, 404 | 422) || (status == 400 && says_unknown_pin(message))
+}
+
+/// Whether Termii's text says the PIN was verified before ("Token <pin_id> has already
+/// been verified", seen as an HTTP 400 to a second verify of one PIN).
+fn says_already_verified(message: Option<&str>) -> bool {
+    message
+        .map(str::to_ascii_lowercase)
+        .is_some_and(|m| m.contains("already been verified") || m.contains("already verified"))
 }
 
 fn unknown_id(reply: &Reply, v: &Value, message: Option<&str>) -> Failure {
@@ -236,6 +245,26 @@ impl Provider for Termii {
     fn verify_reply(&self, reply: &Reply) -> Result<(), Failure> {
         let v = reply_json(INFO.id, reply)?;
         let message = vendor_message(&v);
+        // Termii answers some verdicts with HTTP 400: an expired PIN (`verified`
+        // "Expired") and a second verify of one PIN. They are answers about the code,
+        // not refusals of the request.
+        if reply.status == 400 {
+            if verified(&v) == Some(Verified::Expired) {
+                return Err(Failure::not_verified(
+                    Reason::Expired,
+                    "termii says the PIN has expired; send a new one",
+                )
+                .status(reply.status));
+            }
+            if says_already_verified(message.as_deref()) {
+                return Err(Failure::not_verified(
+                    Reason::AlreadyUsed,
+                    "termii says this PIN was already verified; send a new one",
+                )
+                .status(reply.status)
+                .code(text_at(&v, "code")));
+            }
+        }
         if !is_success(reply.status) {
             if unknown_pin(reply.status, message.as_deref()) {
                 return Err(unknown_id(reply, &v, message.as_deref()));
@@ -284,6 +313,36 @@ impl Provider for Termii {
             )
             .status(reply.status)
             .detail(super::snippet(reply))),
+        }
+    }
+
+    /// `GET /api/get-balance?api_key=`: `{"user", "balance", "currency"}`. The key is in
+    /// the query string, which `Request::masked` and the redactor hide.
+    fn balance(&self) -> Option<Request> {
+        let key: String =
+            form_urlencoded::byte_serialize(self.api_key.expose().as_bytes()).collect();
+        Some(Request::new(
+            Method::Get,
+            format!("{}/api/get-balance?api_key={key}", self.base),
+        ))
+    }
+
+    fn balance_reply(&self, reply: &Reply) -> Result<Balance, Failure> {
+        let v = reply_json(INFO.id, reply)?;
+        if !is_success(reply.status) {
+            return Err(failure(reply, &v));
+        }
+        match text_at(&v, "balance") {
+            Some(b) => Ok(Balance {
+                amount: b.trim().parse::<f64>().ok().filter(|a| a.is_finite()),
+                currency: text_at(&v, "currency")
+                    .map(|c| crate::redact::vendor_text(&c))
+                    .filter(|c| !c.is_empty()),
+                note: None,
+            }),
+            // Termii answers some refusals with HTTP 200 and only a message.
+            None if vendor_message(&v).is_some() => Err(failure(reply, &v)),
+            None => Err(missing_field(INFO.id, "balance", reply)),
         }
     }
 }
@@ -599,6 +658,86 @@ mod tests {
             e.exit_code(),
             4,
             "an HTML 404 is a wrong URL, not an unknown id"
+        );
+    }
+
+    #[test]
+    fn verify_answers_in_http_errors_are_verdicts() {
+        let p = profile("").unwrap();
+        let no = |status, body: &str| p.verify_reply(&reply(status, body)).unwrap_err();
+        let e = no(400, r#"{"pinId":"x","verified":"Expired","msisdn":"234"}"#);
+        assert_eq!((e.reason, e.exit_code()), (Some(Reason::Expired), 1));
+        assert_eq!(e.http_status, Some(400));
+        let e = no(
+            400,
+            r#"{"error":true,"message":"Token b1f2242a-44c5 has already been verified"}"#,
+        );
+        assert_eq!((e.reason, e.exit_code()), (Some(Reason::AlreadyUsed), 1));
+        for body in [
+            r#"{"message":"pin id not found"}"#,
+            r#"{"error":true,"validationErrors":{"pin_id":["invalid"]}}"#,
+            "{}",
+        ] {
+            let e = no(422, body);
+            assert_eq!(
+                (e.reason, e.exit_code()),
+                (Some(Reason::UnknownId), 1),
+                "{body}"
+            );
+        }
+        // an empty 401 is a bad key, not a verdict
+        let e = p
+            .verify_reply(&Reply {
+                status: 401,
+                content_type: None,
+                body: Vec::new(),
+            })
+            .unwrap_err();
+        assert_eq!((e.kind, e.exit_code()), (Kind::Auth, 4));
+        // a 400 that says neither is still a refusal of the request
+        let e = no(400, r#"{"message":"pin is required"}"#);
+        assert_eq!((e.kind, e.exit_code()), (Kind::InvalidRequest, 4));
+    }
+
+    #[test]
+    fn balance_request_and_reply() {
+        let p = profile("").unwrap();
+        let r = p.balance().unwrap();
+        assert_eq!(r.method, Method::Get);
+        assert_eq!(
+            r.url,
+            format!("https://api.example.com/api/get-balance?api_key={KEY}")
+        );
+        assert_eq!(r.body, Body::Empty);
+        assert!(!r.render_text().contains(KEY), "{}", r.render_text());
+        assert!(r.render_text().contains("api_key=***"));
+        let b = p
+            .balance_reply(&reply(
+                200,
+                r#"{"user":"Acme","balance":1234.5,"currency":"NGN"}"#,
+            ))
+            .unwrap();
+        assert_eq!(
+            (b.amount, b.currency.as_deref()),
+            (Some(1234.5), Some("NGN"))
+        );
+        let b = p.balance_reply(&reply(200, r#"{"balance":"0"}"#)).unwrap();
+        assert_eq!((b.amount, b.currency), (Some(0.0), None));
+        let e = p
+            .balance_reply(&Reply {
+                status: 401,
+                content_type: None,
+                body: Vec::new(),
+            })
+            .unwrap_err();
+        assert_eq!((e.kind, e.exit_code()), (Kind::Auth, 4));
+        let e = p
+            .balance_reply(&reply(200, r#"{"message":"Invalid API key"}"#))
+            .unwrap_err();
+        assert_eq!(e.exit_code(), 4);
+        assert_eq!(
+            p.balance_reply(&reply(200, "{}")).unwrap_err().exit_code(),
+            6
         );
     }
 }

@@ -5,8 +5,8 @@
 
 use super::{
     http_failure, is_success, missing_field, reply_json, snippet, status_kind, text_at,
-    vendor_message, Accepted, Channel, Info, Key, KeyType, LengthRule, Method, Otp, PinBy, Plan,
-    Provider, Reply, Request, TtlRule, VerifyBy,
+    vendor_message, Accepted, Balance, Channel, Info, Key, KeyType, LengthRule, Method, Otp, PinBy,
+    Plan, Provider, Reply, Request, TtlRule, VerifyBy,
 };
 use crate::config::Profile;
 use crate::error::{Failure, Kind, Reason};
@@ -271,6 +271,7 @@ impl Provider for Zender {
             expires_at: None,
             cost: None,
             pin: Some(Secret::new(pin)),
+            warning: None,
         })
     }
 
@@ -307,12 +308,58 @@ impl Provider for Zender {
             .detail(snippet(reply))),
         }
     }
+
+    /// `GET /api/get/credits?secret=`: `data.credits` (a string) and `data.currency`.
+    fn balance(&self) -> Option<Request> {
+        let secret: String =
+            form_urlencoded::byte_serialize(self.key.expose().as_bytes()).collect();
+        Some(Request::new(
+            Method::Get,
+            format!("{}/api/get/credits?secret={secret}", self.base),
+        ))
+    }
+
+    /// Body status 403 here means the key lacks the `get_credits` permission: Zender
+    /// checks the secret first (401 when it is wrong), so the credentials work and only
+    /// the balance is withheld.
+    fn balance_reply(&self, reply: &Reply) -> Result<Balance, Failure> {
+        let v = reply_json(ID, reply)?;
+        match body_status(&v) {
+            Some(s) if (200..300).contains(&s) => {
+                let credits = text_at(&v, "data.credits")
+                    .ok_or_else(|| missing_field(ID, "data.credits", reply))?;
+                Ok(Balance {
+                    amount: credits.trim().parse::<f64>().ok().filter(|a| a.is_finite()),
+                    currency: text_at(&v, "data.currency")
+                        .map(|c| redact::vendor_text(&c))
+                        .filter(|c| !c.is_empty()),
+                    note: None,
+                })
+            }
+            Some(403) => Ok(Balance {
+                note: Some(format!(
+                    "the secret works, but {ID} did not give the balance ({}); give the key the get_credits permission to see it",
+                    vendor_message(&v)
+                        .map(|m| redact::vendor_text(&m))
+                        .unwrap_or_else(|| "status 403".into())
+                )),
+                ..Balance::default()
+            }),
+            Some(s) => Err(refusal(reply, &v, s, Call::Check)),
+            None if !is_success(reply.status) => {
+                Err(http_failure(ID, reply, None, vendor_message(&v), None))
+            }
+            None => Err(missing_field(ID, "status", reply)),
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Call {
     Send,
     Verify,
+    /// The cost-free credits call of `config check --online`.
+    Check,
 }
 
 /// The body's `status`, a number or a numeric string.
@@ -320,10 +367,60 @@ fn body_status(v: &Value) -> Option<u16> {
     text_at(v, "status")?.trim().parse().ok()
 }
 
-/// A body whose `status` is not 2xx. 401 and 403 are auth (403 is "access denied" on a
-/// send; on a verify it is Zender's "OTP is invalid or expired!", which does not tell
-/// the two apart); 400 a bad request; 404 a device or gateway that does not exist;
-/// 5xx leaves the outcome unknown.
+/// What Zender's message says went wrong. One body status (403) covers credits, quota,
+/// subscription, device and key-permission failures, so the words decide the kind and
+/// the next step; only a bad secret or a key without the permission points at api_key.
+fn by_message(msg: &str) -> Option<(Kind, &'static str)> {
+    let m = msg.to_ascii_lowercase();
+    Some(if m.contains("not enough credits") {
+        (
+            Kind::InsufficientFunds,
+            "top up the account's credits on your Zender host, or send in devices mode (mode = \"devices\" with a device)",
+        )
+    } else if m.contains("maximum allowed number of sent messages") {
+        (
+            Kind::RateLimited,
+            "the plan's sending quota is used up: wait for it to renew, or raise it on your Zender host",
+        )
+    } else if m.contains("not subscribed") {
+        (
+            Kind::Auth,
+            "the account has no active plan on this Zender host: subscribe or renew it there",
+        )
+    } else if m.contains("subscription has no permission") {
+        (
+            Kind::Auth,
+            "the account's plan does not include this service: upgrade the plan on your Zender host",
+        )
+    } else if m.contains("device is not available") {
+        (
+            Kind::InvalidRequest,
+            "check device and mode in the profile: the linked phone must be online and yours, or use mode = \"credits\" with a gateway",
+        )
+    } else if m.contains("invalid api secret") {
+        (
+            Kind::Auth,
+            "check api_key: the secret must exist on this Zender host (Tools -> API Keys)",
+        )
+    } else if m.contains("doesn't have permission")
+        || m.contains("does not have permission")
+        || m.contains("api key")
+    {
+        (
+            Kind::Auth,
+            "check api_key: give the key the permission this call needs (otp for send and verify) under Tools -> API Keys",
+        )
+    } else {
+        return None;
+    })
+}
+
+/// A body whose `status` is not 2xx. Zender's message decides the kind where it is one
+/// we know (`by_message`); else 401 and 403 are auth (403 is "access denied" on a send;
+/// on a verify it is Zender's "OTP is invalid or expired!", which does not tell the two
+/// apart), 400 a bad request, 404 a device or gateway that does not exist, and 5xx
+/// leaves the outcome unknown, except "Not enough credits" (some builds answer it with
+/// status 500 in credits mode: nothing was sent).
 fn refusal(reply: &Reply, v: &Value, status: u16, call: Call) -> Failure {
     let said = vendor_message(v)
         .map(|m| redact::vendor_text(&m))
@@ -340,10 +437,25 @@ fn refusal(reply: &Reply, v: &Value, status: u16, call: Call) -> Failure {
         .status(reply.status)
         .code(code);
     }
+    let known = said
+        .as_deref()
+        .and_then(by_message)
+        .filter(|(kind, _)| (400..500).contains(&status) || *kind == Kind::InsufficientFunds);
+    if let Some((kind, hint)) = known {
+        return Failure::rejected(
+            kind,
+            format!("{ID} rejected the request (status {status}): {what}"),
+        )
+        .status(reply.status)
+        .code(code)
+        .detail(snippet(reply))
+        .hint(hint);
+    }
     if !(400..500).contains(&status) {
         let consequence = match call {
             Call::Send => "the SMS may or may not have been sent",
             Call::Verify => "the code was not verified",
+            Call::Check => "the credentials could not be confirmed",
         };
         return Failure::unknown(
             if status >= 500 {
@@ -361,6 +473,7 @@ fn refusal(reply: &Reply, v: &Value, status: u16, call: Call) -> Failure {
                 "check the number's inbox before sending again: retrying may send a second SMS"
             }
             Call::Verify => "try again later; the code may still be valid",
+            Call::Check => "try again later; the check sends nothing",
         });
     }
     let kind = match status {
@@ -376,12 +489,16 @@ fn refusal(reply: &Reply, v: &Value, status: u16, call: Call) -> Failure {
     .status(reply.status)
     .code(code)
     .detail(snippet(reply));
-    match (kind, call) {
-        (Kind::NotFound, Call::Send) => {
+    match (kind, status, call) {
+        (Kind::NotFound, _, Call::Send) => {
             f.hint("check device (devices mode) or gateway (credits mode) in the profile")
         }
-        (Kind::Auth, _) => f.hint(
-            "check api_key: the secret must exist on this Zender host and have the otp permission",
+        (Kind::Auth, 401, _) => f.hint(
+            "check api_key: the secret must exist on this Zender host (Tools -> API Keys)",
+        ),
+        // A 403 whose words we do not know: any of the causes Zender folds into it.
+        (Kind::Auth, _, _) => f.hint(
+            "Zender's message says why; it may be the account's plan or credits, or api_key lacking the otp permission (Tools -> API Keys)",
         ),
         _ => f,
     }
@@ -736,5 +853,135 @@ mod tests {
             r#"{"status":200,"data":{"message":"Your code is 918273","otp":918273}}"#,
         ));
         assert_eq!(redact::scrub("code 918273"), "code ***");
+    }
+
+    #[test]
+    fn one_status_many_causes_the_message_decides() {
+        let p = provider(Mode::Credits);
+        for (status, message, kind, hint) in [
+            (
+                403,
+                "Not enough credits to send the messages!",
+                Kind::InsufficientFunds,
+                "top up",
+            ),
+            (
+                500,
+                "Not enough credits to send the messages!",
+                Kind::InsufficientFunds,
+                "top up",
+            ),
+            (
+                403,
+                "Maximum allowed number of sent messages has been reached!",
+                Kind::RateLimited,
+                "quota",
+            ),
+            (
+                403,
+                "Account is not subscribed to any package!",
+                Kind::Auth,
+                "plan",
+            ),
+            (
+                403,
+                "Subscription has no permission to use SMS services!",
+                Kind::Auth,
+                "upgrade the plan",
+            ),
+            (
+                403,
+                "Device is not available!",
+                Kind::InvalidRequest,
+                "device and mode",
+            ),
+            (401, "Invalid API secret supplied!", Kind::Auth, "api_key"),
+            (
+                403,
+                "This API key doesn't have permission to use this endpoint!",
+                Kind::Auth,
+                "api_key",
+            ),
+        ] {
+            let body = format!(r#"{{"status":{status},"message":"{message}","data":false}}"#);
+            let f = p.send_reply(&reply(200, &body)).unwrap_err();
+            assert_eq!(f.kind, kind, "{message}");
+            assert_eq!(f.outcome, Outcome::Rejected, "{message}");
+            assert_eq!(f.exit_code(), 4, "{message}");
+            assert_eq!(f.provider_code, Some(status.to_string()));
+            let h = f.hint.unwrap();
+            assert!(h.contains(hint), "{message}: {h}");
+            // only the secret and the key's permission point at api_key
+            assert_eq!(h.contains("api_key"), hint == "api_key", "{message}: {h}");
+        }
+        // a 500 that is not about credits leaves the outcome unknown
+        let f = p
+            .send_reply(&reply(
+                200,
+                r#"{"status":500,"message":"Device is not available!"}"#,
+            ))
+            .unwrap_err();
+        assert_eq!(f.exit_code(), 6);
+        // verify: a plan or permission 403 is about the account, not the code
+        let f = p
+            .verify_reply(&reply(
+                200,
+                r#"{"status":403,"message":"Subscription has no permission to use SMS services!"}"#,
+            ))
+            .unwrap_err();
+        assert_eq!((f.kind, f.exit_code()), (Kind::Auth, 4));
+    }
+
+    #[test]
+    fn credits_request_and_reply() {
+        let p = provider(Mode::Devices);
+        let r = p.balance().unwrap();
+        assert_eq!(r.method, Method::Get);
+        assert_eq!(
+            r.url,
+            format!("https://androidapi.net/api/get/credits?secret={KEY}")
+        );
+        assert!(
+            r.render_text().contains("secret=***"),
+            "{}",
+            r.render_text()
+        );
+        let b = p
+            .balance_reply(&reply(
+                200,
+                r#"{"status":200,"message":"Remaining Credits","data":{"credits":"798.634","currency":"GBP"}}"#,
+            ))
+            .unwrap();
+        assert_eq!(
+            (b.amount, b.currency.as_deref(), b.note),
+            (Some(798.634), Some("GBP"), None)
+        );
+        // no get_credits permission: the secret was accepted, the balance withheld
+        let b = p
+            .balance_reply(&reply(
+                200,
+                r#"{"status":403,"message":"This API key doesn't have permission to use this endpoint!"}"#,
+            ))
+            .unwrap();
+        assert_eq!(b.amount, None);
+        assert!(b.note.unwrap().contains("get_credits"));
+        let f = p
+            .balance_reply(&reply(
+                200,
+                r#"{"status":401,"message":"Invalid API secret supplied!"}"#,
+            ))
+            .unwrap_err();
+        assert_eq!((f.kind, f.exit_code()), (Kind::Auth, 4));
+        let f = p
+            .balance_reply(&reply(
+                200,
+                r#"{"status":500,"message":"Something went wrong!"}"#,
+            ))
+            .unwrap_err();
+        assert_eq!(f.exit_code(), 6);
+        let f = p
+            .balance_reply(&reply(200, r#"{"status":200,"data":false}"#))
+            .unwrap_err();
+        assert_eq!(f.exit_code(), 6);
     }
 }

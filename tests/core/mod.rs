@@ -2,6 +2,7 @@
 
 mod cli;
 mod config;
+mod online;
 mod rules;
 mod send;
 pub mod verify;

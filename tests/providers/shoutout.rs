@@ -386,3 +386,39 @@ fn verify_call_failures_are_not_a_verdict() {
         support::assert_no_leak(&out, &["11111"]);
     }
 }
+
+#[test]
+fn a_reference_without_message_result_is_accepted_with_a_warning() {
+    let server = MockServer::start();
+    let m = mock(
+        &server,
+        POST,
+        "/otpservice/send",
+        200,
+        r#"{"referenceId":"f437c171-5fb2-11e7-a2aa-39a3d5b7c5e7"}"#,
+    );
+    let env = env(&server);
+    let out = env.run(&["send", "--to", TO, "-o", "json"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    let v = support::json(&out);
+    support::assert_report_shape(&v);
+    assert_eq!(v["outcome"], "accepted");
+    assert_eq!(v["id"], REF);
+    let err = support::stderr(&out);
+    assert!(
+        err.contains("otp: warning:") && err.contains("messageResult"),
+        "{err}"
+    );
+    assert_eq!(m.hits(), 1);
+    support::assert_no_leak(&out, &[]);
+    // the id verifies like any other
+    let v = server.mock(|when, then| {
+        when.method(POST).path("/otpservice/verify");
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(r#"{"statusCode":"1000"}"#);
+    });
+    let out = env.run(&["verify", "--id", REF, "--code", "87XQZ"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    assert_eq!(v.hits(), 1);
+}

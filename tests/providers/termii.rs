@@ -502,3 +502,40 @@ fn config_check_knows_the_route() {
     let out = env.run(&["config", "check"]);
     assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
 }
+
+#[test]
+fn verify_answers_termii_sends_as_http_errors_are_verdicts() {
+    for (status, body, reason, kind) in [
+        (
+            400,
+            r#"{"pinId":"x","verified":"Expired","msisdn":"2347065250817"}"#,
+            "expired",
+            "expired",
+        ),
+        (
+            400,
+            r#"{"error":true,"message":"Token b1f2242a-44c5-4eed-94bc-8d37b67ef219 has already been verified"}"#,
+            "already_used",
+            "already_used",
+        ),
+        (
+            422,
+            r#"{"error":true,"message":"pin id not found"}"#,
+            "unknown_id",
+            "not_found",
+        ),
+    ] {
+        let (server, env) = sent("");
+        let m = mock(&server, POST, "/api/sms/otp/verify", status, body);
+        let out = verify(&env, "000000");
+        assert_eq!(support::code(&out), 1, "{body}: {}", support::stderr(&out));
+        let v = support::json(&out);
+        support::assert_report_shape(&v);
+        assert_eq!(v["outcome"], "not_verified", "{body}");
+        assert_eq!(v["reason"], reason, "{body}");
+        assert_eq!(v["error"]["kind"], kind, "{body}");
+        assert_eq!(v["error"]["http_status"], status, "{body}");
+        assert_eq!(m.hits(), 1);
+        support::assert_no_leak(&out, &[]);
+    }
+}

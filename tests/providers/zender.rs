@@ -544,3 +544,84 @@ fn verify_without_the_local_record_is_unknown_id_without_a_call() {
     assert_eq!(v["reason"], "unknown_id");
     assert_eq!(any.hits(), 0);
 }
+
+#[test]
+fn one_body_status_many_causes_each_with_its_kind_and_hint() {
+    for (status, message, exit, kind, hint) in [
+        (
+            403,
+            "Not enough credits to send the messages!",
+            4,
+            "insufficient_funds",
+            "top up",
+        ),
+        (
+            500,
+            "Not enough credits to send the messages!",
+            4,
+            "insufficient_funds",
+            "top up",
+        ),
+        (
+            403,
+            "Maximum allowed number of sent messages has been reached!",
+            4,
+            "rate_limited",
+            "quota",
+        ),
+        (
+            403,
+            "Account is not subscribed to any package!",
+            4,
+            "auth",
+            "plan",
+        ),
+        (
+            403,
+            "Subscription has no permission to use SMS services!",
+            4,
+            "auth",
+            "upgrade the plan",
+        ),
+        (
+            403,
+            "Device is not available!",
+            4,
+            "invalid_request",
+            "device and mode",
+        ),
+        (401, "Invalid API secret supplied!", 4, "auth", "api_key"),
+        (
+            403,
+            "This API key doesn't have permission to use this endpoint!",
+            4,
+            "auth",
+            "api_key",
+        ),
+    ] {
+        let body = format!(r#"{{"status":{status},"message":"{message}","data":false}}"#);
+        let server = MockServer::start();
+        let m = send_mock(&server, 200, &body);
+        let env = env(&server);
+        let out = env.run(&["send", "--to", TO, "-o", "json"]);
+        let v =
+            battery::assert_send_failed(&out, message, exit, kind, 200, Some(&status.to_string()));
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains(message),
+            "{v}"
+        );
+        let err = support::stderr(&out);
+        let hint_line = err
+            .lines()
+            .find(|l| l.starts_with("hint:"))
+            .unwrap_or_default();
+        assert!(hint_line.contains(hint), "{message}: {err}");
+        assert_eq!(
+            hint_line.contains("api_key"),
+            hint == "api_key",
+            "{message}: {err}"
+        );
+        assert_eq!(m.hits(), 1);
+        assert_clean(&env, &out);
+    }
+}
