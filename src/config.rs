@@ -609,6 +609,11 @@ impl Profile {
 
     /// A secret, resolved from its source; None when the key is not set anywhere.
     pub fn secret(&self, key: &str) -> Result<Option<Secret>, Failure> {
+        self.secret_text(key, false)
+    }
+
+    /// A secret that may span lines (a PEM private key); `secret` is the one-line form.
+    pub fn secret_text(&self, key: &str, multiline: bool) -> Result<Option<Secret>, Failure> {
         let Some(entry) = self.entry(key) else {
             return Ok(None);
         };
@@ -658,7 +663,8 @@ impl Profile {
         if value.is_empty() {
             return Err(Failure::config(format!("{where_} is empty")));
         }
-        if value.chars().any(char::is_control) {
+        let line_break = |c: char| multiline && matches!(c, '\n' | '\r' | '\t');
+        if value.chars().any(|c| c.is_control() && !line_break(c)) {
             return Err(Failure::config(format!(
                 "{where_} contains a line break or control character"
             ))
@@ -728,7 +734,7 @@ impl Profile {
         Ok(url.trim_end_matches('/').to_string())
     }
 
-    fn resolve_path(&self, p: &str) -> PathBuf {
+    pub fn resolve_path(&self, p: &str) -> PathBuf {
         if let Some(rest) = p.strip_prefix("~/") {
             if let Some(home) = std::env::var_os("HOME") {
                 return PathBuf::from(home).join(rest);
