@@ -413,14 +413,36 @@ fn the_basic_pair_never_prints_even_when_echoed() {
         "{{\"title\":\"Unauthorized\",\"detail\":\"bad credentials {}\"}}",
         basic_b64()
     );
-    let server = FaultServer::start(Fault::Reply(Reply::json(401, &echo)));
-    let env = env(&server.url());
-    for extra in [&["-o", "json"][..], &["-v"][..]] {
-        let mut args = vec!["send", "--to", TO];
-        args.extend_from_slice(extra);
-        let out = env.run(&args);
-        assert_eq!(support::code(&out), 4, "{}", support::stderr(&out));
-        support::assert_no_leak(&out, &[&basic_b64(), &format!("{CANARY}:{CANARY2}")]);
+    let pair = format!("{CANARY}:{CANARY2}");
+    for fault in [
+        Fault::Reply(Reply::json(202, SUCCESS).with_header("X-Echo", &basic_b64())),
+        Fault::Reply(Reply::json(401, &echo)),
+        Fault::Reply(Reply::json(500, &echo)),
+        Fault::Reply(Reply::html(502, &format!("<p>{}</p>", basic_b64()))),
+        Fault::ReadThenClose,
+    ] {
+        let server = FaultServer::start(fault);
+        let env = env(&server.url());
+        for extra in [
+            &["-o", "json"][..],
+            &["-v"][..],
+            &["-v", "-o", "json"][..],
+            &["--dry-run"][..],
+        ] {
+            let mut args = vec!["--timeout", "2s", "send", "--to", TO];
+            args.extend_from_slice(extra);
+            let out = env.run(&args);
+            support::assert_no_leak(&out, &[&basic_b64(), &pair]);
+            let out = env.run(&["-v", "verify", "--id", REQUEST_ID, "--code", "482913"]);
+            support::assert_no_leak(&out, &[&basic_b64(), &pair, "482913"]);
+        }
+        for (_, bytes) in env.written_files() {
+            support::assert_none_of(
+                &String::from_utf8_lossy(&bytes),
+                &[&basic_b64(), &pair],
+                &[],
+            );
+        }
     }
 }
 
