@@ -700,6 +700,11 @@ impl Profile {
 
     /// A secret, resolved from its source; None when the key is not set anywhere.
     pub fn secret(&self, key: &str) -> Result<Option<Secret>, Failure> {
+        self.secret_text(key, false)
+    }
+
+    /// A secret that may span lines (a PEM private key); `secret` is the one-line form.
+    pub fn secret_text(&self, key: &str, multiline: bool) -> Result<Option<Secret>, Failure> {
         let Some(entry) = self.entry(key) else {
             return Ok(None);
         };
@@ -708,7 +713,10 @@ impl Profile {
             Source::Flag => format!("--{key}"),
             _ => format!("{key} in {}", self.label()),
         };
-        secret::resolve(&entry.value, key, &where_, |p| self.resolve_path(p)).map(Some)
+        secret::resolve(&entry.value, key, &where_, multiline, |p| {
+            self.resolve_path(p)
+        })
+        .map(Some)
     }
 
     /// A credential the provider cannot work without.
@@ -772,7 +780,7 @@ impl Profile {
         Ok(url.trim_end_matches('/').to_string())
     }
 
-    fn resolve_path(&self, p: &str) -> PathBuf {
+    pub fn resolve_path(&self, p: &str) -> PathBuf {
         if let Some(rest) = p.strip_prefix("~/") {
             if let Some(home) = std::env::var_os("HOME") {
                 return PathBuf::from(home).join(rest);

@@ -31,6 +31,7 @@ pub fn resolve(
     value: &Value,
     key: &str,
     where_: &str,
+    multiline: bool,
     resolve_path: impl Fn(&str) -> PathBuf,
 ) -> Result<Secret, Failure> {
     let text = match value {
@@ -74,7 +75,8 @@ pub fn resolve(
     if value.is_empty() {
         return Err(Failure::config(format!("{where_} is empty")));
     }
-    if value.chars().any(char::is_control) {
+    let line_break = |c: char| multiline && matches!(c, '\n' | '\r' | '\t');
+    if value.chars().any(|c| c.is_control() && !line_break(c)) {
         return Err(Failure::config(format!(
             "{where_} contains a line break or control character"
         ))
@@ -153,7 +155,7 @@ mod tests {
     use std::path::Path;
 
     fn resolve_here(v: Value) -> Result<Secret, Failure> {
-        resolve(&v, "api_key", "api_key in profile \"t\"", |p| {
+        resolve(&v, "api_key", "api_key in profile \"t\"", false, |p| {
             Path::new("/nonexistent").join(p)
         })
     }

@@ -5,9 +5,11 @@
 
 pub mod cinnox;
 pub mod console;
+pub mod prelude;
 pub mod shoutout;
 pub mod smscx;
 pub mod termii;
+pub mod vonage;
 pub mod zender;
 
 mod reply;
@@ -43,6 +45,8 @@ pub static REGISTRY: &[&Info] = &[
     &cinnox::INFO,
     &shoutout::INFO,
     &zender::INFO,
+    &vonage::INFO,
+    &prelude::INFO,
 ];
 
 /// A provider by id or alias, case-insensitive.

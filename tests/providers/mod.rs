@@ -2,9 +2,11 @@
 
 pub mod battery;
 pub mod cinnox;
+pub mod prelude;
 pub mod shoutout;
 pub mod smscx;
 pub mod termii;
+pub mod vonage;
 pub mod zender;
 
 use battery::Fixture;
@@ -16,4 +18,6 @@ pub static FIXTURES: &[&Fixture] = &[
     &cinnox::FIXTURE,
     &shoutout::FIXTURE,
     &zender::FIXTURE,
+    &vonage::FIXTURE,
+    &prelude::FIXTURE,
 ];
