@@ -2,9 +2,11 @@
 
 pub mod battery;
 pub mod cinnox;
+pub mod plivo;
 pub mod shoutout;
 pub mod smscx;
 pub mod termii;
+pub mod twilio;
 pub mod zender;
 
 use battery::Fixture;
@@ -16,4 +18,6 @@ pub static FIXTURES: &[&Fixture] = &[
     &cinnox::FIXTURE,
     &shoutout::FIXTURE,
     &zender::FIXTURE,
+    &twilio::FIXTURE,
+    &plivo::FIXTURE,
 ];
