@@ -210,6 +210,15 @@ impl Provider for Twilio {
         if otp.message_chosen {
             return Err(message_refused());
         }
+        // Dropping it silently would send under a name the user did not choose.
+        if let Some(sender) = otp.sender() {
+            return Err(Failure::usage(format!(
+                "twilio's Verify Service chooses the sender, so sender \"{sender}\" cannot be used"
+            ))
+            .hint(
+                "drop --sender / sender; the Service's friendly name and sender pool are set in the Twilio Console",
+            ));
+        }
         let channel = match otp.channel {
             Channel::Sms => "sms",
             Channel::Whatsapp => "whatsapp",
@@ -429,6 +438,10 @@ mod tests {
     #[test]
     fn send_request_is_exact() {
         let mut o = testing::otp("+15017122661", Some("Acme"), "Your code is {{code}}");
+        let e = keyed().send(&o).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.message.contains("\"Acme\""), "{}", e.message);
+        o.sender = None;
         let r = http(keyed().send(&o).unwrap());
         assert_eq!(r.method, Method::Post);
         assert_eq!(

@@ -172,6 +172,7 @@ fn settings_the_service_owns_exit_2_with_zero_requests() {
             (&["--webotp-domain", "example.com"], &["twilio", "message"]),
             (&["--pin-type", "letters"], &["twilio", "letters"]),
             (&["--pin", "123456"], &["twilio", "--pin"]),
+            (&["--sender", "Acme"], &["twilio", "sender", "Acme"]),
         ],
         2,
     );
