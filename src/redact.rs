@@ -71,6 +71,18 @@ pub fn register(value: &str) {
     known.sort_by_key(|s| std::cmp::Reverse(s.len()));
 }
 
+/// The `Authorization` value for HTTP Basic auth. Base64 of `user:secret` shares no text
+/// with base64 of the secret alone, so the pair is registered too: a vendor or proxy
+/// that echoes the header back is masked by value like any other secret.
+pub fn basic_auth(user: &str, secret: &Secret) -> Secret {
+    let pair = format!("{user}:{}", secret.expose());
+    register(&pair);
+    Secret::new(format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    ))
+}
+
 /// Mask every registered value in `text`.
 pub fn scrub(text: &str) -> String {
     let known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
@@ -264,6 +276,14 @@ mod tests {
         let b64 = base64::engine::general_purpose::STANDARD.encode("p@ss word/1");
         let text = format!("a p@ss word/1 b p%40ss+word%2F1 c {b64} d");
         assert_eq!(scrub(&text), "a *** b *** c *** d");
+    }
+
+    #[test]
+    fn basic_auth_pair_is_masked_by_value() {
+        let header = basic_auth("AC-user", &Secret::new("pair-secret-9"));
+        let b64 = base64::engine::general_purpose::STANDARD.encode("AC-user:pair-secret-9");
+        assert_eq!(header.expose(), format!("Basic {b64}"));
+        assert_eq!(scrub(&format!("echo {b64}.")), "echo ***.");
     }
 
     #[test]

@@ -480,6 +480,11 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
         attempts: s.attempts,
         pin: pin.clone(),
         callback_url: a.callback_url.clone(),
+        message_chosen: a.message.is_some()
+            || a.lang.is_some()
+            || profile.str("message").is_some()
+            || a.webotp_domain.is_some(),
+        app_hash: a.app_hash.as_deref().map(|h| h.trim().to_string()),
     };
     let mut plan = provider.send(&otp)?;
     if let Plan::Http(req) = &mut plan {

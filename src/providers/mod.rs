@@ -5,10 +5,12 @@
 
 pub mod cinnox;
 pub mod console;
+pub mod plivo;
 pub mod prelude;
 pub mod shoutout;
 pub mod smscx;
 pub mod termii;
+pub mod twilio;
 pub mod vonage;
 pub mod zender;
 
@@ -45,7 +47,9 @@ pub static REGISTRY: &[&Info] = &[
     &cinnox::INFO,
     &shoutout::INFO,
     &zender::INFO,
+    &twilio::INFO,
     &vonage::INFO,
+    &plivo::INFO,
     &prelude::INFO,
 ];
 
@@ -224,6 +228,11 @@ pub struct Otp {
     /// The PIN, where `otp` makes it.
     pub pin: Option<Secret>,
     pub callback_url: Option<String>,
+    /// The user chose the text (--message, --lang, `message`, a WebOTP line): vendors
+    /// whose service writes the message (twilio, plivo) refuse it rather than drop it.
+    pub message_chosen: bool,
+    /// `--app-hash`, for vendors that take it as a field rather than a line (twilio, plivo).
+    pub app_hash: Option<String>,
 }
 
 impl Otp {
@@ -407,6 +416,8 @@ pub mod testing {
             attempts: default(3),
             pin: None,
             callback_url: None,
+            message_chosen: false,
+            app_hash: None,
         }
     }
 

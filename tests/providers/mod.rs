@@ -2,10 +2,12 @@
 
 pub mod battery;
 pub mod cinnox;
+pub mod plivo;
 pub mod prelude;
 pub mod shoutout;
 pub mod smscx;
 pub mod termii;
+pub mod twilio;
 pub mod vonage;
 pub mod zender;
 
@@ -20,4 +22,6 @@ pub static FIXTURES: &[&Fixture] = &[
     &zender::FIXTURE,
     &vonage::FIXTURE,
     &prelude::FIXTURE,
+    &twilio::FIXTURE,
+    &plivo::FIXTURE,
 ];

@@ -1,9 +1,10 @@
 //! The leak sweep: canary secrets in every provider's profile and a known PIN, through
 //! success, rejection (a vendor that echoes the key and PIN back), 5xx, timeout,
 //! malformed replies, `-v`, `-o json` and `--dry-run`. Neither canary nor PIN, nor their
-//! URL-encoded or base64 forms, may appear in stdout, stderr, or any file but the config.
+//! URL-encoded or base64 forms, nor a Basic-auth `base64(user:secret)`, may appear in
+//! stdout, stderr, or any file but the config.
 
-use crate::providers::battery::{env_for, fixtures, provider_info};
+use crate::providers::battery::{env_for, fixtures, provider_info, Fixture};
 use crate::support::faults::{Fault, FaultServer, Reply};
 use crate::support::{self, CANARY, CANARY2};
 use std::time::Duration;
@@ -43,6 +44,32 @@ fn faults(success: &str) -> Vec<(&'static str, Fault)> {
     ]
 }
 
+/// The credential a Basic-auth vendor's request carries, `base64(user:secret)`, read off
+/// the wire: it shares no text with base64 of the secret alone, so it is swept for by
+/// itself. None for vendors that do not send Basic auth (their dry run says which).
+fn basic_credential(f: &Fixture) -> Option<String> {
+    let server = FaultServer::start(Fault::Reply(Reply::json(200, f.success_body)));
+    let env = env_for(f, &server.url());
+    let dry = support::json(&env.run(&["send", "--to", f.to, "--dry-run", "-o", "json"]));
+    let basic = dry["request"]["headers"]["Authorization"]
+        .as_str()
+        .is_some_and(|h| h.starts_with("Basic "));
+    env.run(&["send", "--to", f.to, "-q"]);
+    let sent = server.received();
+    let found = sent.first().and_then(|req| {
+        String::from_utf8_lossy(req).lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim().eq_ignore_ascii_case("authorization").then(|| {
+                v.trim()
+                    .strip_prefix("Basic ")
+                    .map(|b| b.trim().to_string())
+            })?
+        })
+    });
+    assert_eq!(found.is_some(), basic, "{}: Basic auth on the wire", f.id);
+    found
+}
+
 #[test]
 fn no_secret_or_pin_reaches_any_output_or_file() {
     for f in fixtures() {
@@ -55,7 +82,28 @@ fn no_secret_or_pin_reaches_any_output_or_file() {
             .into_iter()
             .filter(|c| profile.contains(c))
             .collect();
-        for (name, fault) in faults(f.success_body) {
+        let basic = basic_credential(f);
+        let mut all_faults = faults(f.success_body);
+        if let Some(b) = &basic {
+            all_faults.push((
+                "echoing basic auth",
+                Fault::Reply(Reply::json(
+                    401,
+                    &format!("{{\"message\":\"bad credentials Basic {b}\",\"error\":\"{b}\"}}"),
+                )),
+            ));
+        }
+        let sweep = |text: &str, extra: &[&str]| {
+            support::assert_none_of(text, &secrets, extra);
+            if let Some(b) = &basic {
+                assert!(
+                    !text.contains(b.as_str()),
+                    "{}: leaked Basic credential in:\n{text}",
+                    f.id
+                );
+            }
+        };
+        for (name, fault) in all_faults {
             let server = FaultServer::start(fault);
             let env = env_for(f, &server.url());
             for extra in [
@@ -78,7 +126,7 @@ fn no_secret_or_pin_reaches_any_output_or_file() {
                     "{} / {name} / {extra:?}: {all}",
                     f.id
                 );
-                support::assert_none_of(&all, &secrets, if tool_pin { &[PIN] } else { &[] });
+                sweep(&all, if tool_pin { &[PIN] } else { &[] });
             }
             // verify paths too (provider verify, or local)
             for extra in [&["-o", "json"][..], &["-v"][..]] {
@@ -96,12 +144,12 @@ fn no_secret_or_pin_reaches_any_output_or_file() {
                 args.extend_from_slice(extra);
                 let out = env.run(&args);
                 let all = format!("{}\n{}", support::stdout(&out), support::stderr(&out));
-                support::assert_none_of(&all, &secrets, &[PIN]);
+                sweep(&all, &[PIN]);
             }
             for (_, bytes) in env.written_files() {
                 let text = String::from_utf8_lossy(&bytes);
                 let extra: &[&str] = if tool_pin { &[PIN] } else { &[] };
-                support::assert_none_of(&text, &secrets, extra);
+                sweep(&text, extra);
             }
         }
     }
