@@ -344,7 +344,7 @@ pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
             let (request, text) = dry_run(&plan);
             report.request = Some(request);
             if !out.json() {
-                out.line(text.trim_end());
+                out.line(&text);
             }
             return Ok(());
         }
@@ -563,7 +563,7 @@ fn warn_segments(out: &Printer, seg: &message::Segments) {
 /// What `--dry-run` shows of a plan: the JSON `request`, and the text.
 fn dry_run(plan: &Plan) -> (serde_json::Value, String) {
     match plan {
-        Plan::Http(req) => (req.to_json(), req.render_text()),
+        Plan::Http(req) => (req.to_json(), req.render_text().trim_end().to_string()),
         Plan::Console(local) => local.dry_run(),
     }
 }
