@@ -316,7 +316,8 @@ fn show_value(secret: bool, v: &toml::Value, source: Source) -> String {
 }
 
 /// Every problem in the file, offline: syntax, keys, types, credentials present,
-/// ranges, base URLs, permissions.
+/// ranges, base URLs, permissions. Each profile is checked on its own; `--online` then
+/// proves each profile's credentials (`online.rs`).
 fn config_check(g: &Global, out: &Printer, online: bool) -> Result<u8, Failure> {
     let file = ConfigFile::load_lenient(g.config.as_deref())?;
     let Some(path) = file.path.clone().filter(|_| file.exists) else {
@@ -327,6 +328,22 @@ fn config_check(g: &Global, out: &Printer, online: bool) -> Result<u8, Failure> 
             Failure::config("no config file to check").hint("create one with `otp config init`")
         );
     };
+    let mut problems = file_problems(&file);
+    for name in file.profiles.keys() {
+        if let Some(p) = checked_profile(&file, name, &mut problems) {
+            problems.extend(profile_problems(&p));
+        }
+    }
+    problems.dedup();
+    if online {
+        return super::online::check(g, out, &file, Some(&path), problems);
+    }
+    Ok(print_check(out, &path, file.profiles.len(), &problems))
+}
+
+/// Problems of the file as a whole: unknown top-level keys, a default_profile that
+/// names no profile.
+fn file_problems(file: &ConfigFile) -> Vec<String> {
     let mut problems = Vec::new();
     if !file.unknown_top.is_empty() {
         problems.push(file.unknown_top_failure().message);
@@ -338,150 +355,219 @@ fn config_check(g: &Global, out: &Printer, online: bool) -> Result<u8, Failure> 
             ));
         }
     }
-    for name in file.profiles.keys() {
-        // Unknown keys are all listed; the rest of the checks run on the profile without them.
-        let mut clean = ConfigFile {
-            path: file.path.clone(),
-            exists: true,
-            default_profile: None,
-            profiles: Default::default(),
-            unknown_top: Vec::new(),
-        };
-        let mut table = file.profiles.get(name).cloned().unwrap_or_default();
-        if let Some(info) = table
-            .get("provider")
-            .and_then(|v| v.as_str())
-            .and_then(providers::find)
-        {
-            let unknown: Vec<String> = table
-                .keys()
-                .filter(|k| !config::known_keys(&info.schema()).any(|kk| kk.name == k.as_str()))
-                .cloned()
-                .collect();
-            for key in unknown {
-                problems.push(format!(
-                    "unknown key `{key}` in {}; the nearest valid key is `{}`",
-                    config::profile_label(Some(name)),
-                    config::nearest(&key, config::known_keys(&info.schema()).map(|k| k.name))
-                ));
-                table.remove(&key);
-            }
-            // Every badly typed value too, each on its own line.
-            let label = config::profile_label(Some(name));
-            let bad: Vec<(String, String)> = table
-                .iter()
-                .filter_map(|(k, v)| {
-                    let key =
-                        config::known_keys(&info.schema()).find(|kk| kk.name == k.as_str())?;
-                    config::check_type(key, v, &label)
-                        .err()
-                        .map(|f| (k.clone(), f.message))
-                })
-                .collect();
-            for (key, msg) in bad {
-                problems.push(msg);
-                table.remove(&key);
+    problems
+}
+
+/// Profile `name` resolved from the file alone, after every unknown key and badly typed
+/// value is listed in `problems` and left out, so the rest can still be checked. None
+/// when it cannot be resolved (that problem listed too).
+fn checked_profile(file: &ConfigFile, name: &str, problems: &mut Vec<String>) -> Option<Profile> {
+    let mut table = file.profiles.get(name).cloned().unwrap_or_default();
+    if let Some(info) = table
+        .get("provider")
+        .and_then(|v| v.as_str())
+        .and_then(providers::find)
+    {
+        problems.extend(key_problems(&info.schema(), name, &mut table));
+    }
+    let clean = ConfigFile {
+        path: file.path.clone(),
+        exists: true,
+        default_profile: None,
+        profiles: [(name.to_string(), table)].into_iter().collect(),
+        unknown_top: Vec::new(),
+    };
+    match Profile::resolve_file(&clean, Some(name), &providers::schemas()) {
+        Ok(p) => Some(p),
+        Err(f) => {
+            problems.push(f.message);
+            None
+        }
+    }
+}
+
+/// Every unknown key and every badly typed value of a profile's table, each on its own
+/// line, removed from the table.
+fn key_problems(schema: &config::Schema, name: &str, table: &mut toml::Table) -> Vec<String> {
+    let mut problems = Vec::new();
+    let label = config::profile_label(Some(name));
+    let unknown: Vec<String> = table
+        .keys()
+        .filter(|k| !config::known_keys(schema).any(|kk| kk.name == k.as_str()))
+        .cloned()
+        .collect();
+    for key in unknown {
+        problems.push(format!(
+            "unknown key `{key}` in {label}; the nearest valid key is `{}`",
+            config::nearest(&key, config::known_keys(schema).map(|k| k.name))
+        ));
+        table.remove(&key);
+    }
+    let bad: Vec<(String, String)> = table
+        .iter()
+        .filter_map(|(k, v)| {
+            let key = config::known_keys(schema).find(|kk| kk.name == k.as_str())?;
+            config::check_type(key, v, &label)
+                .err()
+                .map(|f| (k.clone(), f.message))
+        })
+        .collect();
+    for (key, msg) in bad {
+        problems.push(msg);
+        table.remove(&key);
+    }
+    problems
+}
+
+/// The checks of a resolved profile: credentials, base URL, the adapter's own checks,
+/// settings, countries, templates, cooldown and ca_file.
+fn profile_problems(p: &Profile) -> Vec<String> {
+    let mut problems = credential_problems(p);
+    let info = provider_of(p);
+    let label = p.label();
+    if info.sends_over_http() {
+        if let Err(f) = p.base_url() {
+            problems.push(f.message);
+        }
+    }
+    // The adapter's own checks (a credential that is one of two keys, a vendor setting
+    // such as termii's route). Building resolves secrets, so a profile with a
+    // `{ command }` secret is skipped: commands are not run offline.
+    if !runs_command(p) {
+        if let Err(f) = (info.build)(p) {
+            if !problems.contains(&f.message) {
+                problems.push(f.message);
             }
         }
-        clean.profiles.insert(name.clone(), table);
-        let p = match Profile::resolve_file(&clean, Some(name), &providers::schemas()) {
-            Ok(p) => p,
-            Err(f) => {
-                problems.push(f.message);
-                continue;
-            }
-        };
-        let label = p.label();
-        for k in config::known_keys(&p.schema).filter(|k| k.required) {
-            if p.entry(k.name).is_none() {
-                problems.push(p.missing(k.name).message);
-            } else if k.secret() {
-                if let Some(toml::Value::Table(t)) = p.entry(k.name).map(|e| &e.value) {
-                    // Resolve env and file sources; commands are not run offline.
-                    if !t.contains_key("command") {
-                        if let Err(f) = p.secret(k.name) {
-                            problems.push(f.message);
-                        }
+    }
+    for f in setting_checks(p) {
+        problems.push(format!("{label}: {}", f.message));
+    }
+    if let Some(c) = p.str("default_country") {
+        if phone::calling_code_for(c).is_none() {
+            problems.push(format!(
+                "default_country \"{c}\" in {label} is not an ISO 3166 alpha-2 code"
+            ));
+        }
+    }
+    for c in p.list("allowed_countries") {
+        if !phone::is_calling_code(c.trim_start_matches('+')) {
+            problems.push(format!(
+                "allowed_countries in {label}: \"{c}\" is not a country calling code"
+            ));
+        }
+    }
+    problems.extend(template_problems(p));
+    if let Err(e) = p.duration("cooldown") {
+        problems.push(e.message);
+    }
+    // The profile's own ca_file (SSL_CERT_FILE is the environment's business).
+    if let Some(path) = p.str("ca_file").and(p.ca_file()) {
+        if let Err(e) = std::fs::File::open(&path) {
+            problems.push(format!(
+                "ca_file {} in {label} cannot be read: {e}",
+                path.display()
+            ));
+        }
+    }
+    problems
+}
+
+/// Required keys that are missing, and `{ env }` / `{ file }` secrets that cannot be
+/// read (commands are not run offline).
+fn credential_problems(p: &Profile) -> Vec<String> {
+    let mut problems = Vec::new();
+    for k in config::known_keys(&p.schema).filter(|k| k.required) {
+        if p.entry(k.name).is_none() {
+            problems.push(p.missing(k.name).message);
+        } else if k.secret() {
+            if let Some(toml::Value::Table(t)) = p.entry(k.name).map(|e| &e.value) {
+                if !t.contains_key("command") {
+                    if let Err(f) = p.secret(k.name) {
+                        problems.push(f.message);
                     }
                 }
             }
         }
-        if provider_of(&p).sends_over_http() {
-            if let Err(f) = p.base_url() {
-                problems.push(f.message);
-            }
-        }
-        // The adapter's own checks (a credential that is one of two keys, a vendor
-        // setting such as termii's route). Building resolves secrets, so a profile
-        // with a `{ command }` secret is skipped: commands are not run offline.
-        let runs_command = config::known_keys(&p.schema).any(|k| {
-            k.secret()
-                && matches!(p.entry(k.name).map(|e| &e.value),
-                    Some(toml::Value::Table(t)) if t.contains_key("command"))
-        });
-        if !runs_command {
-            if let Err(f) = (provider_of(&p).build)(&p) {
-                if !problems.contains(&f.message) {
-                    problems.push(f.message);
-                }
-            }
-        }
-        for f in setting_checks(&p) {
-            problems.push(format!("{label}: {}", f.message));
-        }
-        if let Some(c) = p.str("default_country") {
-            if phone::calling_code_for(c).is_none() {
-                problems.push(format!(
-                    "default_country \"{c}\" in {label} is not an ISO 3166 alpha-2 code"
-                ));
-            }
-        }
-        for c in p.list("allowed_countries") {
-            if !phone::is_calling_code(c.trim_start_matches('+')) {
-                problems.push(format!(
-                    "allowed_countries in {label}: \"{c}\" is not a country calling code"
-                ));
-            }
-        }
-        if let Some(m) = p.str("message") {
-            if let Err(e) = Template::parse(m, 1) {
-                problems.push(format!("message in {label}: {}", e.0));
-            }
-        }
-        for (lang, t) in p.templates() {
-            if let Err(e) = Template::parse(&t, 1) {
-                problems.push(format!("templates.{lang} in {label}: {}", e.0));
-            }
-        }
-        if let Err(e) = p.duration("cooldown") {
-            problems.push(e.message);
-        }
-        // The profile's own ca_file (SSL_CERT_FILE is the environment's business).
-        if let Some(path) = p.str("ca_file").and(p.ca_file()) {
-            if let Err(e) = std::fs::File::open(&path) {
-                problems.push(format!(
-                    "ca_file {} in {label} cannot be read: {e}",
-                    path.display()
-                ));
-            }
+    }
+    problems
+}
+
+/// Whether a secret of the profile comes from `{ command }`.
+fn runs_command(p: &Profile) -> bool {
+    config::known_keys(&p.schema).any(|k| {
+        k.secret()
+            && matches!(p.entry(k.name).map(|e| &e.value),
+                Some(toml::Value::Table(t)) if t.contains_key("command"))
+    })
+}
+
+fn template_problems(p: &Profile) -> Vec<String> {
+    let label = p.label();
+    let mut problems = Vec::new();
+    if let Some(m) = p.str("message") {
+        if let Err(e) = Template::parse(m, 1) {
+            problems.push(format!("message in {label}: {}", e.0));
         }
     }
-    problems.dedup();
-    if online {
-        return super::online::check(g, out, &file, Some(&path), problems);
+    for (lang, t) in p.templates() {
+        if let Err(e) = Template::parse(&t, 1) {
+            problems.push(format!("templates.{lang} in {label}: {}", e.0));
+        }
     }
+    problems
+}
+
+/// The verdict: the problems on stderr (or in the JSON document), exit 3 when any.
+fn print_check(out: &Printer, path: &std::path::Path, profiles: usize, problems: &[String]) -> u8 {
     if out.json() {
         out.json_value(&serde_json::json!({"path": path.display().to_string(), "ok": problems.is_empty(), "problems": problems}));
     } else if problems.is_empty() {
         out.line(&format!(
-            "{}: {} profile(s), no problems",
+            "{}: {profiles} profile(s), no problems",
             path.display(),
-            file.profiles.len()
         ));
     } else {
-        for p in &problems {
+        for p in problems {
             output::error(&Failure::config(p.clone()), false);
         }
     }
-    Ok(if problems.is_empty() { 0 } else { 3 })
+    if problems.is_empty() {
+        0
+    } else {
+        3
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn file(text: &str) -> ConfigFile {
+        ConfigFile::parse(text, Path::new("/x/config.toml")).unwrap()
+    }
+
+    #[test]
+    fn file_problems_name_unknown_top_keys_and_a_missing_default() {
+        let f =
+            file("defualt = 1\ndefault_profile = \"b\"\n[profiles.a]\nprovider = \"console\"\n");
+        let problems = file_problems(&f);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[1].contains("no [profiles.b]"));
+    }
+
+    #[test]
+    fn bad_keys_are_listed_and_left_out_so_the_rest_is_checked() {
+        let f = file(
+            "[profiles.a]\nprovider = \"console\"\nlenght = 6\nattempts = \"x\"\nttl = \"20m\"\n",
+        );
+        let mut problems = Vec::new();
+        let p = checked_profile(&f, "a", &mut problems).expect("resolves without the bad keys");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("`lenght`") && problems[0].contains("`length`"));
+        assert!(problems[1].contains("attempts"));
+        let rest = profile_problems(&p);
+        assert!(rest.iter().any(|m| m.contains("above max_ttl")), "{rest:?}");
+    }
 }

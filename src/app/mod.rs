@@ -32,26 +32,29 @@ pub fn run(cli: Cli) -> u8 {
         Command::Verify(a) => record::verify(g, &out, a),
         Command::Status(a) => record::status(g, &out, a),
         Command::Cancel(a) => record::cancel(g, &out, a),
-        Command::Providers { name } => finish(&out, inspect::list_providers(&out, name.as_deref())),
-        Command::Config(c) => finish(&out, inspect::config_cmd(g, &out, c)),
+        Command::Providers { name } => {
+            finish(&out, None, inspect::list_providers(&out, name.as_deref()))
+        }
+        Command::Config(c) => finish(&out, None, inspect::config_cmd(g, &out, c)),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut buf = Vec::new();
             clap_complete::generate(*shell, &mut cmd, "otp", &mut buf);
-            finish(&out, write_stdout(&buf, "the completion script"))
+            finish(&out, None, write_stdout(&buf, "the completion script"))
         }
         Command::Man => {
             let r = man_page()
                 .map_err(|e| Failure::config(format!("cannot render the man page: {e}")))
                 .and_then(|buf| write_stdout(&buf, "the man page"));
-            finish(&out, r)
+            finish(&out, None, r)
         }
     }
 }
 
 /// The end of a command other than send/verify: its exit code, or the error on stderr
-/// and, with `-o json`, a document `{ok: false, error}` on stdout.
-fn finish(out: &Printer, r: Result<u8, Failure>) -> u8 {
+/// and, with `-o json`, a document `{ok: false, error}` on stdout (with the `id` for
+/// status and cancel).
+fn finish(out: &Printer, id: Option<&str>, r: Result<u8, Failure>) -> u8 {
     match r {
         Ok(code) => code,
         Err(f) => {
@@ -59,7 +62,13 @@ fn finish(out: &Printer, r: Result<u8, Failure>) -> u8 {
             if out.json() {
                 let mut rep = output::Report::new(f.outcome);
                 rep.fail(&f);
-                out.json_value(&serde_json::json!({"ok": false, "error": rep.to_json()["error"]}));
+                let mut doc = serde_json::Map::new();
+                doc.insert("ok".into(), false.into());
+                if let Some(id) = id {
+                    doc.insert("id".into(), id.into());
+                }
+                doc.insert("error".into(), rep.to_json()["error"].take());
+                out.json_value(&doc.into());
             }
             f.exit_code()
         }

@@ -2,13 +2,14 @@
 //! the vendor where it did, and the record adds expiry, single use and attempts.
 
 use super::send::with_hint;
-use super::{load_profile, provider_of, timeout};
+use super::{finish, load_profile, provider_of, timeout};
 use crate::cli::{Global, IdArgs, VerifyArgs};
+use crate::config::Profile;
 use crate::error::{Failure, Kind, Outcome, Purpose, Reason};
 use crate::http::Http;
 use crate::output::{self, Printer, Report};
 use crate::phone::Phone;
-use crate::providers::{self, PinBy, VerifyBy};
+use crate::providers::{self, Info, PinBy, VerifyBy};
 use crate::redact::Secret;
 use crate::store::{self, Record, State, Store};
 use std::time::{Duration, SystemTime};
@@ -93,34 +94,6 @@ impl Drop for EchoOff {
     }
 }
 
-pub(super) fn verify(g: &Global, out: &Printer, a: &VerifyArgs) -> u8 {
-    let mut report = Report::new(Outcome::NotVerified);
-    report.reason = Some(None);
-    report.id = Some(a.id.clone());
-    match verify_inner(g, out, a, &mut report) {
-        Ok(()) => {
-            report.ok = true;
-            report.outcome = Outcome::Verified;
-            if out.json() {
-                out.json_value(&report.to_json());
-            } else if !out.quiet {
-                out.line(&format!(
-                    "{} ({})",
-                    out.good("verified"),
-                    report.provider.as_deref().unwrap_or("")
-                ));
-            }
-            0
-        }
-        Err(f) => {
-            let f = with_hint(f, &report);
-            // SPEC §4: a verify's outcome is verified or not_verified; error.kind and the
-            // exit code tell a network failure from a "no".
-            out.verify_failure(&mut report, &f)
-        }
-    }
-}
-
 /// An id as the user gave it: empty or blank would address the vendor's collection
 /// (`GET /otp/`), not one OTP.
 fn check_id(id: &str) -> Result<(), Failure> {
@@ -179,144 +152,205 @@ fn explain_gone(f: Failure, r: &Record, now: u64) -> Failure {
     f
 }
 
-fn verify_inner(
-    g: &Global,
-    out: &Printer,
-    a: &VerifyArgs,
-    report: &mut Report,
-) -> Result<(), Failure> {
-    check_id(&a.id)?;
-    let timeout = timeout(g)?;
-    let code = Secret::new(read_code(a)?);
-    let now = store::now();
-    let st = Store::open()?;
-    let rec = st.read(now)?.get(&a.id).cloned();
-
-    // The record names profile and provider; without one, --profile must.
-    let profile = match &rec {
-        Some(r) => {
-            let flags = [("provider", r.provider.clone())];
-            load_profile(g, r.profile.as_deref().or(g.profile.as_deref()), &flags)?
+/// `otp verify` as a pipeline: the id and code checked, the record found, the profile
+/// and provider it names, then the local check or the vendor's (claim, ask, settle).
+pub(super) fn verify(g: &Global, out: &Printer, a: &VerifyArgs) -> u8 {
+    let mut report = Report::new(Outcome::NotVerified);
+    report.reason = Some(None);
+    report.id = Some(a.id.clone());
+    let verdict = (|| -> Result<(), Failure> {
+        check_id(&a.id)?;
+        let timeout = timeout(g)?;
+        let code = Secret::new(read_code(a)?);
+        let now = store::now();
+        let rec = find_record(&a.id, now)?;
+        // The record names profile and provider; without one, --profile must.
+        let profile = match &rec {
+            Some(r) => {
+                let flags = [("provider", r.provider.clone())];
+                load_profile(g, r.profile.as_deref().or(g.profile.as_deref()), &flags)?
+            }
+            None => load_profile(g, None, &[])?,
+        };
+        let info = provider_of(&profile);
+        report.provider = Some(info.id.to_string());
+        report.profile = profile.name.clone();
+        report.verify_with = Some(info.verify.as_str());
+        if let Some(r) = &rec {
+            report.to = Some(r.to.clone());
+            report.expires_at = r
+                .expires_at
+                .map(|e| output::time(SystemTime::UNIX_EPOCH + Duration::from_secs(e)));
         }
-        None => load_profile(g, None, &[])?,
-    };
-    let info = provider_of(&profile);
-    report.provider = Some(info.id.to_string());
-    report.profile = profile.name.clone();
-    report.verify_with = Some(info.verify.as_str());
-    if let Some(r) = &rec {
-        report.to = Some(r.to.clone());
-        report.expires_at = r
-            .expires_at
-            .map(|e| output::time(SystemTime::UNIX_EPOCH + Duration::from_secs(e)));
+        match info.verify {
+            VerifyBy::Local => check_locally(&a.id, &code, rec.is_some(), now),
+            VerifyBy::Provider => {
+                let asked = Ask {
+                    id: &a.id,
+                    code: &code,
+                    rec: rec.as_ref(),
+                    timeout,
+                    now,
+                };
+                ask_vendor(&profile, info, asked, out)
+            }
+        }
+    })();
+    match verdict {
+        Ok(()) => {
+            report.ok = true;
+            report.outcome = Outcome::Verified;
+            if out.json() {
+                out.json_value(&report.to_json());
+            } else if !out.quiet {
+                out.line(&format!(
+                    "{} ({})",
+                    out.good("verified"),
+                    report.provider.as_deref().unwrap_or("")
+                ));
+            }
+            0
+        }
+        Err(f) => {
+            let f = with_hint(f, &report);
+            // SPEC §4: a verify's outcome is verified or not_verified; error.kind and the
+            // exit code tell a network failure from a "no".
+            out.verify_failure(&mut report, &f)
+        }
     }
+}
 
-    match info.verify {
-        VerifyBy::Local => {
-            let Some(_) = rec else {
-                return Err(Failure::not_verified(
-                    Reason::UnknownId,
-                    format!("no local record of id {}", a.id),
-                )
-                .hint("the id is wrong, or the OTP expired and was pruned; send a new one"));
-            };
-            let verdict = st.update(now, |all| match all.get_mut(&a.id) {
-                Some(r) => r.check(code.expose(), now),
-                None => Err((Reason::UnknownId, format!("no local record of id {}", a.id))),
-            })?;
-            verdict.map_err(|(reason, msg)| Failure::not_verified(reason, msg))
-        }
-        VerifyBy::Provider => {
-            // Zender looks a code up by value alone: without the record's hash, any code
-            // pending on the account would verify any id, for any number.
-            if info.pin_by == PinBy::ProviderReturns
-                && rec.as_ref().is_none_or(|r| r.pin_hash.is_none())
-            {
-                return Err(Failure::not_verified(
-                    Reason::UnknownId,
-                    format!("no local record of id {}", a.id),
-                )
-                .hint(format!(
-                    "{} checks a code only against the send's local record; send a new one",
-                    info.id
-                )));
-            }
-            let provider = (info.build)(&profile)?;
-            let phone = rec.as_ref().and_then(|r| Phone::parse(&r.to, None).ok());
-            let req = provider.verify_to(&a.id, phone.as_ref(), &code)?;
-            let mut http = Http::new(timeout, profile.ca_file().as_deref(), out.verbose)?;
-            http.on_reply(provider.reply_secrets());
-            if let Some(r) = &rec {
-                if let Ok(p) = Phone::parse(&r.to, None) {
-                    http.mask(p.digits().to_string(), p.masked_digits());
-                }
-            }
-            let masked = |f: Failure| match &phone {
+fn no_record(id: &str) -> Failure {
+    Failure::not_verified(Reason::UnknownId, format!("no local record of id {id}"))
+}
+
+/// Where otp made the PIN: the record checks the code, under the store's lock.
+fn check_locally(id: &str, code: &Secret, known: bool, now: u64) -> Result<(), Failure> {
+    if !known {
+        return Err(no_record(id)
+            .hint("the id is wrong, or the OTP expired and was pruned; send a new one"));
+    }
+    let verdict = Store::open()?.update(now, |all| match all.get_mut(id) {
+        Some(r) => r.check(code.expose(), now),
+        None => Err((Reason::UnknownId, format!("no local record of id {id}"))),
+    })?;
+    verdict.map_err(|(reason, msg)| Failure::not_verified(reason, msg))
+}
+
+/// One check at the vendor: what it is about.
+struct Ask<'a> {
+    id: &'a str,
+    code: &'a Secret,
+    /// The record as it was before this run, when there is one.
+    rec: Option<&'a Record>,
+    timeout: Duration,
+    now: u64,
+}
+
+/// Where the vendor made the PIN: local rules first, the record claimed so two runs
+/// cannot both take one code to the vendor, the vendor asked, and the record settled.
+fn ask_vendor(profile: &Profile, info: &Info, ask: Ask, out: &Printer) -> Result<(), Failure> {
+    // Zender looks a code up by value alone: without the record's hash, any code
+    // pending on the account would verify any id, for any number.
+    if info.pin_by == PinBy::ProviderReturns && ask.rec.is_none_or(|r| r.pin_hash.is_none()) {
+        return Err(no_record(ask.id).hint(format!(
+            "{} checks a code only against the send's local record; send a new one",
+            info.id
+        )));
+    }
+    let provider = (info.build)(profile)?;
+    let phone = ask.rec.and_then(|r| Phone::parse(&r.to, None).ok());
+    let req = provider.verify_to(ask.id, phone.as_ref(), ask.code)?;
+    let mut http = Http::new(ask.timeout, profile.ca_file().as_deref(), out.verbose)?;
+    http.on_reply(provider.reply_secrets());
+    if let Some(p) = &phone {
+        http.mask(p.digits().to_string(), p.masked_digits());
+    }
+    if ask.rec.is_some() {
+        claim(ask.id, ask.code, ask.now, ask.timeout.as_secs() + 30)?;
+    }
+    let verdict = http
+        .execute(&req)
+        .and_then(|reply| provider.verify_reply(&reply))
+        .map_err(|f| {
+            let f = f.worded(Purpose::Verify);
+            match &phone {
                 Some(p) => super::mask_number_in(f, p),
                 None => f,
-            };
-            // Local rules first, and the record claimed under the store's lock: a used,
-            // cancelled, locked, expired or mismatching record needs no call, and two
-            // runs cannot both take one code to the vendor.
-            if rec.is_some() {
-                let stale = timeout.as_secs() + 30;
-                let claim = st.update(now, |all| match all.get_mut(&a.id) {
-                    Some(r) => r.claim(code.expose(), now, stale),
-                    None => Err((Reason::UnknownId, format!("no local record of id {}", a.id))),
-                })?;
-                claim.map_err(|(reason, msg)| Failure::not_verified(reason, msg))?;
             }
-            let mut verdict = http
-                .execute(&req)
-                .and_then(|reply| provider.verify_reply(&reply))
-                .map_err(|f| masked(f.worded(Purpose::Verify)));
-            if let Some(r) = &rec {
-                verdict = verdict.map_err(|f| explain_gone(f, r, now));
-            } else {
-                verdict = verdict.map_err(|f| unknown_everywhere(f, &a.id, true));
-            }
-            if rec.is_some() {
-                let ok = verdict.is_ok();
-                let reason = verdict.as_ref().err().and_then(|f| f.reason);
-                // A vendor that counts its own tries and checks codes itself (shoutout)
-                // decides alone; elsewhere the profile's count applies here too.
-                let count_here = info.attempts.is_some() || info.pin_by != PinBy::Provider;
-                let settled = st.update(now, |all| {
-                    if let Some(r) = all.get_mut(&a.id) {
-                        r.state = State::Pending;
-                        r.checking_since = None;
-                        match (ok, reason) {
-                            (true, _) => r.state = State::Verified,
-                            (false, Some(Reason::WrongCode)) if count_here => {
-                                r.attempts_left = r.attempts_left.saturating_sub(1);
-                                if r.attempts_left == 0 {
-                                    r.state = State::Locked;
-                                }
-                            }
-                            (false, Some(Reason::AttemptsExhausted)) => {
-                                r.state = State::Locked;
-                                r.attempts_left = 0;
-                            }
-                            (false, Some(Reason::AlreadyUsed)) => r.state = State::Verified,
-                            // The vendor's clock decides: the record expires now.
-                            (false, Some(Reason::Expired)) => {
-                                r.expires_at = Some(r.expires_at.map_or(now, |e| e.min(now)));
-                            }
-                            _ => {}
-                        }
-                    }
-                });
-                if let Err(e) = settled {
-                    // The vendor's answer stands; the record may still say "checking"
-                    // until its claim lapses.
-                    output::warn(&format!(
-                        "the local record could not be updated: {}",
-                        e.message
-                    ));
-                }
-            }
-            verdict
+        });
+    let Some(rec) = ask.rec else {
+        return verdict.map_err(|f| unknown_everywhere(f, ask.id, true));
+    };
+    let verdict = verdict.map_err(|f| explain_gone(f, rec, ask.now));
+    // A vendor that counts its own tries and checks codes itself (shoutout) decides
+    // alone; elsewhere the profile's count applies here too.
+    let count_here = info.attempts.is_some() || info.pin_by != PinBy::Provider;
+    let said = verdict.as_ref().map(|_| ()).map_err(|f| f.reason);
+    if let Err(e) = settle_record(ask.id, said, count_here, ask.now) {
+        // The vendor's answer stands; the record may still say "checking" until its
+        // claim lapses.
+        output::warn(&format!(
+            "the local record could not be updated: {}",
+            e.message
+        ));
+    }
+    verdict
+}
+
+/// The record of `id`, if the store has one.
+fn find_record(id: &str, now: u64) -> Result<Option<Record>, Failure> {
+    Ok(Store::open()?.read(now)?.get(id).cloned())
+}
+
+/// Mark the record "checking" under the store's lock, after its local rules pass: a
+/// used, cancelled, locked, expired or mismatching record needs no call.
+fn claim(id: &str, code: &Secret, now: u64, stale: u64) -> Result<(), Failure> {
+    let claimed = Store::open()?.update(now, |all| match all.get_mut(id) {
+        Some(r) => r.claim(code.expose(), now, stale),
+        None => Err((Reason::UnknownId, format!("no local record of id {id}"))),
+    })?;
+    claimed.map_err(|(reason, msg)| Failure::not_verified(reason, msg))
+}
+
+/// Write the vendor's verdict into the record of `id`.
+fn settle_record(
+    id: &str,
+    verdict: Result<(), Option<Reason>>,
+    count_here: bool,
+    now: u64,
+) -> Result<(), Failure> {
+    Store::open()?.update(now, |all| {
+        if let Some(r) = all.get_mut(id) {
+            settle(r, verdict, count_here, now);
         }
+    })
+}
+
+/// What the vendor's verdict (Ok, or the reason it said no) does to the record: the
+/// claim is released, and a yes, a wrong code counted here, exhausted attempts, a used
+/// code or the vendor's expiry are written down. Pure.
+fn settle(r: &mut Record, verdict: Result<(), Option<Reason>>, count_here: bool, now: u64) {
+    r.state = State::Pending;
+    r.checking_since = None;
+    match verdict {
+        Ok(()) => r.state = State::Verified,
+        Err(Some(Reason::WrongCode)) if count_here => {
+            r.attempts_left = r.attempts_left.saturating_sub(1);
+            if r.attempts_left == 0 {
+                r.state = State::Locked;
+            }
+        }
+        Err(Some(Reason::AttemptsExhausted)) => {
+            r.state = State::Locked;
+            r.attempts_left = 0;
+        }
+        Err(Some(Reason::AlreadyUsed)) => r.state = State::Verified,
+        // The vendor's clock decides: the record expires now.
+        Err(Some(Reason::Expired)) => {
+            r.expires_at = Some(r.expires_at.map_or(now, |e| e.min(now)));
+        }
+        _ => {}
     }
 }
 
@@ -343,23 +377,14 @@ fn record_json(r: &Record, now: u64) -> serde_json::Value {
     })
 }
 
-/// `status` and `cancel`: their result, or the error on stderr and, with `-o json`, a
-/// document `{ok: false, id, error}` on stdout.
-fn finish_id(out: &Printer, id: &str, r: Result<u8, Failure>) -> u8 {
-    match r {
-        Ok(code) => code,
-        Err(f) => {
-            output::error(&f, out.verbose);
-            if out.json() {
-                let mut rep = Report::new(f.outcome);
-                rep.fail(&f);
-                out.json_value(
-                    &serde_json::json!({"ok": false, "id": id, "error": rep.to_json()["error"]}),
-                );
-            }
-            f.exit_code()
+/// The record of `id` cancelled: `otp verify` refuses it from now on.
+fn mark_cancelled(id: &str, now: u64) -> Result<(), Failure> {
+    Store::open()?.update(now, |all| {
+        if let Some(r) = all.get_mut(id) {
+            r.state = State::Cancelled;
+            r.checking_since = None;
         }
-    }
+    })
 }
 
 fn unknown_record(id: &str) -> Failure {
@@ -381,7 +406,7 @@ fn mask_number(v: serde_json::Value, p: &Phone) -> serde_json::Value {
 }
 
 pub(super) fn status(g: &Global, out: &Printer, a: &IdArgs) -> u8 {
-    finish_id(out, &a.id, status_inner(g, out, a))
+    finish(out, Some(&a.id), show_status(g, out, a))
 }
 
 /// Every string of a vendor's JSON as vendor text: escapes stripped, cut, secrets masked
@@ -417,11 +442,11 @@ fn mask_phones(v: serde_json::Value) -> serde_json::Value {
     }
 }
 
-fn status_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
+fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
     check_id(&a.id)?;
     let timeout = timeout(g)?;
     let now = store::now();
-    let rec = Store::open()?.read(now)?.get(&a.id).cloned();
+    let rec = find_record(&a.id, now)?;
     let profile = match &rec {
         Some(r) => load_profile(g, r.profile.as_deref(), &[("provider", r.provider.clone())]).ok(),
         None => load_profile(g, None, &[]).ok(),
@@ -497,14 +522,13 @@ fn status_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
 }
 
 pub(super) fn cancel(g: &Global, out: &Printer, a: &IdArgs) -> u8 {
-    finish_id(out, &a.id, cancel_inner(g, out, a))
+    finish(out, Some(&a.id), cancel_otp(g, out, a))
 }
 
-fn cancel_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
+fn cancel_otp(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
     check_id(&a.id)?;
     let now = store::now();
-    let st = Store::open()?;
-    let rec = st.read(now)?.get(&a.id).cloned();
+    let rec = find_record(&a.id, now)?;
     // A verified OTP stays verified: cancelling it would rewrite what happened.
     if let Some(r) = &rec {
         if r.state == State::Verified {
@@ -522,12 +546,7 @@ fn cancel_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
     // The local record first: whatever the vendor answers, otp verify refuses it now.
     let was = rec.as_ref().map(|r| r.state);
     if rec.is_some() {
-        st.update(now, |all| {
-            if let Some(r) = all.get_mut(&a.id) {
-                r.state = State::Cancelled;
-                r.checking_since = None;
-            }
-        })?;
+        mark_cancelled(&a.id, now)?;
     }
     let mut remote = false;
     if let Some(req) = provider.cancel(&a.id) {
@@ -572,4 +591,112 @@ fn cancel_inner(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
     Ok(0)
 }
 
-// ---------------------------------------------------------------------------------------
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(attempts_left: u32, state: State) -> Record {
+        Record {
+            id: "id-1".into(),
+            profile: None,
+            provider: "termii".into(),
+            to: "+2348012345678".into(),
+            sent_at: 1_000,
+            expires_at: Some(1_300),
+            attempts_left,
+            state,
+            salt: None,
+            pin_hash: None,
+            checking_since: Some(1_100),
+        }
+    }
+
+    fn settled(r: Record, verdict: Result<(), Option<Reason>>, count_here: bool) -> Record {
+        let mut r = r;
+        settle(&mut r, verdict, count_here, 1_200);
+        r
+    }
+
+    #[test]
+    fn settle_writes_the_vendor_s_verdict_and_releases_the_claim() {
+        let r = settled(record(3, State::Checking), Ok(()), true);
+        assert_eq!((r.state, r.checking_since), (State::Verified, None));
+        let r = settled(
+            record(3, State::Checking),
+            Err(Some(Reason::WrongCode)),
+            true,
+        );
+        assert_eq!((r.state, r.attempts_left), (State::Pending, 2));
+        let r = settled(
+            record(1, State::Checking),
+            Err(Some(Reason::WrongCode)),
+            true,
+        );
+        assert_eq!((r.state, r.attempts_left), (State::Locked, 0));
+        // A vendor that counts its own tries decides alone.
+        let r = settled(
+            record(1, State::Checking),
+            Err(Some(Reason::WrongCode)),
+            false,
+        );
+        assert_eq!((r.state, r.attempts_left), (State::Pending, 1));
+        let r = settled(
+            record(2, State::Checking),
+            Err(Some(Reason::AttemptsExhausted)),
+            false,
+        );
+        assert_eq!((r.state, r.attempts_left), (State::Locked, 0));
+        let r = settled(
+            record(2, State::Checking),
+            Err(Some(Reason::AlreadyUsed)),
+            true,
+        );
+        assert_eq!(r.state, State::Verified);
+        let r = settled(record(2, State::Checking), Err(Some(Reason::Expired)), true);
+        assert_eq!((r.state, r.expires_at), (State::Pending, Some(1_200)));
+        // A failed call (no reason) only releases the claim.
+        let r = settled(record(2, State::Checking), Err(None), true);
+        assert_eq!(
+            (r.state, r.attempts_left, r.checking_since),
+            (State::Pending, 2, None)
+        );
+    }
+
+    #[test]
+    fn a_vendor_that_forgot_the_check_is_explained_by_the_record() {
+        let gone =
+            || Failure::not_verified(Reason::Expired, "the vendor no longer knows it").ask_record();
+        let f = explain_gone(gone(), &record(3, State::Verified), 1_200);
+        assert_eq!(
+            (f.reason, f.kind),
+            (Some(Reason::AlreadyUsed), Kind::AlreadyUsed)
+        );
+        let f = explain_gone(gone(), &record(0, State::Pending), 1_200);
+        assert_eq!(f.reason, Some(Reason::AttemptsExhausted));
+        let f = explain_gone(gone(), &record(2, State::Pending), 1_200);
+        assert_eq!(f.reason, Some(Reason::Expired));
+        let plain = Failure::not_verified(Reason::WrongCode, "no");
+        let f = explain_gone(plain, &record(3, State::Verified), 1_200);
+        assert_eq!(f.reason, Some(Reason::WrongCode));
+    }
+
+    #[test]
+    fn an_id_nobody_knows_is_unknown_id_for_verify_and_usage_elsewhere() {
+        let not_found = || Failure::rejected(Kind::NotFound, "termii rejected the request");
+        let f = unknown_everywhere(not_found(), "x1", true);
+        assert_eq!((f.reason, f.exit_code()), (Some(Reason::UnknownId), 1));
+        assert!(f.message.contains("neither otp nor the vendor knows id x1"));
+        let f = unknown_everywhere(not_found(), "x1", false);
+        assert_eq!(f.exit_code(), 2);
+        let f = unknown_everywhere(Failure::unknown(Kind::Timeout, "slow"), "x1", true);
+        assert_eq!(f.exit_code(), 6);
+    }
+
+    #[test]
+    fn ids_that_would_address_a_collection_are_refused() {
+        for id in ["", "  ", "a b", "a\u{7}"] {
+            assert_eq!(check_id(id).unwrap_err().exit_code(), 2, "{id:?}");
+        }
+        assert!(check_id("a1b2-c3").is_ok());
+    }
+}

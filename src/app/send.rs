@@ -10,7 +10,7 @@ use crate::message::{self, PinType, Template};
 use crate::output::{self, Printer, Report};
 use crate::phone::{self, Phone};
 use crate::providers::{
-    Accepted, Channel, Info, LengthRule, Otp, PinBy, Plan, Setting, TtlRule, VerifyBy,
+    Accepted, Channel, Info, LengthRule, Otp, PinBy, Plan, Provider, Setting, TtlRule, VerifyBy,
 };
 use crate::redact::Secret;
 use crate::store::{self, Record, State, Store};
@@ -18,6 +18,7 @@ use std::time::{Duration, SystemTime};
 
 /// The PIN length, type, TTL and attempts of a profile, checked against its provider.
 /// Only values the user set are checked against the vendor's limits (SPEC §3).
+#[derive(Debug)]
 pub struct Settings {
     pub length: Setting<usize>,
     pub allow_short: bool,
@@ -52,20 +53,14 @@ pub fn settings(p: &Profile) -> Result<Settings, Failure> {
 
 fn length(p: &Profile) -> Result<(Setting<usize>, bool), Failure> {
     let id = provider_of(p).id;
-    let length = match p.int("length")? {
-        Some(n) => {
-            let n = usize::try_from(n)
-                .map_err(|_| p.bad_value("length", format!("PIN length {n} is not a length")))?;
-            Setting {
-                value: n,
-                explicit: true,
-            }
-        }
-        None => Setting {
-            value: 6,
-            explicit: false,
-        },
-    };
+    let chosen = p
+        .int("length")?
+        .map(|n| {
+            usize::try_from(n)
+                .map_err(|_| p.bad_value("length", format!("PIN length {n} is not a length")))
+        })
+        .transpose()?;
+    let length = Setting::or_default(chosen, 6);
     let allow_short = p.bool("allow_short_pins")?.unwrap_or(false);
     if length.explicit {
         match provider_of(p).length {
@@ -97,18 +92,11 @@ fn length(p: &Profile) -> Result<(Setting<usize>, bool), Failure> {
 fn pin_type(p: &Profile) -> Result<Setting<PinType>, Failure> {
     let info = provider_of(p);
     let id = info.id;
-    let pin_type = match p.str("pin_type") {
-        Some(s) => Setting {
-            value: s
-                .parse::<PinType>()
-                .map_err(|e| p.bad_value("pin_type", e))?,
-            explicit: true,
-        },
-        None => Setting {
-            value: PinType::Numeric,
-            explicit: false,
-        },
-    };
+    let chosen = p
+        .str("pin_type")
+        .map(|s| s.parse::<PinType>().map_err(|e| p.bad_value("pin_type", e)))
+        .transpose()?;
+    let pin_type = Setting::or_default(chosen, PinType::Numeric);
     if pin_type.explicit && !info.pin_types.contains(&pin_type.value) {
         let names: Vec<&str> = info.pin_types.iter().map(|t| t.as_str()).collect();
         return Err(Failure::usage(if names.is_empty() {
@@ -130,16 +118,7 @@ fn pin_type(p: &Profile) -> Result<Setting<PinType>, Failure> {
 fn ttl(p: &Profile) -> Result<Setting<Duration>, Failure> {
     let id = provider_of(p).id;
     let max_ttl = p.duration("max_ttl")?.unwrap_or(Duration::from_secs(600));
-    let ttl = match p.duration("ttl")? {
-        Some(d) => Setting {
-            value: d,
-            explicit: true,
-        },
-        None => Setting {
-            value: Duration::from_secs(300),
-            explicit: false,
-        },
-    };
+    let ttl = Setting::or_default(p.duration("ttl")?, Duration::from_secs(300));
     if ttl.explicit {
         let d = ttl.value;
         let shown = humantime::format_duration(d);
@@ -189,17 +168,14 @@ fn ttl(p: &Profile) -> Result<Setting<Duration>, Failure> {
 
 fn attempts(p: &Profile) -> Result<Setting<u32>, Failure> {
     let id = provider_of(p).id;
-    let attempts = match p.int("attempts")? {
-        Some(n) => Setting {
-            value: u32::try_from(n)
-                .map_err(|_| p.bad_value("attempts", format!("attempts {n} is not a count")))?,
-            explicit: true,
-        },
-        None => Setting {
-            value: 3,
-            explicit: false,
-        },
-    };
+    let chosen = p
+        .int("attempts")?
+        .map(|n| {
+            u32::try_from(n)
+                .map_err(|_| p.bad_value("attempts", format!("attempts {n} is not a count")))
+        })
+        .transpose()?;
+    let attempts = Setting::or_default(chosen, 3);
     if attempts.explicit {
         match provider_of(p).attempts {
             None => {
@@ -340,9 +316,77 @@ fn send_flags(a: &SendArgs) -> Vec<(&'static str, String)> {
     flags
 }
 
+/// `otp send` as a pipeline of values this function owns: options, then profile and
+/// provider, then a checked draft (pure), then the plan (the request), then the
+/// cooldown slot, the delivery and the record. The report is filled from each value.
 pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
     let mut report = Report::new(Outcome::NotSent);
-    match send_inner(g, out, a, &mut report) {
+    let sent = (|| -> Result<(), Failure> {
+        let opts = options(g, a)?;
+        let profile = load_profile(g, None, &send_flags(a))?;
+        let info = provider_of(&profile);
+        report.provider = Some(info.id.to_string());
+        report.profile = profile.name.clone();
+        report.verify_with = Some(info.verify.as_str());
+        let draft = draft(&profile, info, a)?;
+        report.to = Some(draft.to.e164());
+        report.segments = Some(draft.segments.parts);
+        report.encoding = Some(draft.segments.encoding.as_str());
+
+        let now = store::now();
+        let slot_wanted = draft.cooldown.filter(|_| !a.force);
+        check_store(&profile, &draft.to, slot_wanted, a.dry_run, now)?;
+        let provider = (info.build)(&profile)?;
+        let plan = plan(provider.as_ref(), &draft, &opts.params)?;
+        warn_segments(out, &draft.segments);
+        if a.dry_run {
+            report.outcome = Outcome::DryRun;
+            let (request, text) = dry_run(&plan);
+            report.request = Some(request);
+            if !out.json() {
+                out.line(&text);
+            }
+            return Ok(());
+        }
+
+        let slot = reserve_slot(&profile, &draft.to, slot_wanted, now)?;
+        let accepted = match deliver(&plan, provider.as_ref(), &profile, &draft.to, &opts, out) {
+            Ok(acc) => acc,
+            Err(f) => {
+                if matches!(f.outcome, Outcome::NotSent | Outcome::Rejected) {
+                    release_slot(slot);
+                }
+                return Err(f);
+            }
+        };
+        if let Some(w) = &accepted.warning {
+            output::warn(w);
+        }
+        let expires = expiry(info, &draft, &accepted, SystemTime::now());
+        report.outcome = Outcome::Accepted;
+        report.id = Some(accepted.id.clone());
+        report.message_id = accepted.message_id.clone();
+        report.expires_at = expires.map(output::time);
+        report.cost = accepted.cost.clone();
+
+        // A failure here must not hide that the SMS went out.
+        if let Err(e) = write_record(record_of(&profile, info, &draft, &accepted, expires, now)) {
+            output::warn(&format!(
+                "sent, but the local record could not be written: {}{}",
+                e.message,
+                if info.verify == VerifyBy::Local {
+                    "; `otp verify` will not know this id"
+                } else {
+                    ""
+                }
+            ));
+        }
+        if !out.json() {
+            print_receipt(out, &report, &draft.segments);
+        }
+        Ok(())
+    })();
+    match sent {
         Ok(()) => {
             report.ok = true;
             if out.json() {
@@ -379,8 +423,15 @@ pub(super) fn with_hint(f: Failure, r: &Report) -> Failure {
     f.hint(hint)
 }
 
-fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> Result<(), Failure> {
-    let timeout = timeout(g)?;
+/// What the command line asks of a send beyond the profile, checked; no I/O.
+#[derive(Debug)]
+struct Options {
+    timeout: Duration,
+    retries: u32,
+    params: Vec<(String, String)>,
+}
+
+fn options(g: &Global, a: &SendArgs) -> Result<Options, Failure> {
     let retries: u32 = match &a.retries {
         Some(r) => r.trim().parse().ok().filter(|n| *n <= 10).ok_or_else(|| {
             Failure::usage(format!(
@@ -397,23 +448,43 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
             _ => Err(Failure::usage(format!("--param \"{kv}\" is not KEY=VALUE"))),
         })
         .collect::<Result<Vec<_>, _>>()?;
+    Ok(Options {
+        timeout: timeout(g)?,
+        retries,
+        params,
+    })
+}
 
-    let profile = load_profile(g, None, &send_flags(a))?;
-    let info = provider_of(&profile);
-    report.provider = Some(info.id.to_string());
-    report.profile = profile.name.clone();
-    report.verify_with = Some(info.verify.as_str());
+/// One OTP with every check that needs no I/O passed: what the provider gets.
+#[derive(Debug)]
+struct Draft {
+    to: Phone,
+    sender: Option<String>,
+    channel: Channel,
+    settings: Settings,
+    template: Template,
+    templates: Vec<(String, Template)>,
+    /// The PIN, where otp makes it.
+    pin: Option<Secret>,
+    callback_url: Option<String>,
+    /// Whether the user chose the text (flag, env, profile, --lang, a WebOTP line): a
+    /// vendor that writes its own message (twilio, plivo) refuses it.
+    message_chosen: bool,
+    /// The Android SMS Retriever hash, for vendors that take it as a field.
+    app_hash: Option<String>,
+    /// Of the final text, the PIN length substituted.
+    segments: message::Segments,
+    cooldown: Option<Duration>,
+}
 
-    let to = recipient(&profile, &a.to)?;
-    report.to = Some(to.e164());
-
+/// Recipient, channel, settings, templates, PIN and segments, checked. Pure but for the
+/// CSPRNG that makes a PIN.
+fn draft(profile: &Profile, info: &'static Info, a: &SendArgs) -> Result<Draft, Failure> {
+    let to = recipient(profile, &a.to)?;
     let channel = channel(info, a.channel.as_deref())?;
-
-    let s = settings(&profile)?;
-    let (template, templates) = template(&profile, a, s.ttl.value)?;
-
+    let s = settings(profile)?;
+    let (template, templates) = template(profile, a, s.ttl.value)?;
     let pin = pin(info, &s, a.pin.as_deref())?;
-
     if a.callback_url.is_some() && !info.callback {
         return Err(Failure::usage(format!(
             "{} has no status webhook, so --callback-url cannot be used",
@@ -430,66 +501,54 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
             )));
         }
     }
-
-    // Segments of the final text, the PIN length substituted.
     let sample_len = match (&pin, info.length) {
         (Some(p), _) => p.expose().chars().count(),
         (None, LengthRule::ProviderChooses(n)) => n,
         (None, _) => s.length.value,
     };
-    let seg = message::segments(&template.render(&"0".repeat(sample_len)));
-    report.segments = Some(seg.parts);
-    report.encoding = Some(seg.encoding.as_str());
-
-    // The local records, read before anything is sent: a damaged store would make the
-    // OTP impossible to verify, and the cooldown lives there. A dry run reads only
-    // what the cooldown needs.
-    let now = store::now();
-    let cooldown = profile.duration("cooldown")?;
-    let records = if !a.dry_run || (cooldown.is_some() && !a.force) {
-        Some(Store::open()?.read(now)?)
-    } else {
-        None
-    };
-    let cooling = |left: u64, cd: Duration| {
-        Failure::config(format!(
-            "{} was sent an OTP less than {} ago; wait {left}s (cooldown in {})",
-            to.masked(),
-            humantime::format_duration(cd),
-            profile.label()
-        ))
-        .hint("--force sends anyway")
-    };
-    if let (Some(cd), false, Some(records)) = (cooldown, a.force, &records) {
-        let left = records.cooldown_left(profile.name.as_deref(), &to.e164(), cd.as_secs(), now);
-        if let Some(left) = left {
-            return Err(cooling(left, cd));
-        }
-    }
-
-    let provider = (info.build)(&profile)?;
-    let otp = Otp {
-        to: to.clone(),
+    let segments = message::segments(&template.render(&"0".repeat(sample_len)));
+    Ok(Draft {
+        to,
         sender: profile.str("sender").map(str::to_string),
+        channel,
+        settings: s,
         template,
         templates,
-        channel,
-        length: s.length,
-        pin_type: s.pin_type,
-        ttl: s.ttl,
-        attempts: s.attempts,
-        pin: pin.clone(),
+        pin,
         callback_url: a.callback_url.clone(),
         message_chosen: a.message.is_some()
             || a.lang.is_some()
             || profile.str("message").is_some()
             || a.webotp_domain.is_some(),
         app_hash: a.app_hash.as_deref().map(|h| h.trim().to_string()),
+        segments,
+        cooldown: profile.duration("cooldown")?,
+    })
+}
+
+/// The provider's request (or console delivery) for a draft, `--param` fields applied
+/// last. Pure.
+fn plan(provider: &dyn Provider, d: &Draft, params: &[(String, String)]) -> Result<Plan, Failure> {
+    let s = &d.settings;
+    let otp = Otp {
+        to: d.to.clone(),
+        sender: d.sender.clone(),
+        template: d.template.clone(),
+        templates: d.templates.clone(),
+        channel: d.channel,
+        length: s.length,
+        pin_type: s.pin_type,
+        ttl: s.ttl,
+        attempts: s.attempts,
+        pin: d.pin.clone(),
+        callback_url: d.callback_url.clone(),
+        message_chosen: d.message_chosen,
+        app_hash: d.app_hash.clone(),
     };
     let mut plan = provider.send(&otp)?;
     if let Plan::Http(req) = &mut plan {
         // A field that carries the PIN otp made must keep it, or verify cannot check it.
-        if let Some(pin) = &pin {
+        if let Some(pin) = &d.pin {
             if let Some((k, _)) = params
                 .iter()
                 .find(|(k, _)| req.field_contains(k, pin.expose()))
@@ -500,9 +559,12 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
                 .hint("use --pin to choose the PIN"));
             }
         }
-        req.apply_params(&params);
+        req.apply_params(params);
     }
+    Ok(plan)
+}
 
+fn warn_segments(out: &Printer, seg: &message::Segments) {
     if seg.parts > 1 && !out.json() && !out.quiet {
         output::warn(&format!(
             "the message is {} {} characters, {} SMS parts; each part is billed",
@@ -511,124 +573,165 @@ fn send_inner(g: &Global, out: &Printer, a: &SendArgs, report: &mut Report) -> R
             seg.parts
         ));
     }
+}
 
-    if a.dry_run {
-        report.outcome = Outcome::DryRun;
-        match &plan {
-            Plan::Http(req) => {
-                report.request = Some(req.to_json());
-                if !out.json() {
-                    out.line(req.render_text().trim_end());
-                }
-            }
-            Plan::Console(local) => {
-                let (request, text) = local.dry_run();
-                report.request = Some(request);
-                if !out.json() {
-                    out.line(&text);
-                }
-            }
-        }
+/// What `--dry-run` shows of a plan: the JSON `request`, and the text.
+fn dry_run(plan: &Plan) -> (serde_json::Value, String) {
+    match plan {
+        Plan::Http(req) => (req.to_json(), req.render_text().trim_end().to_string()),
+        Plan::Console(local) => local.dry_run(),
+    }
+}
+
+fn cooling(profile: &Profile, to: &Phone, left: u64, cd: Duration) -> Failure {
+    Failure::config(format!(
+        "{} was sent an OTP less than {} ago; wait {left}s (cooldown in {})",
+        to.masked(),
+        humantime::format_duration(cd),
+        profile.label()
+    ))
+    .hint("--force sends anyway")
+}
+
+/// The local records, read before anything is sent: a damaged store would make the OTP
+/// impossible to verify, and the cooldown lives there. A dry run reads only what the
+/// cooldown needs.
+fn check_store(
+    profile: &Profile,
+    to: &Phone,
+    cooldown: Option<Duration>,
+    dry_run: bool,
+    now: u64,
+) -> Result<(), Failure> {
+    if dry_run && cooldown.is_none() {
         return Ok(());
     }
-
-    // The cooldown slot is taken under the store's lock before the request leaves, so
-    // parallel sends to one number cannot all pass the check; it is given back when the
-    // send certainly did not go out.
-    let key = store::send_key(profile.name.as_deref(), &to.e164());
-    let reserved = match (cooldown, a.force) {
-        (Some(cd), false) => {
-            let taken = Store::open()?.update(now, |all| {
-                match all.cooldown_left(profile.name.as_deref(), &to.e164(), cd.as_secs(), now) {
-                    Some(left) => Err(left),
-                    None => Ok(all.sends.insert(key.clone(), now)),
-                }
-            })?;
-            Some(taken.map_err(|left| cooling(left, cd))?)
+    let records = Store::open()?.read(now)?;
+    if let Some(cd) = cooldown {
+        let left = records.cooldown_left(profile.name.as_deref(), &to.e164(), cd.as_secs(), now);
+        if let Some(left) = left {
+            return Err(cooling(profile, to, left, cd));
         }
-        _ => None,
+    }
+    Ok(())
+}
+
+/// A cooldown slot this run took: the send time it wrote, and the one it replaced.
+struct Slot {
+    key: String,
+    taken_at: u64,
+    previous: Option<u64>,
+}
+
+/// The cooldown slot, taken under the store's lock before the request leaves, so
+/// parallel sends to one number cannot all pass the check.
+fn reserve_slot(
+    profile: &Profile,
+    to: &Phone,
+    cooldown: Option<Duration>,
+    now: u64,
+) -> Result<Option<Slot>, Failure> {
+    let Some(cd) = cooldown else {
+        return Ok(None);
     };
-    let delivered = (|| -> Result<Accepted, Failure> {
-        match &plan {
-            Plan::Console(local) => Ok(local.deliver()),
-            Plan::Http(req) => {
-                let mut http = Http::new(timeout, profile.ca_file().as_deref(), out.verbose)?;
+    let key = store::send_key(profile.name.as_deref(), &to.e164());
+    let taken = Store::open()?.update(now, |all| {
+        match all.cooldown_left(profile.name.as_deref(), &to.e164(), cd.as_secs(), now) {
+            Some(left) => Err(left),
+            None => Ok(all.sends.insert(key.clone(), now)),
+        }
+    })?;
+    let previous = taken.map_err(|left| cooling(profile, to, left, cd))?;
+    Ok(Some(Slot {
+        key,
+        taken_at: now,
+        previous,
+    }))
+}
+
+/// Give back a slot when the send certainly did not go out; only our own reservation,
+/// not a later send's time. Best effort: the worst case is a cooldown that holds.
+fn release_slot(slot: Option<Slot>) {
+    let Some(slot) = slot else {
+        return;
+    };
+    let _ = Store::open().and_then(|st| {
+        st.update(slot.taken_at, |all| {
+            if all.sends.get(&slot.key) == Some(&slot.taken_at) {
+                match slot.previous {
+                    Some(t) => all.sends.insert(slot.key.clone(), t),
+                    None => all.sends.remove(&slot.key),
+                };
+            }
+        })
+    });
+}
+
+/// The plan carried out: the console shows it, a vendor is asked over HTTP.
+fn deliver(
+    plan: &Plan,
+    provider: &dyn Provider,
+    profile: &Profile,
+    to: &Phone,
+    opts: &Options,
+    out: &Printer,
+) -> Result<Accepted, Failure> {
+    match plan {
+        Plan::Console(local) => Ok(local.deliver()),
+        Plan::Http(req) => {
+            let asked = (|| {
+                let mut http = Http::new(opts.timeout, profile.ca_file().as_deref(), out.verbose)?;
                 http.mask(to.digits().to_string(), to.masked_digits());
                 http.on_reply(provider.reply_secrets());
-                let reply = http.execute_retrying(req, retries)?;
+                let reply = http.execute_retrying(req, opts.retries)?;
                 provider.send_reply(&reply)
-            }
+            })();
+            asked.map_err(|f| super::mask_number_in(f.worded(Purpose::Send), to))
         }
-    })();
-    let accepted = match delivered {
-        Ok(acc) => acc,
-        Err(f) => {
-            let f = super::mask_number_in(f.worded(Purpose::Send), &to);
-            if let (Some(previous), Outcome::NotSent | Outcome::Rejected) = (reserved, f.outcome) {
-                // Only our own reservation is given back, not a later send's time.
-                let _ = Store::open().and_then(|st| {
-                    st.update(now, |all| {
-                        if all.sends.get(&key) == Some(&now) {
-                            match previous {
-                                Some(t) => all.sends.insert(key.clone(), t),
-                                None => all.sends.remove(&key),
-                            };
-                        }
-                    })
-                });
-            }
-            return Err(f);
-        }
-    };
-    if let Some(w) = &accepted.warning {
-        output::warn(w);
     }
+}
 
-    let expires = accepted.expires_at.or_else(|| match info.ttl {
+/// When the OTP expires: the vendor's word, else the TTL from `now` where otp or the
+/// profile set it; unknown where the vendor picks and did not say.
+fn expiry(info: &Info, d: &Draft, acc: &Accepted, now: SystemTime) -> Option<SystemTime> {
+    acc.expires_at.or_else(|| match info.ttl {
         TtlRule::ProviderChooses => None,
-        _ => SystemTime::now().checked_add(s.ttl.value),
-    });
-    report.outcome = Outcome::Accepted;
-    report.id = Some(accepted.id.clone());
-    report.message_id = accepted.message_id.clone();
-    report.expires_at = expires.map(output::time);
-    report.cost = accepted.cost.clone();
+        _ => now.checked_add(d.settings.ttl.value),
+    })
+}
 
-    // The local record. A failure here must not hide that the SMS went out.
+/// The local record of an accepted send. Pure.
+fn record_of(
+    profile: &Profile,
+    info: &Info,
+    d: &Draft,
+    acc: &Accepted,
+    expires: Option<SystemTime>,
+    now: u64,
+) -> Record {
     let mut rec = Record {
-        id: accepted.id.clone(),
+        id: acc.id.clone(),
         profile: profile.name.clone(),
         provider: info.id.to_string(),
-        to: to.e164(),
+        to: d.to.e164(),
         sent_at: now,
         expires_at: expires
             .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
             .map(|d| d.as_secs()),
-        attempts_left: s.attempts.value,
+        attempts_left: d.settings.attempts.value,
         state: State::Pending,
         salt: None,
         pin_hash: None,
         checking_since: None,
     };
-    if let Some(p) = pin.as_ref().or(accepted.pin.as_ref()) {
+    if let Some(p) = d.pin.as_ref().or(acc.pin.as_ref()) {
         rec.set_pin(p);
     }
-    if let Err(e) = Store::open().and_then(|st| st.update(now, |all| all.insert(rec))) {
-        output::warn(&format!(
-            "sent, but the local record could not be written: {}{}",
-            e.message,
-            if info.verify == VerifyBy::Local {
-                "; `otp verify` will not know this id"
-            } else {
-                ""
-            }
-        ));
-    }
+    rec
+}
 
-    if !out.json() {
-        print_receipt(out, report, &seg);
-    }
-    Ok(())
+fn write_record(rec: Record) -> Result<(), Failure> {
+    Store::open().and_then(|st| st.update(rec.sent_at, |all| all.insert(rec)))
 }
 
 /// The number, checked, and the profile's country rules applied.
@@ -794,4 +897,120 @@ fn print_receipt(out: &Printer, r: &Report, seg: &message::Segments) {
     }
     lines.push(format!("verify    otp verify --id {id} --code CODE"));
     out.line(&lines.join("\n"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use crate::providers::{self, testing, Body};
+    use clap::Parser;
+
+    fn args(extra: &[&str]) -> (Global, SendArgs) {
+        let argv = ["otp", "send", "--to", "+2348012345678"];
+        let cli = Cli::try_parse_from(argv.iter().chain(extra)).unwrap();
+        match cli.command {
+            Command::Send(a) => (cli.global, *a),
+            _ => unreachable!("parsed a send"),
+        }
+    }
+
+    fn console() -> (Profile, &'static Info) {
+        let p = testing::profile("provider = \"console\"\n");
+        let info = provider_of(&p);
+        (p, info)
+    }
+
+    #[test]
+    fn options_refuse_bad_retries_and_params() {
+        let (g, a) = args(&["--retries", "11"]);
+        assert_eq!(options(&g, &a).unwrap_err().exit_code(), 2);
+        let (g, a) = args(&["--param", "=x"]);
+        assert_eq!(options(&g, &a).unwrap_err().exit_code(), 2);
+        let (g, a) = args(&["--retries", "2", "--param", "a=b=c"]);
+        let o = options(&g, &a).unwrap();
+        assert_eq!((o.retries, o.params), (2, vec![("a".into(), "b=c".into())]));
+    }
+
+    #[test]
+    fn a_console_draft_has_a_fresh_pin_and_its_segments() {
+        let (p, info) = console();
+        let (_, a) = args(&["--message", "code {{code}}"]);
+        let d = draft(&p, info, &a).unwrap();
+        let pin = d.pin.as_ref().expect("otp makes the console's PIN");
+        assert_eq!(pin.expose().len(), 6);
+        assert!(pin.expose().chars().all(|c| c.is_ascii_digit()));
+        assert_eq!((d.segments.parts, d.channel), (1, Channel::Sms));
+        assert!(!d.settings.length.explicit);
+        let eight = testing::profile("provider = \"console\"\nlength = 8\n");
+        let (_, a) = args(&["--pin", "123456"]);
+        let f = draft(&eight, info, &a).unwrap_err();
+        assert!(
+            f.message.contains("PIN length is set to 8"),
+            "{}",
+            f.message
+        );
+        let (_, a) = args(&["--callback-url", "https://example.com/hook"]);
+        let f = draft(&p, info, &a).unwrap_err();
+        assert!(f.message.contains("no status webhook"), "{}", f.message);
+    }
+
+    #[test]
+    fn a_param_may_not_replace_the_pin_otp_made() {
+        let p = testing::profile(
+            "provider = \"cinnox\"\napp_id = \"app-1\"\napp_token = \"tok-abcdef\"\nbase_url = \"https://example.com\"\nsender = \"Brand\"\n",
+        );
+        let info = provider_of(&p);
+        assert_eq!(info.pin_by, PinBy::Tool, "cinnox: otp makes the PIN");
+        let provider = (info.build)(&p).unwrap();
+        let (_, a) = args(&["--pin", "246810"]);
+        let d = draft(&p, info, &a).unwrap();
+        let Plan::Http(req) = plan(provider.as_ref(), &d, &[]).unwrap() else {
+            panic!("cinnox sends over HTTP");
+        };
+        let Body::Json(serde_json::Value::Object(body)) = &req.body else {
+            panic!("cinnox sends JSON");
+        };
+        let field = body
+            .keys()
+            .find(|k| req.field_contains(k, "246810"))
+            .expect("a field carries the PIN")
+            .clone();
+        let f = plan(provider.as_ref(), &d, &[(field, "1".into())]).unwrap_err();
+        assert!(f.message.contains("would replace the PIN"), "{}", f.message);
+        let Plan::Http(req) = plan(provider.as_ref(), &d, &[("extra".into(), "7".into())]).unwrap()
+        else {
+            panic!("cinnox sends over HTTP");
+        };
+        assert!(req.field_contains("extra", "7"));
+    }
+
+    #[test]
+    fn the_record_keeps_the_pin_hashed_with_the_draft_s_attempts_and_expiry() {
+        let (p, info) = console();
+        let (_, a) = args(&["--pin", "135790"]);
+        let d = draft(&p, info, &a).unwrap();
+        let acc = Accepted {
+            id: "id-1".into(),
+            ..Accepted::default()
+        };
+        let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let expires = expiry(info, &d, &acc, start);
+        assert_eq!(expires, Some(start + Duration::from_secs(300)));
+        let told = Accepted {
+            expires_at: Some(start + Duration::from_secs(60)),
+            ..Accepted::default()
+        };
+        assert_eq!(expiry(info, &d, &told, start), told.expires_at);
+        let rec = record_of(&p, info, &d, &acc, expires, 1_000_000);
+        assert_eq!(
+            (rec.id.as_str(), rec.provider.as_str()),
+            ("id-1", "console")
+        );
+        assert_eq!((rec.attempts_left, rec.expires_at), (3, Some(1_000_300)));
+        assert_eq!(rec.to, "+2348012345678");
+        let hash = rec.pin_hash.as_deref().expect("the PIN is kept hashed");
+        assert!(!hash.contains("135790"));
+        assert!(providers::find(&rec.provider).is_some());
+    }
 }

@@ -211,6 +211,32 @@ pub struct Setting<T> {
     pub explicit: bool,
 }
 
+impl<T> Setting<T> {
+    /// A value the user set (flag, env or profile): checked against the vendor's limits.
+    pub fn chosen(value: T) -> Setting<T> {
+        Setting {
+            value,
+            explicit: true,
+        }
+    }
+
+    /// The built-in value, left alone.
+    pub fn default(value: T) -> Setting<T> {
+        Setting {
+            value,
+            explicit: false,
+        }
+    }
+
+    /// `chosen` when the user gave a value, else the built-in `fallback`.
+    pub fn or_default(value: Option<T>, fallback: T) -> Setting<T> {
+        match value {
+            Some(v) => Setting::chosen(v),
+            None => Setting::default(fallback),
+        }
+    }
+}
+
 /// One OTP to send, checked and complete: what an adapter turns into a request.
 #[derive(Debug)]
 pub struct Otp {
@@ -423,18 +449,12 @@ pub mod testing {
 
     /// A setting left at its built-in value.
     pub fn default<T>(value: T) -> Setting<T> {
-        Setting {
-            value,
-            explicit: false,
-        }
+        Setting::default(value)
     }
 
     /// A setting the user chose (flag, env or profile).
     pub fn chosen<T>(value: T) -> Setting<T> {
-        Setting {
-            value,
-            explicit: true,
-        }
+        Setting::chosen(value)
     }
 
     /// Profile "t" of a config file holding `[profiles.t]` and then `body`.
