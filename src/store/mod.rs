@@ -128,7 +128,7 @@ pub trait RecordStore: Send {
 }
 
 #[allow(dead_code)] // wired into app in the next step
-impl dyn RecordStore {
+impl dyn RecordStore + '_ {
     /// `update_with` for a closure with a result: the result of the run that committed.
     pub fn update<T>(
         &self,
@@ -182,3 +182,6 @@ fn unavailable(store: &str, what: impl std::fmt::Display) -> Failure {
 fn random_hex() -> String {
     record::hex(&crate::message::random_bytes::<16>())
 }
+
+#[cfg(test)]
+mod tests;
