@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod faults;
+pub mod redis;
 
 use assert_cmd::Command;
 use std::os::unix::fs::PermissionsExt;

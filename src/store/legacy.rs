@@ -1,7 +1,6 @@
-//! Local records of sends: what `verify`, `status`, `cancel` and the cooldown read.
-//! One JSON file in a 0700 folder, changed only under an exclusive file lock and
-//! replaced atomically (temp file + rename), so concurrent runs lose nothing and two
-//! verifies of one code cannot both succeed. PINs are kept as salted SHA-256 only.
+//! The first version's record store: one `records.json` under a file lock, PINs as
+//! salted SHA-256. `src/app` uses it until it is wired to the SQLite/Redis store; the new
+//! embedded store imports such a file once (`import`) and renames it aside.
 
 use crate::error::{Failure, Reason};
 use crate::phone::Phone;
@@ -432,6 +431,62 @@ impl Store {
         let mut records = self.load()?;
         records.prune(now);
         Ok(records)
+    }
+}
+
+/// Hand the first version's records to `f` (once, under its lock) and rename the file
+/// aside when `f` has committed them. Nothing to do when there is no `records.json`.
+pub(super) fn import(
+    dir: &Path,
+    f: impl FnOnce(Records) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let st = Store {
+        dir: dir.to_path_buf(),
+    };
+    if std::fs::symlink_metadata(st.file()).is_err() {
+        return Ok(());
+    }
+    let _lock = st.lock_bounded()?;
+    if std::fs::symlink_metadata(st.file()).is_err() {
+        return Ok(()); // another run imported it meanwhile
+    }
+    let records = st.load()?;
+    f(records)?;
+    std::fs::rename(st.file(), dir.join("records.json.imported"))
+        .map_err(|e| st.io_err("rename records.json aside after importing it", e))
+}
+
+impl Store {
+    /// `lock`, but giving up after `BUSY_WAIT` (an old-version run holds it).
+    fn lock_bounded(&self) -> Result<File, Failure> {
+        use std::os::unix::fs::OpenOptionsExt;
+        self.check_private()?;
+        let f = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(self.dir.join("records.lock"))
+            .map_err(|e| self.io_err("open the lock file", e))?;
+        let start = std::time::Instant::now();
+        loop {
+            match f.try_lock() {
+                Ok(()) => return Ok(f),
+                Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < super::BUSY_WAIT => {
+                    std::thread::sleep(std::time::Duration::from_millis(20))
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(Failure::config(format!(
+                        "waited {}s for another otp run to release {}; giving up",
+                        super::BUSY_WAIT.as_secs(),
+                        self.dir.join("records.lock").display()
+                    ))
+                    .hint("an older otp version is still running, or a run is stuck; retry"))
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(self.io_err("lock", e)),
+            }
+        }
     }
 }
 

@@ -1,0 +1,513 @@
+//! The embedded record store: one SQLite database in the state folder (WAL,
+//! synchronous=FULL, every change one IMMEDIATE transaction), with the HMAC key for PIN
+//! hashes in a separate 0600 file beside it. Look-ups are indexed; pruning is batched.
+
+use super::record::{PinKey, Record, State};
+use super::{legacy, Limit, Refusal, Rule, Slot, Ticket, BUSY_WAIT, MAX_WINDOW};
+use crate::error::Failure;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use std::cell::RefCell;
+use std::fs::OpenOptions;
+use std::io::{Read, Write};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+const DB: &str = "otp.db";
+const KEY: &str = "store.key";
+/// Rows dropped per table per write: a bounded cost, never a full scan.
+const PRUNE_BATCH: u32 = 50;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS records (
+    id TEXT PRIMARY KEY,
+    number TEXT NOT NULL,
+    keep_until INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS records_number ON records(number);
+CREATE INDEX IF NOT EXISTS records_keep ON records(keep_until);
+CREATE TABLE IF NOT EXISTS sends (
+    n INTEGER PRIMARY KEY,
+    number TEXT NOT NULL,
+    country TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    ticket TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sends_number ON sends(number, at);
+CREATE INDEX IF NOT EXISTS sends_country ON sends(country, at);
+CREATE INDEX IF NOT EXISTS sends_at ON sends(at);
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+";
+
+pub struct Embedded {
+    dir: PathBuf,
+    db: RefCell<Connection>,
+    key: PinKey,
+}
+
+impl Embedded {
+    pub fn open(dir: &Path) -> Result<Embedded, Failure> {
+        private_dir(dir)?;
+        for f in [DB, "otp.db-wal", "otp.db-shm", KEY, "records.json"] {
+            private_file(dir, f)?;
+        }
+        let key = load_key(dir)?;
+        let path = dir.join(DB);
+        // Created 0600 before SQLite opens it: its -wal and -shm files copy this mode.
+        OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&path)
+            .map_err(|e| unwritable(dir, e))?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+        let db = Connection::open_with_flags(&path, flags).map_err(|e| sql_err(dir, e))?;
+        let store = Embedded {
+            dir: dir.to_path_buf(),
+            db: RefCell::new(db),
+            key,
+        };
+        store.init()?;
+        Ok(store)
+    }
+
+    fn init(&self) -> Result<(), Failure> {
+        let fp = self.key_id();
+        {
+            let db = self.db.borrow();
+            db.busy_timeout(BUSY_WAIT)
+                .map_err(|e| sql_err(&self.dir, e))?;
+            // WAL with FULL sync: a commit is on disk before the command reports it.
+            db.pragma_update(None, "journal_mode", "WAL")
+                .map_err(|e| sql_err(&self.dir, e))?;
+            db.pragma_update(None, "synchronous", "FULL")
+                .map_err(|e| sql_err(&self.dir, e))?;
+        }
+        let stored = self.write(0, false, |tx| {
+            tx.execute_batch(SCHEMA)?;
+            tx.execute(
+                "INSERT OR IGNORE INTO meta (k, v) VALUES ('key_id', ?1)",
+                [&fp],
+            )?;
+            tx.query_row("SELECT v FROM meta WHERE k = 'key_id'", [], |r| {
+                r.get::<_, String>(0)
+            })
+        })?;
+        if stored != fp {
+            return Err(Failure::config(format!(
+                "the key file {} does not belong to the records in {}",
+                self.dir.join(KEY).display(),
+                self.dir.join(DB).display()
+            ))
+            .hint("restore the original key file; or move both files aside to start afresh (pending OTPs are lost)"));
+        }
+        legacy::import(&self.dir, |old| {
+            self.write(0, false, |tx| {
+                let done: Option<String> = tx
+                    .query_row("SELECT v FROM meta WHERE k = 'legacy_imported'", [], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
+                if done.is_some() {
+                    return Ok(());
+                }
+                for old in &old.records {
+                    let rec = convert(old, &self.key);
+                    tx.execute(
+                        "INSERT OR IGNORE INTO records (id, number, keep_until, body) VALUES (?1, ?2, ?3, ?4)",
+                        params![rec.id, rec.to, rec.keep_until() as i64, body(&rec)],
+                    )?;
+                }
+                for (k, at) in &old.sends {
+                    let number = k.rsplit('|').next().unwrap_or_default();
+                    tx.execute(
+                        "INSERT INTO sends (number, country, at, ticket) VALUES (?1, ?2, ?3, ?4)",
+                        params![number, country_of(number), *at as i64, super::random_hex()],
+                    )?;
+                }
+                tx.execute(
+                    "INSERT INTO meta (k, v) VALUES ('legacy_imported', '1')",
+                    [],
+                )?;
+                Ok(())
+            })
+        })
+    }
+
+    fn key_id(&self) -> String {
+        // A fingerprint of the key, not the key: tells a replaced key file apart.
+        let mut r = Record::new("key-id", None, "", "", 0, None, 0);
+        r.set_pin(&self.key, &crate::redact::Secret::new("key-id"), None);
+        r.pin_hash.unwrap_or_default()[..16].to_string()
+    }
+
+    /// One IMMEDIATE transaction (the write lock taken up front, so concurrent runs
+    /// queue on the busy timeout instead of failing halfway), pruned first.
+    fn write<T>(
+        &self,
+        now: u64,
+        prune: bool,
+        f: impl FnOnce(&rusqlite::Transaction) -> rusqlite::Result<T>,
+    ) -> Result<T, Failure> {
+        let mut db = self.db.borrow_mut();
+        let run = || -> rusqlite::Result<T> {
+            let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if prune {
+                tx.execute(
+                    "DELETE FROM records WHERE rowid IN (SELECT rowid FROM records WHERE keep_until <= ?1 LIMIT ?2)",
+                    params![now as i64, PRUNE_BATCH],
+                )?;
+                tx.execute(
+                    "DELETE FROM sends WHERE n IN (SELECT n FROM sends WHERE at <= ?1 LIMIT ?2)",
+                    params![now.saturating_sub(MAX_WINDOW) as i64, PRUNE_BATCH],
+                )?;
+            }
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        };
+        run().map_err(|e| sql_err(&self.dir, e))
+    }
+
+    fn read_record(tx: &Connection, id: &str, now: u64) -> rusqlite::Result<Option<Record>> {
+        let body: Option<String> = tx
+            .query_row(
+                "SELECT body FROM records WHERE id = ?1 AND keep_until > ?2",
+                params![id, now as i64],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
+    }
+}
+
+impl super::RecordStore for Embedded {
+    fn describe(&self) -> String {
+        self.dir.join(DB).display().to_string()
+    }
+
+    fn key(&self) -> &PinKey {
+        &self.key
+    }
+
+    fn get(&self, id: &str, now: u64) -> Result<Option<Record>, Failure> {
+        Embedded::read_record(&self.db.borrow(), id, now).map_err(|e| sql_err(&self.dir, e))
+    }
+
+    fn insert(&self, rec: &Record, now: u64) -> Result<(), Failure> {
+        self.write(now, true, |tx| {
+            let older: Vec<(String, String)> = {
+                let mut q = tx.prepare_cached(
+                    "SELECT id, body FROM records WHERE number = ?1 AND id != ?2 AND keep_until > ?3",
+                )?;
+                let rows = q.query_map(params![rec.to, rec.id, now as i64], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            for (id, b) in older {
+                let Ok(mut old) = serde_json::from_str::<Record>(&b) else {
+                    continue;
+                };
+                if old.live() {
+                    old.replace();
+                    tx.execute(
+                        "UPDATE records SET body = ?2 WHERE id = ?1",
+                        params![id, body(&old)],
+                    )?;
+                }
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO records (id, number, keep_until, body) VALUES (?1, ?2, ?3, ?4)",
+                params![rec.id, rec.to, rec.keep_until() as i64, body(rec)],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn update_with(
+        &self,
+        id: &str,
+        now: u64,
+        f: &mut dyn FnMut(&mut Record),
+    ) -> Result<bool, Failure> {
+        self.write(now, true, |tx| {
+            let Some(mut rec) = Embedded::read_record(tx, id, now)? else {
+                return Ok(false);
+            };
+            let before = rec.clone();
+            f(&mut rec);
+            if rec != before {
+                tx.execute(
+                    "UPDATE records SET body = ?2, keep_until = ?3 WHERE id = ?1",
+                    params![id, body(&rec), rec.keep_until() as i64],
+                )?;
+            }
+            Ok(true)
+        })
+    }
+
+    fn reserve(&self, slot: &Slot, now: u64) -> Result<Result<Ticket, Refusal>, Failure> {
+        super::check_limits(slot)?;
+        let now_i = now as i64;
+        self.write(now, true, |tx| {
+            if let Some(cd) = slot.cooldown {
+                let last: Option<i64> = tx.query_row(
+                    "SELECT MAX(at) FROM sends WHERE number = ?1",
+                    [&slot.number],
+                    |r| r.get(0),
+                )?;
+                if let Some(last) = last {
+                    let until = last.saturating_add(cd as i64);
+                    if now_i < until {
+                        return Ok(Err(Refusal {
+                            rule: Rule::Cooldown,
+                            wait: (until - now_i) as u64,
+                        }));
+                    }
+                }
+            }
+            let limits = [
+                (slot.number_limit, "number", &slot.number, Rule::NumberLimit),
+                (
+                    slot.country_limit,
+                    "country",
+                    &slot.country,
+                    Rule::CountryLimit,
+                ),
+            ];
+            for (limit, col, value, rule) in limits {
+                let Some(Limit { max, window }) = limit else {
+                    continue;
+                };
+                // The max-th most recent send inside the window, if there are that many:
+                // reading at most `max` index entries, however many sends are kept.
+                let nth: Option<i64> = tx
+                    .query_row(
+                        &format!(
+                            "SELECT at FROM sends WHERE {col} = ?1 AND at > ?2 ORDER BY at DESC LIMIT 1 OFFSET ?3"
+                        ),
+                        params![value, now_i - window as i64, max - 1],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if let Some(t) = nth {
+                    return Ok(Err(Refusal {
+                        rule,
+                        wait: (t + window as i64 - now_i).max(1) as u64,
+                    }));
+                }
+            }
+            let ticket = super::random_hex();
+            tx.execute(
+                "INSERT INTO sends (number, country, at, ticket) VALUES (?1, ?2, ?3, ?4)",
+                params![slot.number, slot.country, now_i, ticket],
+            )?;
+            Ok(Ok(Ticket {
+                id: ticket,
+                number: slot.number.clone(),
+                country: slot.country.clone(),
+            }))
+        })
+    }
+
+    fn release(&self, ticket: &Ticket) -> Result<(), Failure> {
+        self.write(0, false, |tx| {
+            tx.execute("DELETE FROM sends WHERE ticket = ?1", [&ticket.id])?;
+            Ok(())
+        })
+    }
+
+    fn check(&self, now: u64) -> Result<String, Failure> {
+        self.write(now, false, |tx| {
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (k, v) VALUES ('checked_at', ?1)",
+                [now.to_string()],
+            )
+        })?;
+        Ok(self.describe())
+    }
+}
+
+fn body(rec: &Record) -> String {
+    serde_json::to_string(rec).unwrap_or_default()
+}
+
+fn country_of(number: &str) -> String {
+    crate::phone::Phone::parse(number, None)
+        .map(|p| p.calling_code().to_string())
+        .unwrap_or_default()
+}
+
+/// A first-version record, its salted hash keyed on the way in.
+fn convert(old: &legacy::Record, key: &PinKey) -> Record {
+    let mut rec = Record::new(
+        old.id.clone(),
+        old.profile.clone(),
+        old.provider.clone(),
+        old.to.clone(),
+        old.sent_at,
+        old.expires_at,
+        old.attempts_left,
+    );
+    rec.state = match old.state {
+        legacy::State::Pending | legacy::State::Checking => State::Pending,
+        legacy::State::Verified => State::Verified,
+        legacy::State::Cancelled => State::Cancelled,
+        legacy::State::Locked => State::Locked,
+    };
+    if let (Some(salt), Some(hash)) = (&old.salt, &old.pin_hash) {
+        rec.set_legacy_hash(key, salt, hash);
+    }
+    rec
+}
+
+fn me() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+/// The folder: created 0700; one of ours with a looser mode is tightened; another
+/// user's is refused (it could hold forged records).
+fn private_dir(dir: &Path) -> Result<(), Failure> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| unwritable(dir, e))?;
+    let meta = std::fs::metadata(dir).map_err(|e| unwritable(dir, e))?;
+    if meta.uid() != me() {
+        return Err(refuse(dir, "folder", "owned by another user"));
+    }
+    if meta.mode() & 0o077 != 0 {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| unwritable(dir, e))?;
+    }
+    Ok(())
+}
+
+/// A file of the store: a link or another user's file is refused, as is one that
+/// others could have written; one merely readable by others is tightened to 0600.
+fn private_file(dir: &Path, name: &str) -> Result<(), Failure> {
+    let path = dir.join(name);
+    let Ok(meta) = std::fs::symlink_metadata(&path) else {
+        return Ok(());
+    };
+    let why = if meta.file_type().is_symlink() {
+        "a symbolic link".to_string()
+    } else if !meta.is_file() {
+        "not a regular file".to_string()
+    } else if meta.uid() != me() {
+        "owned by another user".to_string()
+    } else if meta.mode() & 0o022 != 0 {
+        format!(
+            "writable by group or others (mode {:04o})",
+            meta.mode() & 0o777
+        )
+    } else {
+        if meta.mode() & 0o077 != 0 {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| unwritable(dir, e))?;
+        }
+        return Ok(());
+    };
+    Err(refuse(&path, "file", &why))
+}
+
+fn refuse(path: &Path, what: &str, why: &str) -> Failure {
+    Failure::config(format!(
+        "the record store {what} {} is {why}; refusing to trust it",
+        path.display()
+    ))
+    .hint("remove it, or make it yours and private (chmod 700 for the folder, 600 for files)")
+}
+
+/// The HMAC key: 32 random bytes, made once. Written to a temp file, synced, then linked
+/// into place, so a concurrent first run sees either no key or the whole key.
+fn load_key(dir: &Path) -> Result<PinKey, Failure> {
+    let path = dir.join(KEY);
+    let read = || -> std::io::Result<Vec<u8>> {
+        let mut f = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&path)?;
+        let mut b = Vec::new();
+        Read::by_ref(&mut f).take(64).read_to_end(&mut b)?;
+        Ok(b)
+    };
+    let bytes = match read() {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let tmp = dir.join(format!(
+                ".{KEY}.{}.{}",
+                std::process::id(),
+                super::random_hex()
+            ));
+            let made = (|| -> std::io::Result<()> {
+                let mut f = OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(&tmp)?;
+                f.write_all(&crate::message::random_bytes::<32>())?;
+                f.sync_all()?;
+                match std::fs::hard_link(&tmp, &path) {
+                    Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(e),
+                    _ => {}
+                }
+                std::fs::File::open(dir)?.sync_all()
+            })();
+            let _ = std::fs::remove_file(&tmp);
+            made.map_err(|e| unwritable(dir, e))?;
+            read().map_err(|e| unwritable(dir, e))?
+        }
+        Err(e) => return Err(unwritable(dir, e)),
+    };
+    if bytes.len() != 32 {
+        return Err(Failure::config(format!(
+            "the key file {} is damaged ({} bytes, not 32)",
+            path.display(),
+            bytes.len()
+        ))
+        .hint("restore it from a backup; or move it and otp.db aside to start afresh (pending OTPs are lost)"));
+    }
+    Ok(PinKey::new(&bytes))
+}
+
+fn unwritable(dir: &Path, e: std::io::Error) -> Failure {
+    super::unavailable(
+        &dir.display().to_string(),
+        format_args!("cannot be written: {e}"),
+    )
+}
+
+fn sql_err(dir: &Path, e: rusqlite::Error) -> Failure {
+    let where_ = dir.join(DB).display().to_string();
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            super::unavailable(
+                &where_,
+                format_args!(
+                    "stayed locked by another otp run for {}s; gave up waiting",
+                    BUSY_WAIT.as_secs()
+                ),
+            )
+        }
+        _ => super::unavailable(&where_, format_args!("cannot be used: {e}")),
+    }
+}
+
+#[allow(dead_code)] // for tests and benchmarks of pruning
+pub(super) fn count(store: &Embedded) -> (i64, i64) {
+    let db = store.db.borrow();
+    let n = |t: &str| {
+        db.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))
+            .unwrap_or(-1)
+    };
+    (n("records"), n("sends"))
+}

@@ -1,0 +1,187 @@
+//! The record store: records of sends, cooldowns and send limits (SPEC §7), behind one
+//! operation-oriented interface with two backends: SQLite in the state dir (embedded,
+//! the default) and Redis (shared across machines). Every operation is atomic in both.
+
+mod embedded;
+pub mod legacy;
+pub mod record;
+mod shared;
+
+use crate::error::{Failure, Kind};
+use crate::redact::Secret;
+use std::path::PathBuf;
+
+// The first version's API, which `src/app` still uses until it is wired to the new one.
+#[allow(unused_imports)]
+pub use legacy::{default_dir, now, send_key, Record, Records, State, Store};
+
+#[allow(unused_imports)] // wired into app in the next step
+pub use record::{PinKey, Refused};
+
+/// How long sends are remembered for cooldowns and limits: the longest limit window.
+pub const MAX_WINDOW: u64 = 31 * 24 * 3600;
+/// How long a run waits for another run's transaction before giving up (SPEC §6 rule 11).
+pub const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Where the records live.
+#[allow(dead_code)] // wired into app in the next step
+pub enum StoreSpec {
+    /// SQLite in this folder (`<state dir>/otp` by default).
+    Embedded { dir: PathBuf },
+    /// Redis at `url` (`redis://` or `rediss://`); `key` keys the PIN hashes; every key
+    /// starts with `prefix` (`otp:` by default).
+    Shared {
+        url: Secret,
+        key: Secret,
+        prefix: String,
+    },
+}
+
+#[allow(dead_code)] // wired into app in the next step
+impl StoreSpec {
+    /// The embedded store in the default state folder.
+    pub fn embedded() -> Result<StoreSpec, Failure> {
+        let dir = default_dir().ok_or_else(|| {
+            Failure::config("cannot find a folder for local records (no home directory)")
+                .hint("set HOME or XDG_STATE_HOME")
+        })?;
+        Ok(StoreSpec::Embedded { dir })
+    }
+}
+
+/// `{max} sends per {window} seconds`, sliding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limit {
+    pub max: u32,
+    pub window: u64,
+}
+
+/// One send about to leave: what `reserve` checks and records.
+#[derive(Clone, Debug, Default)]
+pub struct Slot {
+    /// E.164, with `+`.
+    pub number: String,
+    /// The calling code (`234`), for the per-country limit.
+    pub country: String,
+    /// Seconds since the last send to this number, whichever profile made it. `None`
+    /// skips the check (no cooldown, or `--force`); limits are never skipped.
+    pub cooldown: Option<u64>,
+    pub number_limit: Option<Limit>,
+    pub country_limit: Option<Limit>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    Cooldown,
+    NumberLimit,
+    CountryLimit,
+}
+
+/// A send `reserve` refused: which rule, and seconds until the next send is allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub rule: Rule,
+    pub wait: u64,
+}
+
+/// A recorded send, to give back with `release` when nothing went out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ticket {
+    id: String,
+    number: String,
+    country: String,
+}
+
+/// What both backends do. Every method is one atomic step.
+#[allow(dead_code)] // wired into app in the next step
+pub trait RecordStore: Send {
+    /// Where the records are (a path, or `redis://host:port/db`; never a password).
+    fn describe(&self) -> String;
+
+    /// The key of this store's PIN hashes (`Record::set_pin`, `check`, `claim`).
+    fn key(&self) -> &PinKey;
+
+    /// The record of `id`: a replaced one comes back as `State::Replaced`.
+    fn get(&self, id: &str, now: u64) -> Result<Option<record::Record>, Failure>;
+
+    /// Add a record; every live record for its number, whatever profile sent it, becomes
+    /// a `Replaced` tombstone.
+    fn insert(&self, rec: &record::Record, now: u64) -> Result<(), Failure>;
+
+    /// Read-modify-write one record atomically; `f` may run more than once (the shared
+    /// store retries when another run changed the record meanwhile). False if no record.
+    fn update_with(
+        &self,
+        id: &str,
+        now: u64,
+        f: &mut dyn FnMut(&mut record::Record),
+    ) -> Result<bool, Failure>;
+
+    /// Check the cooldown and limits for one send and, if it may go, record it.
+    fn reserve(&self, slot: &Slot, now: u64) -> Result<Result<Ticket, Refusal>, Failure>;
+
+    /// Give back a reservation whose send certainly did not go out.
+    fn release(&self, ticket: &Ticket) -> Result<(), Failure>;
+
+    /// Reachable and writable: a description for `config check --online`.
+    fn check(&self, now: u64) -> Result<String, Failure>;
+}
+
+#[allow(dead_code)] // wired into app in the next step
+impl dyn RecordStore + '_ {
+    /// `update_with` for a closure with a result: the result of the run that committed.
+    pub fn update<T>(
+        &self,
+        id: &str,
+        now: u64,
+        mut f: impl FnMut(&mut record::Record) -> T,
+    ) -> Result<Option<T>, Failure> {
+        let mut out = None;
+        let found = self.update_with(id, now, &mut |r| out = Some(f(r)))?;
+        Ok(if found { out } else { None })
+    }
+}
+
+/// Open the store `spec` names: folder modes checked, key loaded, old records imported.
+#[allow(dead_code)] // wired into app in the next step
+pub fn open(spec: &StoreSpec) -> Result<Box<dyn RecordStore>, Failure> {
+    match spec {
+        StoreSpec::Embedded { dir } => Ok(Box::new(embedded::Embedded::open(dir)?)),
+        StoreSpec::Shared { url, key, prefix } => {
+            Ok(Box::new(shared::Shared::open(url, key, prefix)?))
+        }
+    }
+}
+
+/// A limit window longer than sends are remembered could never be enforced.
+fn check_limits(slot: &Slot) -> Result<(), Failure> {
+    for l in [slot.number_limit, slot.country_limit]
+        .into_iter()
+        .flatten()
+    {
+        if l.window > MAX_WINDOW || l.window == 0 || l.max == 0 {
+            return Err(Failure::config(format!(
+                "a send limit of {}/{}s cannot be kept: the window must be 1s to 31 days and the count at least 1",
+                l.max, l.window
+            ))
+            .hint("change `limits` in the profile"));
+        }
+    }
+    Ok(())
+}
+
+/// The store could not be reached or written: exit 5, nothing sent.
+fn unavailable(store: &str, what: impl std::fmt::Display) -> Failure {
+    Failure::not_sent(
+        Kind::Store,
+        crate::redact::scrub(&format!("the record store {store} {what}")),
+    )
+    .hint("nothing was sent or spent; fix the store (or `store` in the config) and run again")
+}
+
+fn random_hex() -> String {
+    record::hex(&crate::message::random_bytes::<16>())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,356 @@
+//! The shared record store: Redis, for runs on several machines. Records are JSON values
+//! with Redis expiry times, changed with WATCH/MULTI (optimistic, retried); cooldowns and
+//! send limits are one Lua script per send. No key or value holds a PIN or unkeyed hash.
+
+use super::record::{PinKey, Record};
+use super::{Refusal, Rule, Slot, Ticket, BUSY_WAIT, MAX_WINDOW};
+use crate::error::Failure;
+use crate::redact::Secret;
+use redis::{cmd, Connection, RedisResult};
+use std::cell::RefCell;
+use std::time::{Duration, Instant};
+
+const CONNECT: Duration = Duration::from_secs(5);
+const IO: Duration = Duration::from_secs(10);
+
+/// KEYS: the number's and the country's send sets. ARGV: now, cooldown (0: none),
+/// number max, number window, country max, country window (max 0: no limit), ticket,
+/// how long sends are kept. Returns {0, 0} when recorded, else {rule, wait}.
+const RESERVE: &str = r"
+local now = tonumber(ARGV[1])
+local keep = tonumber(ARGV[8])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - keep)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - keep)
+local cd = tonumber(ARGV[2])
+if cd > 0 then
+  local last = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  if last[2] and tonumber(last[2]) + cd > now then
+    return {1, tonumber(last[2]) + cd - now}
+  end
+end
+local function over(key, n, w)
+  if n <= 0 then return nil end
+  local r = redis.call('ZREVRANGEBYSCORE', key, '+inf', '(' .. (now - w), 'WITHSCORES', 'LIMIT', n - 1, 1)
+  if r[2] then return math.max(1, tonumber(r[2]) + w - now) end
+  return nil
+end
+local wait = over(KEYS[1], tonumber(ARGV[3]), tonumber(ARGV[4]))
+if wait then return {2, wait} end
+wait = over(KEYS[2], tonumber(ARGV[5]), tonumber(ARGV[6]))
+if wait then return {3, wait} end
+redis.call('ZADD', KEYS[1], now, ARGV[7])
+redis.call('ZADD', KEYS[2], now, ARGV[7])
+redis.call('EXPIRE', KEYS[1], keep)
+redis.call('EXPIRE', KEYS[2], keep)
+return {0, 0}
+";
+
+pub struct Shared {
+    /// `redis://host:port/db`: what messages name (never the password).
+    place: String,
+    prefix: String,
+    con: RefCell<Connection>,
+    key: PinKey,
+    reserve: redis::Script,
+}
+
+impl Shared {
+    pub fn open(url: &Secret, key: &Secret, prefix: &str) -> Result<Shared, Failure> {
+        let place = place(url.expose())?;
+        let bad_url = || {
+            Failure::config(format!(
+                "the store URL for {place} is not a valid Redis URL"
+            ))
+            .hint("write it as redis://[user:password@]host[:port][/db] or rediss://...")
+        };
+        let client = redis::Client::open(url.expose()).map_err(|_| bad_url())?;
+        let con = client
+            .get_connection_with_timeout(CONNECT)
+            .map_err(|e| unreachable(&place, e))?;
+        con.set_read_timeout(Some(IO))
+            .and_then(|_| con.set_write_timeout(Some(IO)))
+            .map_err(|e| unreachable(&place, e))?;
+        let store = Shared {
+            place,
+            prefix: prefix.to_string(),
+            con: RefCell::new(con),
+            key: PinKey::new(key.expose().as_bytes()),
+            reserve: redis::Script::new(RESERVE),
+        };
+        store.check_key()?;
+        Ok(store)
+    }
+
+    fn k(&self, kind: &str, id: &str) -> String {
+        format!("{}{kind}{id}", self.prefix)
+    }
+
+    fn err(&self, e: redis::RedisError) -> Failure {
+        unreachable(&self.place, e)
+    }
+
+    /// Records made with one `store_key` cannot be checked with another: say so once,
+    /// instead of every code being "wrong".
+    fn check_key(&self) -> Result<(), Failure> {
+        let fp = key_id(&self.key);
+        let k = self.k("key_id", "");
+        let mut con = self.con.borrow_mut();
+        let run = |con: &mut Connection| -> RedisResult<Option<String>> {
+            let _: Option<String> = cmd("SET").arg(&k).arg(&fp).arg("NX").query(con)?;
+            cmd("GET").arg(&k).query(con)
+        };
+        let stored = run(&mut con).map_err(|e| self.err(e))?;
+        if stored.as_deref().is_some_and(|s| s != fp) {
+            return Err(Failure::config(format!(
+                "store_key does not match the key the records in {} were made with",
+                self.place
+            ))
+            .hint("use the same store_key on every machine that shares this store"));
+        }
+        Ok(())
+    }
+
+    /// WATCH ... MULTI ... EXEC, run again when another client changed a watched key,
+    /// for at most `BUSY_WAIT`.
+    fn optimistic<T>(
+        &self,
+        mut step: impl FnMut(&mut Connection) -> RedisResult<Option<T>>,
+    ) -> Result<T, Failure> {
+        let mut con = self.con.borrow_mut();
+        let start = Instant::now();
+        loop {
+            match step(&mut con) {
+                Ok(Some(t)) => return Ok(t),
+                Ok(None) if start.elapsed() < BUSY_WAIT => {
+                    // A short random pause spreads retries of runs that collided.
+                    let j = u16::from_le_bytes(crate::message::random_bytes()) % 2000;
+                    std::thread::sleep(Duration::from_micros(u64::from(j)));
+                }
+                Ok(None) => {
+                    return Err(super::unavailable(
+                        &self.place,
+                        format_args!(
+                            "kept changing under other otp runs for {}s; gave up",
+                            BUSY_WAIT.as_secs()
+                        ),
+                    ))
+                }
+                Err(e) => {
+                    let _: RedisResult<()> = cmd("UNWATCH").query(&mut con);
+                    return Err(self.err(e));
+                }
+            }
+        }
+    }
+}
+
+fn parse(body: Option<String>) -> Option<Record> {
+    body.and_then(|b| serde_json::from_str(&b).ok())
+}
+
+fn json(rec: &Record) -> String {
+    serde_json::to_string(rec).unwrap_or_default()
+}
+
+impl super::RecordStore for Shared {
+    fn describe(&self) -> String {
+        self.place.clone()
+    }
+
+    fn key(&self) -> &PinKey {
+        &self.key
+    }
+
+    fn get(&self, id: &str, _now: u64) -> Result<Option<Record>, Failure> {
+        let body: Option<String> = cmd("GET")
+            .arg(self.k("rec:", id))
+            .query(&mut *self.con.borrow_mut())
+            .map_err(|e| self.err(e))?;
+        Ok(parse(body))
+    }
+
+    fn insert(&self, rec: &Record, _now: u64) -> Result<(), Failure> {
+        let nk = self.k("num:", &rec.to);
+        let rk = self.k("rec:", &rec.id);
+        self.optimistic(|con| {
+            cmd("WATCH").arg(&nk).arg(&rk).query::<()>(con)?;
+            let ids: Vec<String> = cmd("SMEMBERS").arg(&nk).query(con)?;
+            let others: Vec<String> = ids.into_iter().filter(|i| *i != rec.id).collect();
+            let keys: Vec<String> = others.iter().map(|i| self.k("rec:", i)).collect();
+            let bodies: Vec<Option<String>> = if keys.is_empty() {
+                Vec::new()
+            } else {
+                cmd("WATCH").arg(&keys).query::<()>(con)?;
+                cmd("MGET").arg(&keys).query(con)?
+            };
+            let mut pipe = redis::pipe();
+            pipe.atomic();
+            let mut keep = rec.keep_until();
+            for ((id, k), body) in others.iter().zip(&keys).zip(bodies) {
+                match parse(body) {
+                    None => {
+                        pipe.cmd("SREM").arg(&nk).arg(id).ignore();
+                    }
+                    Some(mut old) => {
+                        keep = keep.max(old.keep_until());
+                        if old.live() {
+                            old.replace();
+                            pipe.cmd("SET")
+                                .arg(k)
+                                .arg(json(&old))
+                                .arg("KEEPTTL")
+                                .ignore();
+                        }
+                    }
+                }
+            }
+            pipe.cmd("SET")
+                .arg(&rk)
+                .arg(json(rec))
+                .arg("EXAT")
+                .arg(rec.keep_until())
+                .ignore();
+            pipe.cmd("SADD").arg(&nk).arg(&rec.id).ignore();
+            pipe.cmd("EXPIREAT").arg(&nk).arg(keep).ignore();
+            pipe.cmd("EXISTS").arg(&rk);
+            let done: Option<(i64,)> = pipe.query(con)?;
+            Ok(done.map(|_| ()))
+        })
+    }
+
+    fn update_with(
+        &self,
+        id: &str,
+        _now: u64,
+        f: &mut dyn FnMut(&mut Record),
+    ) -> Result<bool, Failure> {
+        let rk = self.k("rec:", id);
+        self.optimistic(|con| {
+            cmd("WATCH").arg(&rk).query::<()>(con)?;
+            let Some(mut rec) = parse(cmd("GET").arg(&rk).query(con)?) else {
+                cmd("UNWATCH").query::<()>(con)?;
+                return Ok(Some(false));
+            };
+            let before = rec.clone();
+            f(&mut rec);
+            if rec == before {
+                cmd("UNWATCH").query::<()>(con)?;
+                return Ok(Some(true));
+            }
+            let done: Option<(i64,)> = redis::pipe()
+                .atomic()
+                .cmd("SET")
+                .arg(&rk)
+                .arg(json(&rec))
+                .arg("EXAT")
+                .arg(rec.keep_until())
+                .ignore()
+                .cmd("EXISTS")
+                .arg(&rk)
+                .query(con)?;
+            Ok(done.map(|_| true))
+        })
+    }
+
+    fn reserve(&self, slot: &Slot, now: u64) -> Result<Result<Ticket, Refusal>, Failure> {
+        super::check_limits(slot)?;
+        let ticket = super::random_hex();
+        let lim = |l: Option<super::Limit>| l.map_or((0, 0), |l| (l.max, l.window));
+        let (nm, nw) = lim(slot.number_limit);
+        let (cm, cw) = lim(slot.country_limit);
+        let (rule, wait): (u8, u64) = self
+            .reserve
+            .key(self.k("sends:n:", &slot.number))
+            .key(self.k("sends:c:", &slot.country))
+            .arg(now)
+            .arg(slot.cooldown.unwrap_or(0))
+            .arg(nm)
+            .arg(nw)
+            .arg(cm)
+            .arg(cw)
+            .arg(&ticket)
+            .arg(MAX_WINDOW)
+            .invoke(&mut *self.con.borrow_mut())
+            .map_err(|e| self.err(e))?;
+        let rule = match rule {
+            0 => {
+                return Ok(Ok(Ticket {
+                    id: ticket,
+                    number: slot.number.clone(),
+                    country: slot.country.clone(),
+                }))
+            }
+            1 => Rule::Cooldown,
+            2 => Rule::NumberLimit,
+            _ => Rule::CountryLimit,
+        };
+        Ok(Err(Refusal { rule, wait }))
+    }
+
+    fn release(&self, t: &Ticket) -> Result<(), Failure> {
+        redis::pipe()
+            .atomic()
+            .cmd("ZREM")
+            .arg(self.k("sends:n:", &t.number))
+            .arg(&t.id)
+            .ignore()
+            .cmd("ZREM")
+            .arg(self.k("sends:c:", &t.country))
+            .arg(&t.id)
+            .ignore()
+            .query::<()>(&mut *self.con.borrow_mut())
+            .map_err(|e| self.err(e))
+    }
+
+    fn check(&self, _now: u64) -> Result<String, Failure> {
+        cmd("SET")
+            .arg(self.k("check", ""))
+            .arg(1)
+            .arg("PX")
+            .arg(10_000)
+            .query::<()>(&mut *self.con.borrow_mut())
+            .map_err(|e| self.err(e))?;
+        Ok(self.describe())
+    }
+}
+
+fn key_id(key: &PinKey) -> String {
+    let mut r = Record::new("key-id", None, "", "", 0, None, 0);
+    r.set_pin(key, &Secret::new("key-id"), None);
+    r.pin_hash.unwrap_or_default()[..16].to_string()
+}
+
+/// `redis://host:port/db` from the URL, without user or password. The password is also
+/// registered as a secret, so no message can carry it.
+fn place(url: &str) -> Result<String, Failure> {
+    let u = url::Url::parse(url).map_err(|_| {
+        Failure::config("the store URL is not a valid URL")
+            .hint("write it as redis://[user:password@]host[:port][/db] or rediss://...")
+    })?;
+    if let Some(p) = u.password() {
+        let _ = Secret::new(p);
+        if let Ok(d) = percent_encoding::percent_decode_str(p).decode_utf8() {
+            let _ = Secret::new(d.into_owned());
+        }
+    }
+    if !matches!(u.scheme(), "redis" | "rediss") {
+        return Err(Failure::config(format!(
+            "the store URL's scheme {:?} is not redis:// or rediss://",
+            crate::redact::strip_controls(u.scheme())
+        ))
+        .hint("use redis://host:port/db, or rediss:// for TLS"));
+    }
+    let host = u.host_str().unwrap_or("localhost");
+    let db = u.path().trim_start_matches('/');
+    Ok(format!(
+        "{}://{}:{}/{}",
+        u.scheme(),
+        crate::redact::strip_controls(host),
+        u.port().unwrap_or(6379),
+        if db.is_empty() { "0" } else { db }
+    ))
+}
+
+fn unreachable(place: &str, e: redis::RedisError) -> Failure {
+    super::unavailable(place, format_args!("cannot be reached: {e}"))
+}

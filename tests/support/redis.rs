@@ -1,0 +1,113 @@
+//! A real `redis-server` for tests: started on a free loopback port with persistence off,
+//! stopped by its PID on drop. A missing binary fails the test under `CI=true`, and is a
+//! skip with a note on stderr elsewhere. Also compiled into the unit tests (`#[path]`).
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Redis {
+    child: Child,
+    pub port: u16,
+    password: Option<String>,
+    _dir: tempfile::TempDir,
+}
+
+fn binary() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain([PathBuf::from("/usr/bin"), PathBuf::from("/usr/local/bin")])
+        .map(|d| d.join("redis-server"))
+        .find(|p| p.is_file())
+}
+
+impl Redis {
+    /// A server, or `None` (with a note) when there is none to run outside CI.
+    pub fn start() -> Option<Redis> {
+        Redis::start_with(None)
+    }
+
+    /// A server that asks for `password`.
+    pub fn start_with(password: Option<&str>) -> Option<Redis> {
+        let Some(bin) = binary() else {
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!("redis-server is not installed, and CI=true: the shared-store tests must run (apt-get install -y redis-server)");
+            }
+            eprintln!("note: redis-server not found; skipping the shared-store half of this test");
+            return None;
+        };
+        let dir = tempfile::tempdir().expect("tempdir");
+        // A few tries: another process may take the free port before the server binds it.
+        for _ in 0..5 {
+            let port = free_port();
+            let mut c = Command::new(&bin);
+            c.args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+                .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+                .arg("--dir")
+                .arg(dir.path())
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null());
+            if let Some(p) = password {
+                c.args(["--requirepass", p]);
+            }
+            let mut child = c.spawn().expect("spawn redis-server");
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(10) {
+                if let Ok(Some(_)) = child.try_wait() {
+                    break; // it exited: the port was taken
+                }
+                if answers(port) {
+                    return Some(Redis {
+                        child,
+                        port,
+                        password: password.map(str::to_string),
+                        _dir: dir,
+                    });
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("redis-server did not start on a loopback port");
+    }
+
+    pub fn url(&self) -> String {
+        match &self.password {
+            Some(p) => format!("redis://:{p}@127.0.0.1:{}/0", self.port),
+            None => format!("redis://127.0.0.1:{}/0", self.port),
+        }
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        // Child::kill signals this PID only.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// A loopback port nothing listens on (for "unreachable" tests).
+pub fn closed_port() -> u16 {
+    free_port()
+}
+
+fn answers(port: u16) -> bool {
+    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(1)));
+    let mut buf = [0u8; 1];
+    s.write_all(b"PING\r\n").is_ok() && s.read(&mut buf).is_ok_and(|n| n > 0)
+}
