@@ -304,7 +304,7 @@ def update_readme(path, rows, meta):
         f"{MARK_START}\n"
         f"Latest run: {meta.get('date', '?')}, {meta.get('cpu', '?')}, "
         f"nproc {meta.get('nproc', '?')}, endpoint {meta.get('server', '?')} "
-        "(full details in [RESULTS.md](RESULTS.md)).\n\n"
+        "(full details in [bench/RESULTS.md](bench/RESULTS.md)).\n\n"
         f"{table(rows)}\n"
         f"{MARK_END}"
     )
