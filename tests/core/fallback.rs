@@ -343,3 +343,22 @@ fn profiles_where_otp_makes_the_pin_send_the_same_pin() {
         "cinnox was sent another PIN than {pin}"
     );
 }
+
+#[test]
+fn config_check_names_an_unknown_fallback_profile() {
+    let env = Env::new();
+    env.config(
+        "[profiles.dev]\nprovider = \"console\"\nfallback = [\"bakup\"]\n[profiles.backup]\nprovider = \"console\"\n",
+    );
+    let out = env.run(&["config", "check"]);
+    assert_eq!(support::code(&out), 3, "{}", support::stdout(&out));
+    let all = format!("{}{}", support::stdout(&out), support::stderr(&out));
+    assert!(
+        all.contains("unknown profile \"bakup\" in fallback of profile \"dev\""),
+        "{all}"
+    );
+    assert!(all.contains("did you mean \"backup\""), "{all}");
+    env.config("[profiles.dev]\nprovider = \"console\"\nfallback = [\"backup\"]\n[profiles.backup]\nprovider = \"console\"\n");
+    let out = env.run(&["config", "check"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stdout(&out));
+}
