@@ -487,7 +487,7 @@ _otp() {
             return 0
             ;;
         otp__subcmd__send)
-            opts="-c -p -o -v -q -h --to --provider --sender --message --lang --channel --length --pin-type --ttl --attempts --pin --app-hash --webotp-domain --callback-url --param --dry-run --retries --force --config --profile --output --json --verbose --quiet --timeout --no-color --help"
+            opts="-c -p -o -v -q -h --to --provider --sender --message --lang --channel --length --pin-type --ttl --attempts --pin --app-hash --webotp-domain --callback-url --param --dry-run --retries --force --fallback --config --profile --output --json --verbose --quiet --timeout --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -554,6 +554,10 @@ _otp() {
                     return 0
                     ;;
                 --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fallback)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -58,11 +58,12 @@ complete -c otp -n "__fish_otp_using_subcommand send" -l webotp-domain -d 'Appen
 complete -c otp -n "__fish_otp_using_subcommand send" -l callback-url -d 'Status webhook, where the provider takes one' -r
 complete -c otp -n "__fish_otp_using_subcommand send" -l param -d 'Vendor field passed through as is (repeatable); overrides what otp set' -r
 complete -c otp -n "__fish_otp_using_subcommand send" -l retries -d 'Retry failures where the request certainly did not leave [default: 0]' -r
+complete -c otp -n "__fish_otp_using_subcommand send" -l fallback -d 'Profile to try next when the one before could not send (not_sent, or refused for credentials, funds, rate, block, sender or route); repeatable; adds to the profile\'s `fallback` list. Never tried after an unknown outcome' -r
 complete -c otp -n "__fish_otp_using_subcommand send" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand send" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r
 complete -c otp -n "__fish_otp_using_subcommand send" -s o -l output -d 'Output format: text or json' -r
 complete -c otp -n "__fish_otp_using_subcommand send" -l timeout -d 'Whole-request timeout, e.g. 30s [default: 30s]' -r
-complete -c otp -n "__fish_otp_using_subcommand send" -l dry-run -d 'Print the exact request (secrets and PIN as ***); send nothing, write nothing'
+complete -c otp -n "__fish_otp_using_subcommand send" -l dry-run -d 'Print the exact request (secrets and PIN as ***); send nothing, write nothing. With a fallback chain, only the first profile\'s request is printed; every profile is checked'
 complete -c otp -n "__fish_otp_using_subcommand send" -l force -d 'Ignore the per-number cooldown'
 complete -c otp -n "__fish_otp_using_subcommand send" -l json -d 'Short for --output json'
 complete -c otp -n "__fish_otp_using_subcommand send" -s v -l verbose -d 'Show the HTTP request and response on stderr (secrets and PINs redacted)'

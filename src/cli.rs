@@ -186,7 +186,8 @@ pub struct SendArgs {
     #[arg(long = "param", value_name = "KEY=VALUE")]
     pub params: Vec<String>,
 
-    /// Print the exact request (secrets and PIN as ***); send nothing, write nothing
+    /// Print the exact request (secrets and PIN as ***); send nothing, write nothing. With
+    /// a fallback chain, only the first profile's request is printed; every profile is checked
     #[arg(long)]
     pub dry_run: bool,
 
@@ -197,6 +198,12 @@ pub struct SendArgs {
     /// Ignore the per-number cooldown
     #[arg(long)]
     pub force: bool,
+
+    /// Profile to try next when the one before could not send (not_sent, or refused for
+    /// credentials, funds, rate, block, sender or route); repeatable; adds to the profile's
+    /// `fallback` list. Never tried after an unknown outcome
+    #[arg(long = "fallback", value_name = "PROFILE")]
+    pub fallback: Vec<String>,
 }
 
 #[derive(Args, Debug, Clone)]

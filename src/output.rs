@@ -27,6 +27,27 @@ pub struct ErrorDoc {
     pub retryable: bool,
 }
 
+impl ErrorDoc {
+    pub fn of(f: &Failure) -> ErrorDoc {
+        ErrorDoc {
+            kind: f.kind,
+            message: redact::scrub(&f.message),
+            http_status: f.http_status,
+            provider_code: f.provider_code.clone(),
+            retryable: f.retryable(),
+        }
+    }
+}
+
+/// One earlier attempt of a send with fallback (`tried` in the JSON document).
+#[derive(Serialize, Debug, Clone)]
+pub struct Tried {
+    pub profile: Option<String>,
+    pub provider: String,
+    pub outcome: Outcome,
+    pub error: ErrorDoc,
+}
+
 /// The one JSON document of a `send` or `verify` run (SPEC §4). Absent values are null.
 #[derive(Serialize, Debug, Clone)]
 pub struct Report {
@@ -42,6 +63,9 @@ pub struct Report {
     pub segments: Option<usize>,
     pub encoding: Option<&'static str>,
     pub cost: Option<Value>,
+    /// The profiles tried before the one this document reports, in order; `[]` without
+    /// fallback (and for verify).
+    pub tried: Vec<Tried>,
     pub error: Option<ErrorDoc>,
     /// verify only: why it said no (null when verified).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -66,6 +90,7 @@ impl Report {
             segments: None,
             encoding: None,
             cost: None,
+            tried: Vec::new(),
             error: None,
             reason: None,
             request: None,
@@ -78,13 +103,7 @@ impl Report {
         if self.reason.is_some() || f.reason.is_some() {
             self.reason = Some(f.reason);
         }
-        self.error = Some(ErrorDoc {
-            kind: f.kind,
-            message: redact::scrub(&f.message),
-            http_status: f.http_status,
-            provider_code: f.provider_code.clone(),
-            retryable: f.retryable(),
-        });
+        self.error = Some(ErrorDoc::of(f));
     }
 
     pub fn to_json(&self) -> Value {

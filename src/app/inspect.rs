@@ -355,6 +355,23 @@ fn file_problems(file: &ConfigFile) -> Vec<String> {
             ));
         }
     }
+    // A fallback list naming no profile would stop every send of that profile.
+    let known: Vec<&str> = file.profiles.keys().map(String::as_str).collect();
+    for (name, table) in &file.profiles {
+        let own: Vec<String> = match table.get("fallback").and_then(|v| v.as_array()) {
+            Some(a) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            None => continue,
+        };
+        if let Err(f) = super::fallback::chain(Some(name), &own, &[], &known) {
+            problems.push(match f.hint {
+                Some(h) => format!("{} ({h})", f.message),
+                None => f.message,
+            });
+        }
+    }
     problems
 }
 

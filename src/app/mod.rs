@@ -2,6 +2,7 @@
 //! exit code; the checks that must pass before any network I/O all happen before the
 //! first byte leaves.
 
+mod fallback;
 mod inspect;
 mod online;
 mod record;

@@ -1,7 +1,7 @@
 //! `otp send`: every check before the first byte leaves, then the request, the receipt
 //! and the local record.
 
-use super::{load_profile, provider_of, timeout};
+use super::{fallback, load_profile, provider_of, timeout};
 use crate::cli::{Global, SendArgs};
 use crate::config::{self, Profile};
 use crate::error::{Failure, Kind, Outcome, Purpose};
@@ -317,13 +317,15 @@ fn send_flags(a: &SendArgs) -> Vec<(&'static str, String)> {
 }
 
 /// `otp send` as a pipeline of values this function owns: options, then profile and
-/// provider, then a checked draft (pure), then the plan (the request), then the
-/// cooldown slot, the delivery and the record. The report is filled from each value.
+/// provider, then a checked draft (pure), then the plan (the request), then the same for
+/// each fallback profile, then the cooldown slot (once for the chain), the delivery
+/// through the first profile that can send, and the record of the one that did.
 pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
     let mut report = Report::new(Outcome::NotSent);
     let sent = (|| -> Result<(), Failure> {
         let opts = options(g, a)?;
-        let profile = load_profile(g, None, &send_flags(a))?;
+        let flags = send_flags(a);
+        let profile = load_profile(g, None, &flags)?;
         let info = provider_of(&profile);
         report.provider = Some(info.id.to_string());
         report.profile = profile.name.clone();
@@ -338,10 +340,19 @@ pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
         check_store(&profile, &draft.to, slot_wanted, a.dry_run, now)?;
         let provider = (info.build)(&profile)?;
         let plan = plan(provider.as_ref(), &draft, &opts.params)?;
-        warn_segments(out, &draft.segments);
+        let chain = fallback::profiles(g, &profile, &a.fallback, &flags)?;
+        let first = Step {
+            profile,
+            info,
+            draft,
+            provider,
+            plan,
+        };
+        let steps = chain_steps(first, chain, a, &opts.params)?;
+        warn_segments(out, &steps[0].draft.segments);
         if a.dry_run {
             report.outcome = Outcome::DryRun;
-            let (request, text) = dry_run(&plan);
+            let (request, text) = dry_run(&steps[0].plan);
             report.request = Some(request);
             if !out.json() {
                 out.line(&text);
@@ -349,10 +360,12 @@ pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
             return Ok(());
         }
 
-        let slot = reserve_slot(&profile, &draft.to, slot_wanted, now)?;
-        let accepted = match deliver(&plan, provider.as_ref(), &profile, &draft.to, &opts, out) {
-            Ok(acc) => acc,
+        let to = &steps[0].draft.to;
+        let slot = reserve_slot(&steps[0].profile, to, slot_wanted, now)?;
+        let (s, accepted) = match deliver_chain(&steps, &opts, out, &mut report) {
+            Ok(done) => done,
             Err(f) => {
+                // Every earlier attempt ended not_sent or rejected, or there would be none.
                 if matches!(f.outcome, Outcome::NotSent | Outcome::Rejected) {
                     release_slot(slot);
                 }
@@ -362,15 +375,18 @@ pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
         if let Some(w) = &accepted.warning {
             output::warn(w);
         }
-        let expires = expiry(info, &draft, &accepted, SystemTime::now());
+        let info = s.info;
+        let expires = expiry(info, &s.draft, &accepted, SystemTime::now());
         report.outcome = Outcome::Accepted;
         report.id = Some(accepted.id.clone());
         report.message_id = accepted.message_id.clone();
         report.expires_at = expires.map(output::time);
         report.cost = accepted.cost.clone();
 
-        // A failure here must not hide that the SMS went out.
-        if let Err(e) = write_record(record_of(&profile, info, &draft, &accepted, expires, now)) {
+        // The record names the profile that accepted, so verify, status and cancel
+        // go to that vendor. A failure here must not hide that the SMS went out.
+        let rec = record_of(&s.profile, info, &s.draft, &accepted, expires, now);
+        if let Err(e) = write_record(rec) {
             output::warn(&format!(
                 "sent, but the local record could not be written: {}{}",
                 e.message,
@@ -382,7 +398,7 @@ pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
             ));
         }
         if !out.json() {
-            print_receipt(out, &report, &draft.segments);
+            print_receipt(out, &report, &s.draft.segments);
         }
         Ok(())
     })();
@@ -399,6 +415,119 @@ pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
             out.failure(Some(&mut report), &f)
         }
     }
+}
+
+/// One profile of a send's chain, checked: its draft and the request it would make.
+struct Step {
+    profile: Profile,
+    info: &'static Info,
+    draft: Draft,
+    provider: Box<dyn Provider>,
+    plan: Plan,
+}
+
+/// The first step and one checked step per fallback profile, before anything leaves: a
+/// value one of them cannot take stops the send here, naming that profile. Where otp
+/// makes the PIN, every such profile carries the same one (one OTP, one PIN); vendors
+/// that make their own PIN make their own.
+fn chain_steps(
+    first: Step,
+    chain: Vec<Profile>,
+    a: &SendArgs,
+    params: &[(String, String)],
+) -> Result<Vec<Step>, Failure> {
+    let mut shared = first.draft.pin.clone();
+    let mut steps = vec![first];
+    for profile in chain {
+        let info = provider_of(&profile);
+        let name = profile.name.clone();
+        let named = |f: Failure| fallback::in_fallback(f, name.as_deref(), Some(info.id));
+        let given;
+        let args = match (&shared, info.pin_by, &a.pin) {
+            (Some(pin), PinBy::Tool, None) => {
+                given = SendArgs {
+                    pin: Some(pin.expose().to_string()),
+                    ..a.clone()
+                };
+                &given
+            }
+            _ => a,
+        };
+        let draft = draft(&profile, info, args).map_err(|f| {
+            let shared_pin = args.pin.is_some() && a.pin.is_none();
+            match named(f) {
+                f if shared_pin && f.hint.is_none() => f.hint(
+                    "the chain sends one OTP, so profiles where otp makes the PIN must agree on its length and type",
+                ),
+                f => f,
+            }
+        })?;
+        let provider = (info.build)(&profile).map_err(named)?;
+        let plan = plan(provider.as_ref(), &draft, params).map_err(named)?;
+        if shared.is_none() {
+            shared = draft.pin.clone();
+        }
+        steps.push(Step {
+            profile,
+            info,
+            draft,
+            provider,
+            plan,
+        });
+    }
+    Ok(steps)
+}
+
+/// The steps tried in order until one is accepted; the next one only after a failure
+/// that certainly sent nothing and that another vendor may not share
+/// (`fallback::falls_back`). `report` names the attempt it ends on, and `tried` the
+/// ones before it.
+fn deliver_chain<'s>(
+    steps: &'s [Step],
+    opts: &Options,
+    out: &Printer,
+    report: &mut Report,
+) -> Result<(&'s Step, Accepted), Failure> {
+    for (i, s) in steps.iter().enumerate() {
+        report.provider = Some(s.info.id.to_string());
+        report.profile = s.profile.name.clone();
+        report.verify_with = Some(s.info.verify.as_str());
+        report.segments = Some(s.draft.segments.parts);
+        report.encoding = Some(s.draft.segments.encoding.as_str());
+        let f = match deliver(
+            &s.plan,
+            s.provider.as_ref(),
+            &s.profile,
+            &s.draft.to,
+            opts,
+            out,
+        ) {
+            Ok(acc) => return Ok((s, acc)),
+            Err(f) => f,
+        };
+        match steps.get(i + 1) {
+            Some(next) if fallback::falls_back(&f) => {
+                if !out.json() {
+                    output::warn(&format!(
+                        "{} ({}): {}; trying {} ({})",
+                        s.profile.label(),
+                        s.info.id,
+                        f.message,
+                        next.profile.label(),
+                        next.info.id
+                    ));
+                }
+                report.tried.push(output::Tried {
+                    profile: s.profile.name.clone(),
+                    provider: s.info.id.to_string(),
+                    outcome: f.outcome,
+                    error: output::ErrorDoc::of(&f),
+                });
+            }
+            _ => return Err(f),
+        }
+    }
+    unreachable!("a chain has a first step, and its last step returns")
 }
 
 /// A next step for failures whose adapter gave none.
@@ -881,6 +1010,15 @@ fn print_receipt(out: &Printer, r: &Report, seg: &message::Segments) {
         format!("id        {id}"),
         format!("to        {}", r.to.as_deref().unwrap_or("")),
     ];
+    // With fallback: which vendors did not send it, and why.
+    for t in &r.tried {
+        lines.push(format!(
+            "tried     {} ({}): {}",
+            config::profile_label(t.profile.as_deref()),
+            t.provider,
+            t.error.message
+        ));
+    }
     if let Some(m) = &r.message_id {
         lines.push(format!("message   {m}"));
     }

@@ -144,6 +144,11 @@ pub const COMMON_KEYS: &[Key] = &[
     )
     .default("false"),
     Key::new("max_ttl", KeyType::Duration, "largest TTL allowed").default("10m"),
+    Key::new(
+        "fallback",
+        KeyType::List,
+        "profiles to try in order when this one cannot send",
+    ),
 ];
 
 /// Where a value came from, for precedence and `config show`.

@@ -2,6 +2,7 @@
 
 mod cli;
 mod config;
+mod fallback;
 mod online;
 mod rules;
 mod send;
