@@ -42,6 +42,9 @@ pub struct Report {
     pub segments: Option<usize>,
     pub encoding: Option<&'static str>,
     pub cost: Option<Value>,
+    /// send only: the number is one of the profile's test numbers (nothing was sent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test: Option<bool>,
     pub error: Option<ErrorDoc>,
     /// verify only: why it said no (null when verified).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -66,6 +69,7 @@ impl Report {
             segments: None,
             encoding: None,
             cost: None,
+            test: None,
             error: None,
             reason: None,
             request: None,

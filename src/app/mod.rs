@@ -4,6 +4,7 @@
 
 mod inspect;
 mod online;
+mod policy;
 mod record;
 mod send;
 
