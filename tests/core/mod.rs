@@ -3,6 +3,8 @@
 mod cli;
 mod config;
 mod online;
+mod policy;
 mod rules;
-mod send;
+pub mod send;
+mod store;
 pub mod verify;
