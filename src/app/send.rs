@@ -973,6 +973,9 @@ fn print_receipt(out: &Printer, r: &Report, seg: &message::Segments) {
     if let Some(c) = &r.cost {
         lines.push(format!("cost      {c}"));
     }
+    if r.test == Some(true) {
+        lines.push("test      a test number: no request was made".into());
+    }
     lines.push(format!("verify    otp verify --id {id} --code CODE"));
     out.line(&lines.join("\n"));
 }
