@@ -30,7 +30,6 @@ pub enum Kind {
     #[allow(dead_code)] // seam for the prelude adapter (issue 11)
     Blocked,
     /// The record store could not be read or written.
-    #[allow(dead_code)] // seam for the record store (issue 10)
     Store,
 }
 
@@ -254,6 +253,8 @@ impl Failure {
         match self.outcome {
             Outcome::NotSent => !matches!(self.kind, Kind::Usage | Kind::Config),
             Outcome::Rejected => self.kind == Kind::RateLimited,
+            // Nothing was spent: the store was down, or another verify held the claim.
+            Outcome::NotVerified => matches!(self.kind, Kind::Store | Kind::RateLimited),
             _ => false,
         }
     }
@@ -261,6 +262,8 @@ impl Failure {
     /// SPEC §5. The one place that decides an exit code.
     pub fn exit_code(&self) -> u8 {
         match (self.outcome, self.kind) {
+            // A verify that could not ask (store down, another verify checking): retry.
+            (Outcome::NotVerified, Kind::Store | Kind::RateLimited) => 5,
             (Outcome::NotVerified, _) => 1,
             (_, Kind::Usage) => 2,
             (_, Kind::Config) => 3,
@@ -305,6 +308,18 @@ mod tests {
             Failure::not_verified(Reason::UnknownId, "x").kind,
             Kind::NotFound
         );
+    }
+
+    #[test]
+    fn a_verify_that_could_not_ask_is_exit_5_and_retryable() {
+        for kind in [Kind::Store, Kind::RateLimited] {
+            let mut f = Failure::not_verified(Reason::WrongCode, "x");
+            f.kind = kind;
+            f.reason = None;
+            assert_eq!((f.exit_code(), f.retryable()), (5, true), "{kind:?}");
+        }
+        let f = Failure::not_verified(Reason::WrongCode, "x");
+        assert_eq!((f.exit_code(), f.retryable()), (1, false));
     }
 
     #[test]

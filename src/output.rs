@@ -63,6 +63,9 @@ pub struct Report {
     pub segments: Option<usize>,
     pub encoding: Option<&'static str>,
     pub cost: Option<Value>,
+    /// send only: the number is one of the profile's test numbers (nothing was sent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test: Option<bool>,
     /// The profiles tried before the one this document reports, in order; `[]` without
     /// fallback (and for verify).
     pub tried: Vec<Tried>,
@@ -90,6 +93,7 @@ impl Report {
             segments: None,
             encoding: None,
             cost: None,
+            test: None,
             tried: Vec::new(),
             error: None,
             reason: None,

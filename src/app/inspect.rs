@@ -239,8 +239,19 @@ pub(super) fn config_cmd(g: &Global, out: &Printer, c: &ConfigCommand) -> Result
                     }
                     _ => value,
                 };
+                // Test numbers are listed, their codes masked.
+                let value = match (k.name, super::policy::shown_test_numbers(&p)) {
+                    ("test_numbers", Some(numbers)) => numbers
+                        .iter()
+                        .map(|n| format!("\"{n}\" = \"{}\"", crate::redact::MASK))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    _ => value,
+                };
                 rows.push((k.name, value, source));
             }
+            let file = ConfigFile::load(g.config.as_deref())?;
+            let (store_kind, store_place, store_source) = super::policy::describe_store(&file)?;
             if out.json() {
                 let mut m = serde_json::Map::new();
                 for (k, v, s) in &rows {
@@ -252,12 +263,19 @@ pub(super) fn config_cmd(g: &Global, out: &Printer, c: &ConfigCommand) -> Result
                 out.json_value(&serde_json::json!({
                     "config": p.dir.as_ref().and(config::locate(g.config.as_deref()).0).map(|p| p.display().to_string()),
                     "profile": p.name, "provider": p.schema.id, "values": m,
+                    "store": {"kind": store_kind, "location": store_place, "source": store_source},
                 }));
             } else {
                 let mut s = format!("{} ({})\n", p.label(), p.schema.id);
                 for (k, v, src) in rows {
                     s.push_str(&format!("{k:<18} = {v:<40} # {}\n", src.as_str()));
                 }
+                s.push_str(&format!(
+                    "{:<18} = {:<40} # {}\n",
+                    format!("store ({store_kind})"),
+                    store_place,
+                    store_source.as_str()
+                ));
                 out.line(s.trim_end());
             }
             Ok(0)
@@ -288,6 +306,20 @@ fn typed_value(p: &Profile, key: &str, shown: &str) -> serde_json::Value {
             .map(Into::into)
             .unwrap_or_else(|| shown.into()),
         Some(KeyType::List) => p.list(key).into(),
+        Some(KeyType::Table) if key == "test_numbers" => super::policy::shown_test_numbers(p)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|n| (n, serde_json::Value::from(crate::redact::MASK)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        Some(KeyType::Table) if key == "limits" => match p.entry(key).map(|e| &e.value) {
+            Some(toml::Value::Table(t)) => t
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().into()))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+            _ => shown.into(),
+        },
         Some(KeyType::Table) => p
             .templates()
             .into_iter()
@@ -329,6 +361,7 @@ fn config_check(g: &Global, out: &Printer, online: bool) -> Result<u8, Failure> 
         );
     };
     let mut problems = file_problems(&file);
+    problems.extend(super::policy::store_problems(&file));
     for name in file.profiles.keys() {
         if let Some(p) = checked_profile(&file, name, &mut problems) {
             problems.extend(profile_problems(&p));
@@ -393,6 +426,7 @@ fn checked_profile(file: &ConfigFile, name: &str, problems: &mut Vec<String>) ->
         default_profile: None,
         profiles: [(name.to_string(), table)].into_iter().collect(),
         unknown_top: Vec::new(),
+        store: Default::default(),
     };
     match Profile::resolve_file(&clean, Some(name), &providers::schemas()) {
         Ok(p) => Some(p),
@@ -475,6 +509,7 @@ fn profile_problems(p: &Profile) -> Vec<String> {
         }
     }
     problems.extend(template_problems(p));
+    problems.extend(super::policy::policy_problems(p));
     if let Err(e) = p.duration("cooldown") {
         problems.push(e.message);
     }

@@ -5,6 +5,7 @@
 mod fallback;
 mod inspect;
 mod online;
+mod policy;
 mod record;
 mod send;
 

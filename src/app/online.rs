@@ -42,22 +42,26 @@ pub(super) struct StoreCheck {
     pub error: Option<Failure>,
 }
 
-/// Whether the record store can be reached and written: a no-op update, which takes
-/// the lock, reads and saves. The one place that knows which store is in use, so a new
-/// store (SQLite, Redis) plugs in here.
-pub(super) fn store_check() -> StoreCheck {
-    let location = crate::store::default_dir().map(|d| d.display().to_string());
-    let result = crate::store::Store::open()
-        .and_then(|st| st.update(crate::store::now(), |_| ()).map(|_| ()));
+/// Whether the record store the config names can be reached and written: opened (key
+/// checked, old records imported) and written once (SPEC §7).
+pub(super) fn store_check(file: &ConfigFile) -> StoreCheck {
+    let (kind, location) = match super::policy::describe_store(file) {
+        Ok((kind, place, _)) => (kind, Some(place)),
+        Err(_) => ("embedded", None),
+    };
+    let result = super::policy::store_spec(file)
+        .and_then(|spec| crate::store::open(&spec))
+        .and_then(|st| st.check(crate::store::now()));
     StoreCheck {
-        kind: "embedded",
-        location,
+        kind,
+        location: result.as_ref().ok().cloned().or(location),
         error: result.err().map(|f| {
-            Failure::not_sent(
-                Kind::Store,
-                format!("the record store cannot be written: {}", f.message),
-            )
-            .hint("sends would fail before any request: fix the folder's permissions or free space (HOME / XDG_STATE_HOME choose it)")
+            if f.kind != Kind::Store {
+                return f;
+            }
+            let mut f = f;
+            f.message = format!("the record store cannot be used: {}", f.message);
+            f.hint("sends would fail before any request (exit 5): start or reach the store, or fix the folder's permissions or free space")
         }),
     }
 }
@@ -89,7 +93,7 @@ pub(super) fn check(
         .iter()
         .map(|name| check_profile(file, name.as_deref(), &problems, timeout, out.verbose))
         .collect();
-    let store = store_check();
+    let store = store_check(file);
 
     let failures = checks
         .iter()

@@ -1,6 +1,7 @@
 //! `otp verify`, `status` and `cancel`: the local record decides where otp made the PIN,
 //! the vendor where it did, and the record adds expiry, single use and attempts.
 
+use super::policy::open_store;
 use super::send::with_hint;
 use super::{finish, load_profile, provider_of, timeout};
 use crate::cli::{Global, IdArgs, VerifyArgs};
@@ -11,7 +12,7 @@ use crate::output::{self, Printer, Report};
 use crate::phone::Phone;
 use crate::providers::{self, Info, PinBy, VerifyBy};
 use crate::redact::Secret;
-use crate::store::{self, Record, State, Store};
+use crate::store::{self, Record, RecordStore, Refused, State};
 use std::time::{Duration, SystemTime};
 
 fn read_code(a: &VerifyArgs) -> Result<String, Failure> {
@@ -163,7 +164,12 @@ pub(super) fn verify(g: &Global, out: &Printer, a: &VerifyArgs) -> u8 {
         let timeout = timeout(g)?;
         let code = Secret::new(read_code(a)?);
         let now = store::now();
-        let rec = find_record(&a.id, now)?;
+        let store = open_store(g).map_err(in_verify)?;
+        let store = store.as_ref();
+        let rec = store.get(&a.id, now).map_err(in_verify)?;
+        if rec.as_ref().is_some_and(|r| r.state == State::Replaced) {
+            return Err(replaced(&a.id));
+        }
         // The record names profile and provider; without one, --profile must.
         let profile = match &rec {
             Some(r) => {
@@ -176,25 +182,28 @@ pub(super) fn verify(g: &Global, out: &Printer, a: &VerifyArgs) -> u8 {
         report.provider = Some(info.id.to_string());
         report.profile = profile.name.clone();
         report.verify_with = Some(info.verify.as_str());
+        // A test number's fixed code is checked here, whatever the provider.
+        let local = info.verify == VerifyBy::Local || rec.as_ref().is_some_and(|r| r.test);
+        if local {
+            report.verify_with = Some("local");
+        }
         if let Some(r) = &rec {
             report.to = Some(r.to.clone());
             report.expires_at = r
                 .expires_at
                 .map(|e| output::time(SystemTime::UNIX_EPOCH + Duration::from_secs(e)));
         }
-        match info.verify {
-            VerifyBy::Local => check_locally(&a.id, &code, rec.is_some(), now),
-            VerifyBy::Provider => {
-                let asked = Ask {
-                    id: &a.id,
-                    code: &code,
-                    rec: rec.as_ref(),
-                    timeout,
-                    now,
-                };
-                ask_vendor(&profile, info, asked, out)
-            }
+        if local {
+            return check_locally(store, &a.id, &code, rec.is_some(), now);
         }
+        let asked = Ask {
+            id: &a.id,
+            code: &code,
+            rec: rec.as_ref(),
+            timeout,
+            now,
+        };
+        ask_vendor(store, &profile, info, asked, out)
     })();
     match verdict {
         Ok(()) => {
@@ -224,17 +233,59 @@ fn no_record(id: &str) -> Failure {
     Failure::not_verified(Reason::UnknownId, format!("no local record of id {id}"))
 }
 
-/// Where otp made the PIN: the record checks the code, under the store's lock.
-fn check_locally(id: &str, code: &Secret, known: bool, now: u64) -> Result<(), Failure> {
+/// A store failure during verify: not verified, nothing spent, exit 5.
+fn in_verify(mut f: Failure) -> Failure {
+    if f.kind == Kind::Store {
+        f.outcome = Outcome::NotVerified;
+    }
+    f
+}
+
+fn replaced(id: &str) -> Failure {
+    Failure::not_verified(
+        Reason::Expired,
+        format!("id {id} was replaced by a newer send to the same number"),
+    )
+    .hint("use the code of the newest send")
+}
+
+/// What a record's rules refused. Busy is no answer about the code: another verify of
+/// this id is checking, so this one may try again (exit 5, retryable).
+fn refusal(r: Refused) -> Failure {
+    match r {
+        Refused::No(reason, msg) => Failure::not_verified(reason, msg),
+        Refused::Busy { retry_in, message } => {
+            let mut f = Failure::not_verified(Reason::WrongCode, message);
+            f.kind = Kind::RateLimited;
+            f.reason = None;
+            f.hint(format!(
+                "nothing was spent; run the same verify again in {retry_in}s"
+            ))
+        }
+    }
+}
+
+/// Where otp made the PIN (or a test number's fixed code): the record checks the code,
+/// in one atomic update of the store.
+fn check_locally(
+    store: &dyn RecordStore,
+    id: &str,
+    code: &Secret,
+    known: bool,
+    now: u64,
+) -> Result<(), Failure> {
     if !known {
         return Err(no_record(id)
             .hint("the id is wrong, or the OTP expired and was pruned; send a new one"));
     }
-    let verdict = Store::open()?.update(now, |all| match all.get_mut(id) {
-        Some(r) => r.check(code.expose(), now),
-        None => Err((Reason::UnknownId, format!("no local record of id {id}"))),
-    })?;
-    verdict.map_err(|(reason, msg)| Failure::not_verified(reason, msg))
+    let key = store.key();
+    let verdict = store
+        .update(id, now, |r| r.check(key, code.expose(), now))
+        .map_err(in_verify)?;
+    match verdict {
+        Some(v) => v.map_err(refusal),
+        None => Err(no_record(id)),
+    }
 }
 
 /// One check at the vendor: what it is about.
@@ -249,7 +300,13 @@ struct Ask<'a> {
 
 /// Where the vendor made the PIN: local rules first, the record claimed so two runs
 /// cannot both take one code to the vendor, the vendor asked, and the record settled.
-fn ask_vendor(profile: &Profile, info: &Info, ask: Ask, out: &Printer) -> Result<(), Failure> {
+fn ask_vendor(
+    store: &dyn RecordStore,
+    profile: &Profile,
+    info: &Info,
+    ask: Ask,
+    out: &Printer,
+) -> Result<(), Failure> {
     // Zender looks a code up by value alone: without the record's hash, any code
     // pending on the account would verify any id, for any number.
     if info.pin_by == PinBy::ProviderReturns && ask.rec.is_none_or(|r| r.pin_hash.is_none()) {
@@ -267,7 +324,13 @@ fn ask_vendor(profile: &Profile, info: &Info, ask: Ask, out: &Printer) -> Result
         http.mask(p.digits().to_string(), p.masked_digits());
     }
     if ask.rec.is_some() {
-        claim(ask.id, ask.code, ask.now, ask.timeout.as_secs() + 30)?;
+        // The claim lasts as long as this run may wait for the vendor, plus a margin:
+        // a shorter verify after it must not think it stale (issue 15, item 4).
+        let until = ask
+            .now
+            .saturating_add(ask.timeout.as_secs())
+            .saturating_add(30);
+        claim(store, ask.id, ask.code, ask.now, until)?;
     }
     let verdict = http
         .execute(&req)
@@ -287,7 +350,7 @@ fn ask_vendor(profile: &Profile, info: &Info, ask: Ask, out: &Printer) -> Result
     // alone; elsewhere the profile's count applies here too.
     let count_here = info.attempts.is_some() || info.pin_by != PinBy::Provider;
     let said = verdict.as_ref().map(|_| ()).map_err(|f| f.reason);
-    if let Err(e) = settle_record(ask.id, said, count_here, ask.now) {
+    if let Err(e) = settle_record(store, ask.id, said, count_here, store::now()) {
         // The vendor's answer stands; the record may still say "checking" until its
         // claim lapses.
         output::warn(&format!(
@@ -298,41 +361,49 @@ fn ask_vendor(profile: &Profile, info: &Info, ask: Ask, out: &Printer) -> Result
     verdict
 }
 
-/// The record of `id`, if the store has one.
-fn find_record(id: &str, now: u64) -> Result<Option<Record>, Failure> {
-    Ok(Store::open()?.read(now)?.get(id).cloned())
-}
-
-/// Mark the record "checking" under the store's lock, after its local rules pass: a
-/// used, cancelled, locked, expired or mismatching record needs no call.
-fn claim(id: &str, code: &Secret, now: u64, stale: u64) -> Result<(), Failure> {
-    let claimed = Store::open()?.update(now, |all| match all.get_mut(id) {
-        Some(r) => r.claim(code.expose(), now, stale),
-        None => Err((Reason::UnknownId, format!("no local record of id {id}"))),
-    })?;
-    claimed.map_err(|(reason, msg)| Failure::not_verified(reason, msg))
+/// Mark the record "checking" in one atomic update, after its local rules pass: a used,
+/// cancelled, locked, expired, mismatching or wrong-shape code needs no call.
+fn claim(
+    store: &dyn RecordStore,
+    id: &str,
+    code: &Secret,
+    now: u64,
+    until: u64,
+) -> Result<(), Failure> {
+    let key = store.key();
+    let claimed = store
+        .update(id, now, |r| r.claim(key, code.expose(), now, until))
+        .map_err(in_verify)?;
+    match claimed {
+        Some(c) => c.map_err(refusal),
+        None => Err(no_record(id)),
+    }
 }
 
 /// Write the vendor's verdict into the record of `id`.
 fn settle_record(
+    store: &dyn RecordStore,
     id: &str,
     verdict: Result<(), Option<Reason>>,
     count_here: bool,
     now: u64,
 ) -> Result<(), Failure> {
-    Store::open()?.update(now, |all| {
-        if let Some(r) = all.get_mut(id) {
-            settle(r, verdict, count_here, now);
-        }
-    })
+    store
+        .update(id, now, |r| settle(r, verdict, count_here, now))
+        .map(|_| ())
 }
 
 /// What the vendor's verdict (Ok, or the reason it said no) does to the record: the
 /// claim is released, and a yes, a wrong code counted here, exhausted attempts, a used
 /// code or the vendor's expiry are written down. Pure.
 fn settle(r: &mut Record, verdict: Result<(), Option<Reason>>, count_here: bool, now: u64) {
+    // A newer send replaced it meanwhile: the tombstone stays.
+    if r.state == State::Replaced {
+        return;
+    }
     r.state = State::Pending;
     r.checking_since = None;
+    r.claim_until = None;
     match verdict {
         Ok(()) => r.state = State::Verified,
         Err(Some(Reason::WrongCode)) if count_here => {
@@ -374,17 +445,22 @@ fn record_json(r: &Record, now: u64) -> serde_json::Value {
         "expires_at": r.expires_at.map(|e| output::time(SystemTime::UNIX_EPOCH + Duration::from_secs(e))),
         "attempts_left": if vendor_counts { serde_json::Value::Null } else { r.attempts_left.into() },
         "state": state,
+        "replaced": r.state == State::Replaced,
+        "test": r.test,
     })
 }
 
 /// The record of `id` cancelled: `otp verify` refuses it from now on.
-fn mark_cancelled(id: &str, now: u64) -> Result<(), Failure> {
-    Store::open()?.update(now, |all| {
-        if let Some(r) = all.get_mut(id) {
-            r.state = State::Cancelled;
-            r.checking_since = None;
-        }
-    })
+fn mark_cancelled(store: &dyn RecordStore, id: &str, now: u64) -> Result<(), Failure> {
+    store
+        .update(id, now, |r| {
+            if r.state != State::Replaced {
+                r.state = State::Cancelled;
+                r.checking_since = None;
+                r.claim_until = None;
+            }
+        })
+        .map(|_| ())
 }
 
 fn unknown_record(id: &str) -> Failure {
@@ -446,7 +522,7 @@ fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
     check_id(&a.id)?;
     let timeout = timeout(g)?;
     let now = store::now();
-    let rec = find_record(&a.id, now)?;
+    let rec = open_store(g)?.get(&a.id, now)?;
     let profile = match &rec {
         Some(r) => load_profile(g, r.profile.as_deref(), &[("provider", r.provider.clone())]).ok(),
         None => load_profile(g, None, &[]).ok(),
@@ -501,8 +577,13 @@ fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
                 Some(n) => format!("{n} left"),
                 None => format!("counted by {}", r.provider),
             };
+            let note = match r.state {
+                State::Replaced => " (a newer send to the same number replaced it)",
+                _ if r.test => " (test number: nothing was sent)",
+                _ => "",
+            };
             out.line(&format!(
-                "id        {}\nprovider  {}\nto        {}\nsent at   {}\nexpires   {}\nattempts  {attempts}\nstate     {}",
+                "id        {}\nprovider  {}\nto        {}\nsent at   {}\nexpires   {}\nattempts  {attempts}\nstate     {}{note}",
                 r.id,
                 r.provider,
                 r.masked_to(),
@@ -528,7 +609,8 @@ pub(super) fn cancel(g: &Global, out: &Printer, a: &IdArgs) -> u8 {
 fn cancel_otp(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
     check_id(&a.id)?;
     let now = store::now();
-    let rec = find_record(&a.id, now)?;
+    let store = open_store(g)?;
+    let rec = store.get(&a.id, now)?;
     // A verified OTP stays verified: cancelling it would rewrite what happened.
     if let Some(r) = &rec {
         if r.state == State::Verified {
@@ -546,7 +628,7 @@ fn cancel_otp(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
     // The local record first: whatever the vendor answers, otp verify refuses it now.
     let was = rec.as_ref().map(|r| r.state);
     if rec.is_some() {
-        mark_cancelled(&a.id, now)?;
+        mark_cancelled(store.as_ref(), &a.id, now)?;
     }
     let mut remote = false;
     if let Some(req) = provider.cancel(&a.id) {
@@ -596,19 +678,19 @@ mod tests {
     use super::*;
 
     fn record(attempts_left: u32, state: State) -> Record {
-        Record {
-            id: "id-1".into(),
-            profile: None,
-            provider: "termii".into(),
-            to: "+2348012345678".into(),
-            sent_at: 1_000,
-            expires_at: Some(1_300),
+        let mut r = Record::new(
+            "id-1",
+            None,
+            "termii",
+            "+2348012345678",
+            1_000,
+            Some(1_300),
             attempts_left,
-            state,
-            salt: None,
-            pin_hash: None,
-            checking_since: Some(1_100),
-        }
+        );
+        r.state = state;
+        r.checking_since = Some(1_100);
+        r.claim_until = Some(1_160);
+        r
     }
 
     fn settled(r: Record, verdict: Result<(), Option<Reason>>, count_here: bool) -> Record {

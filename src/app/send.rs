@@ -1,6 +1,7 @@
 //! `otp send`: every check before the first byte leaves, then the request, the receipt
 //! and the local record.
 
+use super::policy::{self, open_store};
 use super::{fallback, load_profile, provider_of, timeout};
 use crate::cli::{Global, SendArgs};
 use crate::config::{self, Profile};
@@ -10,10 +11,10 @@ use crate::message::{self, PinType, Template};
 use crate::output::{self, Printer, Report};
 use crate::phone::{self, Phone};
 use crate::providers::{
-    Accepted, Channel, Info, LengthRule, Otp, PinBy, Plan, Provider, Setting, TtlRule, VerifyBy,
+    Accepted, Channel, Info, LengthRule, Otp, PinBy, Plan, Provider, Setting, TtlRule,
 };
 use crate::redact::Secret;
-use crate::store::{self, Record, State, Store};
+use crate::store::{self, Limit, Record, RecordStore, Refusal, Rule, Ticket};
 use std::time::{Duration, SystemTime};
 
 /// The PIN length, type, TTL and attempts of a profile, checked against its provider.
@@ -322,6 +323,7 @@ fn send_flags(a: &SendArgs) -> Vec<(&'static str, String)> {
 /// through the first profile that can send, and the record of the one that did.
 pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
     let mut report = Report::new(Outcome::NotSent);
+    report.test = Some(false);
     let sent = (|| -> Result<(), Failure> {
         let opts = options(g, a)?;
         let flags = send_flags(a);
@@ -334,10 +336,14 @@ pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
         report.to = Some(draft.to.e164());
         report.segments = Some(draft.segments.parts);
         report.encoding = Some(draft.segments.encoding.as_str());
+        report.test = Some(draft.test.is_some());
+        if draft.test.is_some() {
+            report.verify_with = Some("local");
+        }
 
         let now = store::now();
         let slot_wanted = draft.cooldown.filter(|_| !a.force);
-        check_store(&profile, &draft.to, slot_wanted, a.dry_run, now)?;
+        check_store(g, &profile, &draft, slot_wanted, a.dry_run, now);
         let provider = (info.build)(&profile)?;
         let plan = plan(provider.as_ref(), &draft, &opts.params)?;
         let chain = fallback::profiles(g, &profile, &a.fallback, &flags)?;
@@ -360,8 +366,7 @@ pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
             return Ok(());
         }
 
-        let to = &steps[0].draft.to;
-        let slot = reserve_slot(&steps[0].profile, to, slot_wanted, now)?;
+        let slot = reserve_slot(g, &steps[0].profile, &steps[0].draft, slot_wanted, now)?;
         let (s, accepted) = match deliver_chain(&steps, &opts, out, &mut report) {
             Ok(done) => done,
             Err(f) => {
@@ -383,20 +388,21 @@ pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
         report.expires_at = expires.map(output::time);
         report.cost = accepted.cost.clone();
 
-        // The record names the profile that accepted, so verify, status and cancel
-        // go to that vendor. A failure here must not hide that the SMS went out.
-        let rec = record_of(&s.profile, info, &s.draft, &accepted, expires, now);
-        if let Err(e) = write_record(rec) {
-            output::warn(&format!(
-                "sent, but the local record could not be written: {}{}",
-                e.message,
-                if info.verify == VerifyBy::Local {
-                    "; `otp verify` will not know this id"
-                } else {
-                    ""
-                }
-            ));
-        }
+        // The record names the profile that accepted, so verify, status and cancel go to
+        // that vendor. A failure here must not hide that the SMS went out: exit 6, naming
+        // the id.
+        write_record(
+            &slot,
+            record_of(
+                slot.store.key(),
+                &s.profile,
+                info,
+                &s.draft,
+                &accepted,
+                expires,
+                now,
+            ),
+        )?;
         if !out.json() {
             print_receipt(out, &report, &s.draft.segments);
         }
@@ -491,14 +497,17 @@ fn deliver_chain<'s>(
     for (i, s) in steps.iter().enumerate() {
         report.provider = Some(s.info.id.to_string());
         report.profile = s.profile.name.clone();
-        report.verify_with = Some(s.info.verify.as_str());
+        report.verify_with = Some(match s.draft.test {
+            Some(_) => "local",
+            None => s.info.verify.as_str(),
+        });
         report.segments = Some(s.draft.segments.parts);
         report.encoding = Some(s.draft.segments.encoding.as_str());
         let f = match deliver(
             &s.plan,
             s.provider.as_ref(),
             &s.profile,
-            &s.draft.to,
+            &s.draft,
             opts,
             out,
         ) {
@@ -604,6 +613,10 @@ struct Draft {
     /// Of the final text, the PIN length substituted.
     segments: message::Segments,
     cooldown: Option<Duration>,
+    /// The profile's send limits: per number, per calling code.
+    limits: (Option<Limit>, Option<Limit>),
+    /// The fixed code, when the number is one of the profile's test numbers.
+    test: Option<Secret>,
 }
 
 /// Recipient, channel, settings, templates, PIN and segments, checked. Pure but for the
@@ -613,7 +626,13 @@ fn draft(profile: &Profile, info: &'static Info, a: &SendArgs) -> Result<Draft, 
     let channel = channel(info, a.channel.as_deref())?;
     let s = settings(profile)?;
     let (template, templates) = template(profile, a, s.ttl.value)?;
-    let pin = pin(info, &s, a.pin.as_deref())?;
+    let limits = policy::limits(profile)?;
+    let test = policy::test_code(profile, &to)?;
+    // A test number's code is the PIN: its record is checked here, whatever the provider.
+    let pin = match &test {
+        Some(code) => Some(code.clone()),
+        None => pin(info, &s, a.pin.as_deref())?,
+    };
     if a.callback_url.is_some() && !info.callback {
         return Err(Failure::usage(format!(
             "{} has no status webhook, so --callback-url cannot be used",
@@ -652,6 +671,8 @@ fn draft(profile: &Profile, info: &'static Info, a: &SendArgs) -> Result<Draft, 
         app_hash: a.app_hash.as_deref().map(|h| h.trim().to_string()),
         segments,
         cooldown: profile.duration("cooldown")?,
+        limits,
+        test,
     })
 }
 
@@ -722,78 +743,100 @@ fn cooling(profile: &Profile, to: &Phone, left: u64, cd: Duration) -> Failure {
     .hint("--force sends anyway")
 }
 
-/// The local records, read before anything is sent: a damaged store would make the OTP
-/// impossible to verify, and the cooldown lives there. A dry run reads only what the
-/// cooldown needs.
+/// What a send asks of the store's rules: the cooldown (unless forced) and the limits
+/// (which `--force` does not lift).
+fn slot_of(d: &Draft, cooldown: Option<Duration>, preview: bool) -> store::Slot {
+    store::Slot {
+        number: d.to.e164(),
+        country: d.to.calling_code().to_string(),
+        cooldown: cooldown.map(|c| c.as_secs()),
+        number_limit: d.limits.0,
+        country_limit: d.limits.1,
+        preview,
+    }
+}
+
+/// A refused send: exit 3 with the wait until the next allowed one.
+fn refused(profile: &Profile, d: &Draft, r: Refusal, cd: Option<Duration>) -> Failure {
+    let limit = |l: Option<Limit>, what: &str| {
+        let l = l.unwrap_or(Limit { max: 0, window: 0 });
+        Failure::config(format!(
+            "the send limit of {} per {} for {what} is reached; the next send is allowed in {}",
+            l.max,
+            humantime::format_duration(Duration::from_secs(l.window)),
+            humantime::format_duration(Duration::from_secs(r.wait))
+        ))
+        .hint(format!(
+            "wait, or raise `limits` in {} (--force does not lift a limit)",
+            profile.label()
+        ))
+    };
+    match r.rule {
+        Rule::Cooldown => cooling(profile, &d.to, r.wait, cd.unwrap_or_default()),
+        Rule::NumberLimit => limit(d.limits.0, &d.to.masked()),
+        Rule::CountryLimit => limit(
+            d.limits.1,
+            &format!("calling code +{}", d.to.calling_code()),
+        ),
+    }
+}
+
+/// A dry run says what the cooldown or a limit would do, counting nothing, and still
+/// prints its preview: a warning, never a refusal. Opens the store only when the
+/// profile has a rule to ask it about.
 fn check_store(
+    g: &Global,
     profile: &Profile,
-    to: &Phone,
+    d: &Draft,
     cooldown: Option<Duration>,
     dry_run: bool,
     now: u64,
-) -> Result<(), Failure> {
-    if dry_run && cooldown.is_none() {
-        return Ok(());
+) {
+    if !dry_run || (cooldown.is_none() && d.limits == (None, None)) {
+        return;
     }
-    let records = Store::open()?.read(now)?;
-    if let Some(cd) = cooldown {
-        let left = records.cooldown_left(profile.name.as_deref(), &to.e164(), cd.as_secs(), now);
-        if let Some(left) = left {
-            return Err(cooling(profile, to, left, cd));
-        }
+    let slot = slot_of(d, cooldown, true);
+    match open_store(g).and_then(|st| st.reserve(&slot, now)) {
+        Ok(Ok(_)) => {}
+        Ok(Err(r)) => output::warn(&format!(
+            "a real send now would be refused: {}",
+            refused(profile, d, r, cooldown).message
+        )),
+        Err(f) => output::warn(&format!(
+            "a real send now would fail before any request: {}",
+            f.message
+        )),
     }
-    Ok(())
 }
 
-/// A cooldown slot this run took: the send time it wrote, and the one it replaced.
+/// The store and this send's reservation in it.
 struct Slot {
-    key: String,
-    taken_at: u64,
-    previous: Option<u64>,
+    store: Box<dyn RecordStore>,
+    ticket: Ticket,
 }
 
-/// The cooldown slot, taken under the store's lock before the request leaves, so
-/// parallel sends to one number cannot all pass the check.
+/// Every send is reserved in the store before the request leaves, with or without a
+/// cooldown or limit: other profiles' and machines' rules count the sends it records,
+/// and parallel sends to one number cannot all pass. A store that cannot be reached is
+/// exit 5, nothing sent.
 fn reserve_slot(
+    g: &Global,
     profile: &Profile,
-    to: &Phone,
+    d: &Draft,
     cooldown: Option<Duration>,
     now: u64,
-) -> Result<Option<Slot>, Failure> {
-    let Some(cd) = cooldown else {
-        return Ok(None);
-    };
-    let key = store::send_key(profile.name.as_deref(), &to.e164());
-    let taken = Store::open()?.update(now, |all| {
-        match all.cooldown_left(profile.name.as_deref(), &to.e164(), cd.as_secs(), now) {
-            Some(left) => Err(left),
-            None => Ok(all.sends.insert(key.clone(), now)),
-        }
-    })?;
-    let previous = taken.map_err(|left| cooling(profile, to, left, cd))?;
-    Ok(Some(Slot {
-        key,
-        taken_at: now,
-        previous,
-    }))
+) -> Result<Slot, Failure> {
+    let store = open_store(g)?;
+    match store.reserve(&slot_of(d, cooldown, false), now)? {
+        Ok(ticket) => Ok(Slot { store, ticket }),
+        Err(r) => Err(refused(profile, d, r, cooldown)),
+    }
 }
 
-/// Give back a slot when the send certainly did not go out; only our own reservation,
-/// not a later send's time. Best effort: the worst case is a cooldown that holds.
-fn release_slot(slot: Option<Slot>) {
-    let Some(slot) = slot else {
-        return;
-    };
-    let _ = Store::open().and_then(|st| {
-        st.update(slot.taken_at, |all| {
-            if all.sends.get(&slot.key) == Some(&slot.taken_at) {
-                match slot.previous {
-                    Some(t) => all.sends.insert(slot.key.clone(), t),
-                    None => all.sends.remove(&slot.key),
-                };
-            }
-        })
-    });
+/// Give back a reservation when the send certainly did not go out. Best effort: the
+/// worst case is a cooldown that holds.
+fn release_slot(slot: Slot) {
+    let _ = slot.store.release(&slot.ticket);
 }
 
 /// The plan carried out: the console shows it, a vendor is asked over HTTP.
@@ -801,10 +844,18 @@ fn deliver(
     plan: &Plan,
     provider: &dyn Provider,
     profile: &Profile,
-    to: &Phone,
+    d: &Draft,
     opts: &Options,
     out: &Printer,
 ) -> Result<Accepted, Failure> {
+    let to = &d.to;
+    if d.test.is_some() {
+        // A test number: no request, no console delivery, nothing spent.
+        return Ok(Accepted {
+            id: message::new_id(),
+            ..Accepted::default()
+        });
+    }
     match plan {
         Plan::Console(local) => Ok(local.deliver()),
         Plan::Http(req) => {
@@ -824,13 +875,14 @@ fn deliver(
 /// profile set it; unknown where the vendor picks and did not say.
 fn expiry(info: &Info, d: &Draft, acc: &Accepted, now: SystemTime) -> Option<SystemTime> {
     acc.expires_at.or_else(|| match info.ttl {
-        TtlRule::ProviderChooses => None,
+        TtlRule::ProviderChooses if d.test.is_none() => None,
         _ => now.checked_add(d.settings.ttl.value),
     })
 }
 
 /// The local record of an accepted send. Pure.
 fn record_of(
+    key: &store::PinKey,
     profile: &Profile,
     info: &Info,
     d: &Draft,
@@ -838,29 +890,57 @@ fn record_of(
     expires: Option<SystemTime>,
     now: u64,
 ) -> Record {
-    let mut rec = Record {
-        id: acc.id.clone(),
-        profile: profile.name.clone(),
-        provider: info.id.to_string(),
-        to: d.to.e164(),
-        sent_at: now,
-        expires_at: expires
-            .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
-            .map(|d| d.as_secs()),
-        attempts_left: d.settings.attempts.value,
-        state: State::Pending,
-        salt: None,
-        pin_hash: None,
-        checking_since: None,
-    };
+    let expires_at = expires
+        .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs());
+    let mut rec = Record::new(
+        acc.id.clone(),
+        profile.name.clone(),
+        info.id,
+        d.to.e164(),
+        now,
+        expires_at,
+        d.settings.attempts.value,
+    );
+    rec.test = d.test.is_some();
+    let s = &d.settings;
     if let Some(p) = d.pin.as_ref().or(acc.pin.as_ref()) {
-        rec.set_pin(p);
+        let made_by = (d.pin.is_some()).then_some(s.pin_type.value);
+        rec.set_pin(key, p, made_by);
+    } else {
+        // The vendor checks the code; its shape is known where the user set it (and so
+        // it was sent), or where the vendor has one alphabet: a code of another shape is
+        // refused here without spending an attempt (SPEC §6 rule 10).
+        let pin_type = Some(s.pin_type.value)
+            .filter(|t| info.pin_types.contains(t))
+            .filter(|_| s.pin_type.explicit || info.pin_types == [PinType::Numeric]);
+        let len = Some(s.length.value)
+            .filter(|_| s.length.explicit && matches!(info.length, LengthRule::Range(..)))
+            .and_then(|n| u32::try_from(n).ok());
+        match len {
+            Some(n) => rec.set_shape(n, pin_type),
+            None => rec.pin_type = pin_type,
+        }
     }
     rec
 }
 
-fn write_record(rec: Record) -> Result<(), Failure> {
-    Store::open().and_then(|st| st.update(rec.sent_at, |all| all.insert(rec)))
+/// The record of an accepted send, committed durably before the receipt is printed.
+/// The SMS went out: a failure here is exit 6 and names the id.
+fn write_record(slot: &Slot, rec: Record) -> Result<(), Failure> {
+    slot.store.insert(&rec, rec.sent_at).map_err(|e| {
+        Failure::unknown(
+            Kind::Store,
+            format!(
+                "{} accepted the send as id {}, but the record store could not record it: {}",
+                rec.provider, rec.id, e.message
+            ),
+        )
+        .hint(format!(
+            "the OTP went out but `otp verify --id {}` cannot check it: fix the store, then send a new one",
+            rec.id
+        ))
+    })
 }
 
 /// The number, checked, and the profile's country rules applied.
@@ -1033,6 +1113,9 @@ fn print_receipt(out: &Printer, r: &Report, seg: &message::Segments) {
     if let Some(c) = &r.cost {
         lines.push(format!("cost      {c}"));
     }
+    if r.test == Some(true) {
+        lines.push("test      a test number: no request was made".into());
+    }
     lines.push(format!("verify    otp verify --id {id} --code CODE"));
     out.line(&lines.join("\n"));
 }
@@ -1140,7 +1223,8 @@ mod tests {
             ..Accepted::default()
         };
         assert_eq!(expiry(info, &d, &told, start), told.expires_at);
-        let rec = record_of(&p, info, &d, &acc, expires, 1_000_000);
+        let key = store::PinKey::new(&[1u8; 32]);
+        let rec = record_of(&key, &p, info, &d, &acc, expires, 1_000_000);
         assert_eq!(
             (rec.id.as_str(), rec.provider.as_str()),
             ("id-1", "console")
@@ -1149,6 +1233,7 @@ mod tests {
         assert_eq!(rec.to, "+2348012345678");
         let hash = rec.pin_hash.as_deref().expect("the PIN is kept hashed");
         assert!(!hash.contains("135790"));
+        assert!(rec.pin_matches(&key, "135790") && !rec.test);
         assert!(providers::find(&rec.provider).is_some());
     }
 }

@@ -133,6 +133,16 @@ pub const COMMON_KEYS: &[Key] = &[
         "least time between sends to one number",
     ),
     Key::new(
+        "limits",
+        KeyType::Table,
+        "send caps: { number = \"5/1h\", country = \"200/24h\" }",
+    ),
+    Key::new(
+        "test_numbers",
+        KeyType::Table,
+        "numbers that get a fixed code and no request",
+    ),
+    Key::new(
         "ca_file",
         KeyType::Str,
         "extra CA certificate (PEM) to trust",
@@ -187,7 +197,12 @@ pub struct ConfigFile {
     pub unknown_top: Vec<String>,
     pub default_profile: Option<String>,
     pub profiles: BTreeMap<String, toml::Table>,
+    /// The top-level `store`, `store_key` and `store_prefix`, as written (SPEC §2, §7).
+    pub store: BTreeMap<String, Value>,
 }
+
+/// The top-level keys besides `default_profile` and `profiles`.
+pub const STORE_KEYS: [&str; 3] = ["store", "store_key", "store_prefix"];
 
 /// The default config path: `<user config dir>/otp/config.toml`.
 pub fn default_path() -> Option<PathBuf> {
@@ -218,10 +233,17 @@ impl ConfigFile {
         let near: Vec<&str> = self
             .unknown_top
             .iter()
-            .map(|k| nearest(k, ["default_profile", "profiles"].into_iter()))
+            .map(|k| {
+                nearest(
+                    k,
+                    ["default_profile", "profiles"]
+                        .into_iter()
+                        .chain(STORE_KEYS),
+                )
+            })
             .collect();
         Failure::config(format!(
-            "unknown top-level key {} in {}; the valid keys are `default_profile` and `profiles` (nearest: `{}`)",
+            "unknown top-level key {} in {}; the valid keys are `default_profile`, `profiles`, `store`, `store_key` and `store_prefix` (nearest: `{}`)",
             keys.join(", "),
             self.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
             near.join("`, `")
@@ -304,10 +326,55 @@ impl ConfigFile {
                     }
                     _ => return Err(Failure::config("`profiles` must be a table")),
                 },
+                k if STORE_KEYS.contains(&k) => {
+                    file.store.insert(key, value);
+                }
                 other => file.unknown_top.push(other.to_string()),
             }
         }
         Ok(file)
+    }
+
+    /// A top-level store key (`store`, `store_key`, `store_prefix`): `OTP_<KEY>` beats the
+    /// file.
+    pub fn store_value(&self, key: &str) -> Option<Entry> {
+        if let Some(v) = env_value(key) {
+            return Some(Entry {
+                value: Value::String(v),
+                source: Source::Env,
+            });
+        }
+        self.store.get(key).map(|v| Entry {
+            value: v.clone(),
+            source: Source::File,
+        })
+    }
+
+    /// `store_key`, resolved from its source (string, env, file or command).
+    pub fn store_secret(&self, key: &str) -> Result<Option<Secret>, Failure> {
+        let Some(entry) = self.store_value(key) else {
+            return Ok(None);
+        };
+        let where_ = match entry.source {
+            Source::Env => env_name(key),
+            _ => format!("{key} in the config file"),
+        };
+        let dir = self
+            .path
+            .as_ref()
+            .and_then(|p| p.parent())
+            .map(Path::to_path_buf);
+        secret::resolve(&entry.value, key, &where_, false, |p| match &dir {
+            Some(d) => d.join(p),
+            None => PathBuf::from(p),
+        })
+        .map(Some)
+    }
+
+    /// Whether a store key's value comes from `{ command }` (not run offline).
+    pub fn store_runs_command(&self, key: &str) -> bool {
+        matches!(self.store_value(key).map(|e| e.value),
+            Some(Value::Table(t)) if t.contains_key("command"))
     }
 
     /// The profile to use: `--profile` / `OTP_PROFILE`, else `default_profile`, else

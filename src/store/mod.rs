@@ -11,12 +11,8 @@ use crate::error::{Failure, Kind};
 use crate::redact::Secret;
 use std::path::PathBuf;
 
-// The first version's API, which `src/app` still uses until it is wired to the new one.
-#[allow(unused_imports)]
-pub use legacy::{default_dir, now, send_key, Record, Records, State, Store};
-
-#[allow(unused_imports)] // wired into app in the next step
-pub use record::{PinKey, Refused};
+pub use legacy::{default_dir, now};
+pub use record::{PinKey, Record, Refused, State};
 
 /// How long sends are remembered for cooldowns and limits: the longest limit window.
 pub const MAX_WINDOW: u64 = 31 * 24 * 3600;
@@ -24,7 +20,6 @@ pub const MAX_WINDOW: u64 = 31 * 24 * 3600;
 pub const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Where the records live.
-#[allow(dead_code)] // wired into app in the next step
 pub enum StoreSpec {
     /// SQLite in this folder (`<state dir>/otp` by default).
     Embedded { dir: PathBuf },
@@ -37,7 +32,6 @@ pub enum StoreSpec {
     },
 }
 
-#[allow(dead_code)] // wired into app in the next step
 impl StoreSpec {
     /// The embedded store in the default state folder.
     pub fn embedded() -> Result<StoreSpec, Failure> {
@@ -68,6 +62,8 @@ pub struct Slot {
     pub cooldown: Option<u64>,
     pub number_limit: Option<Limit>,
     pub country_limit: Option<Limit>,
+    /// A dry run: say what the rules would do, record nothing.
+    pub preview: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,7 +89,6 @@ pub struct Ticket {
 }
 
 /// What both backends do. Every method is one atomic step.
-#[allow(dead_code)] // wired into app in the next step
 pub trait RecordStore: Send {
     /// Where the records are (a path, or `redis://host:port/db`; never a password).
     fn describe(&self) -> String;
@@ -127,7 +122,6 @@ pub trait RecordStore: Send {
     fn check(&self, now: u64) -> Result<String, Failure>;
 }
 
-#[allow(dead_code)] // wired into app in the next step
 impl dyn RecordStore + '_ {
     /// `update_with` for a closure with a result: the result of the run that committed.
     pub fn update<T>(
@@ -143,7 +137,6 @@ impl dyn RecordStore + '_ {
 }
 
 /// Open the store `spec` names: folder modes checked, key loaded, old records imported.
-#[allow(dead_code)] // wired into app in the next step
 pub fn open(spec: &StoreSpec) -> Result<Box<dyn RecordStore>, Failure> {
     match spec {
         StoreSpec::Embedded { dir } => Ok(Box::new(embedded::Embedded::open(dir)?)),

@@ -15,7 +15,7 @@ const IO: Duration = Duration::from_secs(10);
 
 /// KEYS: the number's and the country's send sets. ARGV: now, cooldown (0: none),
 /// number max, number window, country max, country window (max 0: no limit), ticket,
-/// how long sends are kept. Returns {0, 0} when recorded, else {rule, wait}.
+/// how long sends are kept, 1 for a preview that records nothing. Returns {0, 0} when recorded, else {rule, wait}.
 const RESERVE: &str = r"
 local now = tonumber(ARGV[1])
 local keep = tonumber(ARGV[8])
@@ -38,6 +38,7 @@ local wait = over(KEYS[1], tonumber(ARGV[3]), tonumber(ARGV[4]))
 if wait then return {2, wait} end
 wait = over(KEYS[2], tonumber(ARGV[5]), tonumber(ARGV[6]))
 if wait then return {3, wait} end
+if ARGV[9] == '1' then return {0, 0} end
 redis.call('ZADD', KEYS[1], now, ARGV[7])
 redis.call('ZADD', KEYS[2], now, ARGV[7])
 redis.call('EXPIRE', KEYS[1], keep)
@@ -270,6 +271,7 @@ impl super::RecordStore for Shared {
             .arg(cw)
             .arg(&ticket)
             .arg(MAX_WINDOW)
+            .arg(if slot.preview { "1" } else { "0" })
             .invoke(&mut *self.con.borrow_mut())
             .map_err(|e| self.err(e))?;
         let rule = match rule {

@@ -635,7 +635,18 @@ fn a_record_store_others_can_write_is_not_trusted() {
     use std::os::unix::fs::PermissionsExt;
     let env = Env::new();
     let (id, _pin) = crate::core::verify::send(&env, "+15551234567", &[]);
+    // A folder of ours left loose is tightened back to 0700 on open...
     std::fs::set_permissions(env.state_dir(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = env.run(&["verify", "--id", &id, "--code", "000000", "-o", "json"]);
+    assert_eq!(support::code(&out), 1, "{}", support::stderr(&out));
+    let mode = std::fs::metadata(env.state_dir())
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700);
+    // ...but a database others could have written is refused before anything is read.
+    let db = env.state_dir().join("otp.db");
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o666)).unwrap();
     let out = env.run(&["verify", "--id", &id, "--code", "000000", "-o", "json"]);
     assert_eq!(support::code(&out), 3, "{}", support::stderr(&out));
     assert!(

@@ -82,7 +82,11 @@ fn a_new_send_supersedes_the_old_record() {
     let (old, old_pin) = send(&env, "+15551234567", &[]);
     let (new, new_pin) = send(&env, "+15551234567", &[]);
     let (code, v) = verify(&env, &old, &old_pin);
-    assert_eq!((code, v["reason"].as_str()), (1, Some("unknown_id")));
+    assert_eq!((code, v["reason"].as_str()), (1, Some("expired")));
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("replaced"),
+        "{v}"
+    );
     assert_eq!(verify(&env, &new, &new_pin).0, 0);
 }
 
