@@ -103,7 +103,7 @@ pub struct Printer {
 
 impl Printer {
     pub fn new(format: Format, quiet: bool, verbose: bool, no_color: bool) -> Printer {
-        let color_ok = !no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let color_ok = color_allowed(no_color);
         COLOR_ERR.store(
             color_ok && std::io::stderr().is_terminal(),
             Ordering::Relaxed,
@@ -171,6 +171,15 @@ impl Printer {
         }
         f.exit_code()
     }
+}
+
+/// Whether colour may be used at all (a terminal is still needed): not with
+/// `--no-color`, a non-empty `NO_COLOR`, or a terminal that says it has none
+/// (`TERM=dumb`, as Emacs shells and some CI runners set).
+pub fn color_allowed(no_color_flag: bool) -> bool {
+    !no_color_flag
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
 }
 
 /// `otp: error: ...` and `hint: ...` on stderr.
