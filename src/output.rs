@@ -217,6 +217,21 @@ pub fn trace(msg: &str) {
 }
 
 /// `expires_at` as RFC 3339 in UTC, whole seconds.
+/// `time` of a Unix time in seconds, as the record store keeps them; never panics,
+/// whatever the store holds.
+pub fn time_at(secs: u64) -> String {
+    use std::time::{Duration, SystemTime};
+    time(
+        SystemTime::UNIX_EPOCH
+            .checked_add(Duration::from_secs(secs))
+            .unwrap_or(SystemTime::UNIX_EPOCH + Duration::from_secs(253_402_300_799)),
+    )
+}
+
+/// A time RFC 3339 cannot write (before 1970 here, or past year 9999) is shown at the
+/// nearest end rather than crashing the run: by then the SMS may have left.
 pub fn time(t: std::time::SystemTime) -> String {
-    humantime::format_rfc3339_seconds(t).to_string()
+    use std::time::{Duration, SystemTime};
+    let last = SystemTime::UNIX_EPOCH + Duration::from_secs(253_402_300_799);
+    humantime::format_rfc3339_seconds(t.clamp(SystemTime::UNIX_EPOCH, last)).to_string()
 }

@@ -12,7 +12,7 @@ use crate::phone::Phone;
 use crate::providers::{self, Info, PinBy, VerifyBy};
 use crate::redact::Secret;
 use crate::store::{self, Record, State, Store};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 fn read_code(a: &VerifyArgs) -> Result<String, Failure> {
     use std::io::{BufRead, IsTerminal, Write};
@@ -178,9 +178,7 @@ pub(super) fn verify(g: &Global, out: &Printer, a: &VerifyArgs) -> u8 {
         report.verify_with = Some(info.verify.as_str());
         if let Some(r) = &rec {
             report.to = Some(r.to.clone());
-            report.expires_at = r
-                .expires_at
-                .map(|e| output::time(SystemTime::UNIX_EPOCH + Duration::from_secs(e)));
+            report.expires_at = r.expires_at.map(output::time_at);
         }
         match info.verify {
             VerifyBy::Local => check_locally(&a.id, &code, rec.is_some(), now),
@@ -370,8 +368,8 @@ fn record_json(r: &Record, now: u64) -> serde_json::Value {
         "provider": r.provider,
         "profile": r.profile,
         "to": r.masked_to(),
-        "sent_at": output::time(SystemTime::UNIX_EPOCH + Duration::from_secs(r.sent_at)),
-        "expires_at": r.expires_at.map(|e| output::time(SystemTime::UNIX_EPOCH + Duration::from_secs(e))),
+        "sent_at": output::time_at(r.sent_at),
+        "expires_at": r.expires_at.map(output::time_at),
         "attempts_left": if vendor_counts { serde_json::Value::Null } else { r.attempts_left.into() },
         "state": state,
     })
