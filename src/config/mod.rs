@@ -899,8 +899,8 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
-/// The longest duration taken anywhere (100 years).
-pub const MAX_DURATION: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+/// The longest duration taken anywhere: 100 years as humantime counts them (365.25 days).
+pub const MAX_DURATION: Duration = Duration::from_secs(100 * 31_557_600);
 
 /// SPEC §6.5: https:// everywhere but loopback.
 pub fn check_base_url(url: &str) -> Result<(), String> {

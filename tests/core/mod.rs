@@ -2,6 +2,8 @@
 
 mod cli;
 mod config;
+mod extremes;
+mod help;
 mod online;
 mod rules;
 mod send;
