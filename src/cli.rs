@@ -3,7 +3,9 @@
 //! phone numbers) are kept as text here and checked by the app, so a bad value is
 //! reported in the tool's own format (text or JSON) with exit 2.
 
-use clap::{Args, Parser, Subcommand};
+use clap::builder::{PossibleValue, TypedValueParser};
+use clap::{Args, Parser, Subcommand, ValueHint};
+use std::ffi::OsStr;
 use std::path::PathBuf;
 
 pub const EXIT_CODES: &str = "\
@@ -25,7 +27,6 @@ Exit codes:
     about = "Send one-time PINs by SMS through several vendors, and verify them",
     after_help = EXIT_CODES,
     after_long_help = EXIT_CODES,
-    disable_help_subcommand = true,
     max_term_width = 100
 )]
 pub struct Cli {
@@ -55,7 +56,8 @@ pub struct Global {
         long,
         env = "OTP_PROFILE",
         global = true,
-        value_name = "NAME"
+        value_name = "NAME",
+        value_hint = ValueHint::Other
     )]
     pub profile: Option<String>,
 
@@ -66,7 +68,9 @@ pub struct Global {
         long,
         env = "OTP_OUTPUT",
         global = true,
-        value_name = "FORMAT"
+        value_name = "FORMAT",
+        value_parser = Offer::new(["text", "json"]),
+        hide_possible_values = true
     )]
     pub output: Option<String>,
 
@@ -88,9 +92,15 @@ pub struct Global {
         long,
         env = "OTP_TIMEOUT",
         global = true,
-        value_name = "DURATION"
+        value_name = "DURATION",
+        value_hint = ValueHint::Other
     )]
     pub timeout: Option<String>,
+
+    /// Which of the values above came from their environment variable rather than a
+    /// flag, so an error names `OTP_TIMEOUT`, not `--timeout`. Filled by `main`.
+    #[arg(skip)]
+    pub from_env: Vec<&'static str>,
 
     /// Plain text, no colour (also when NO_COLOR is set to anything)
     #[arg(help_heading = "Global options", long, global = true)]
@@ -110,6 +120,7 @@ pub enum Command {
     /// List providers and what each supports; with NAME, its profile keys and an example
     Providers {
         /// A provider id
+        #[arg(value_parser = Offer::new([]), hide_possible_values = true)]
         name: Option<String>,
     },
     /// Create, locate, show or check the config file
@@ -127,11 +138,11 @@ pub enum Command {
 #[derive(Args, Debug, Default, Clone)]
 pub struct SendArgs {
     /// Recipient in E.164 (+2347065250817); spaces, dashes, dots and parentheses are ignored
-    #[arg(long, value_name = "PHONE")]
+    #[arg(long, value_name = "PHONE", value_hint = ValueHint::Other)]
     pub to: String,
 
     /// Provider, overriding the profile's
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = Offer::new([]), hide_possible_values = true)]
     pub provider: Option<String>,
 
     /// Sender ID / mask / alias
@@ -147,7 +158,7 @@ pub struct SendArgs {
     pub lang: Option<String>,
 
     /// sms, whatsapp or voice [default: sms]
-    #[arg(long, value_name = "CHANNEL")]
+    #[arg(long, value_name = "CHANNEL", value_parser = Offer::new([]), hide_possible_values = true)]
     pub channel: Option<String>,
 
     /// PIN length [default: 6]
@@ -155,7 +166,7 @@ pub struct SendArgs {
     pub length: Option<String>,
 
     /// numeric, alphanumeric or letters [default: numeric]
-    #[arg(long, value_name = "TYPE")]
+    #[arg(long, value_name = "TYPE", value_parser = Offer::new([]), hide_possible_values = true)]
     pub pin_type: Option<String>,
 
     /// Validity, e.g. 5m [default: 5m; at most 10m unless the profile raises max_ttl]
@@ -229,7 +240,7 @@ pub enum ConfigCommand {
     /// Write a commented starter file (mode 0600); never overwrites
     Init {
         /// Provider of the starter profile [default: the one that needs no account]
-        #[arg(long, value_name = "NAME")]
+        #[arg(long, value_name = "NAME", value_parser = Offer::new([]), hide_possible_values = true)]
         provider: Option<String>,
     },
     /// Print the config path in use
@@ -243,6 +254,43 @@ pub enum ConfigCommand {
         #[arg(long)]
         online: bool,
     },
+}
+
+/// A value parser that takes any text, so the app checks the value and reports a bad
+/// one in the tool's own format, yet names the values completion scripts offer. The
+/// lists that belong to the registry (providers, channels) are filled in by the app,
+/// which sees it; see `with_values`.
+#[derive(Clone, Debug)]
+pub struct Offer(Vec<PossibleValue>);
+
+impl Offer {
+    pub fn new<const N: usize>(values: [&'static str; N]) -> Offer {
+        Offer(values.into_iter().map(PossibleValue::new).collect())
+    }
+
+    pub fn with_values(values: Vec<PossibleValue>) -> Offer {
+        Offer(values)
+    }
+}
+
+impl TypedValueParser for Offer {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<String, clap::Error> {
+        value
+            .to_str()
+            .map(str::to_owned)
+            .ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidUtf8).with_cmd(cmd))
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(self.0.iter().cloned()))
+    }
 }
 
 #[cfg(test)]

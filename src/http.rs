@@ -81,7 +81,7 @@ impl Http {
         // connect timeout, which is known not to have sent anything, not as a timeout
         // that may have.
         let mut b = reqwest::blocking::Client::builder()
-            .timeout(self.timeout + Duration::from_millis(200))
+            .timeout(self.timeout.saturating_add(Duration::from_millis(200)))
             .connect_timeout(self.timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("otp/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none());

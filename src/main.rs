@@ -18,7 +18,7 @@ mod store;
 #[cfg(test)]
 mod proptests;
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 fn main() -> std::process::ExitCode {
     // An empty OTP_* variable means unset, as for the profile keys (CI jobs often pass
@@ -28,6 +28,18 @@ fn main() -> std::process::ExitCode {
             std::env::remove_var(var);
         }
     }
-    let cli = cli::Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let matches = match app::parser(&args).try_get_matches_from(&args) {
+        Ok(m) => m,
+        Err(e) => return std::process::ExitCode::from(app::command_line_error(e, &args)),
+    };
+    let mut cli = match cli::Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    cli.global.from_env = ["profile", "output", "timeout", "config"]
+        .into_iter()
+        .filter(|id| matches.value_source(id) == Some(clap::parser::ValueSource::EnvVariable))
+        .collect();
     std::process::ExitCode::from(app::run(cli))
 }

@@ -19,6 +19,29 @@ enum Part {
     Code,
 }
 
+const EXAMPLE_HINT: &str =
+    "put {{code}} where the PIN goes, e.g. --message \"Your code is {{code}}\"";
+
+/// A spelling that was probably meant as the PIN slot: `{{CODE}}`, `{{ code }}`,
+/// `{code}`, `{pin}`... (any case, one or two braces, spaces inside).
+fn near_placeholder(text: &str) -> Option<String> {
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let from = &rest[open..];
+        let close = from.find('}')?;
+        let inner = from[..close].trim_start_matches('{').trim();
+        if ["code", "pin", "otp"]
+            .iter()
+            .any(|w| inner.eq_ignore_ascii_case(w))
+        {
+            let end = close + from[close..].chars().take_while(|c| *c == '}').count();
+            return Some(from[..end].to_string());
+        }
+        rest = &from[1..];
+    }
+    None
+}
+
 /// A message template with the PIN position(s) marked. The user writes `{{code}}`;
 /// the vendor placeholders `%s`, `{{pin}}`, `{{otp}}` are accepted as the same thing.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,8 +49,9 @@ pub struct Template {
     parts: Vec<Part>,
 }
 
+/// What is wrong with a template, and where one helps, the hint: what to write.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TemplateError(pub String);
+pub struct TemplateError(pub String, pub Option<String>);
 
 impl fmt::Display for TemplateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -43,7 +67,10 @@ impl Template {
     /// Empty / whitespace-only text is an error.
     pub fn parse(text: &str, minutes: u64) -> Result<Template, TemplateError> {
         if text.trim().is_empty() {
-            return Err(TemplateError("message template is empty".to_string()));
+            return Err(TemplateError(
+                "message template is empty".to_string(),
+                Some(EXAMPLE_HINT.into()),
+            ));
         }
         let minutes = minutes.to_string();
         let mut template = Template { parts: Vec::new() };
@@ -69,12 +96,18 @@ impl Template {
         match codes {
             0 => Err(TemplateError(
                 "message template has no {{code}} placeholder".to_string(),
+                Some(near_placeholder(text).map_or(EXAMPLE_HINT.to_string(), |seen| {
+                    format!("write the placeholder as {{{{code}}}} (lower case, two braces, no spaces), not {seen}")
+                })),
             )),
             1 => Ok(template),
-            n => Err(TemplateError(format!(
-                "the {{{{code}}}} placeholder must appear exactly once in the message template, \
-                 found {n} (%s, {{{{pin}}}} and {{{{otp}}}} count as {{{{code}}}})"
-            ))),
+            n => Err(TemplateError(
+                format!(
+                    "the {{{{code}}}} placeholder must appear exactly once in the message template, \
+                     found {n} (%s, {{{{pin}}}} and {{{{otp}}}} count as {{{{code}}}})"
+                ),
+                Some("keep one {{code}} where the PIN goes".into()),
+            )),
         }
     }
 
@@ -227,6 +260,8 @@ pub enum PinType {
 }
 
 impl PinType {
+    pub const ALL: [PinType; 3] = [PinType::Numeric, PinType::Alphanumeric, PinType::Letters];
+
     pub fn as_str(self) -> &'static str {
         match self {
             PinType::Numeric => "numeric",
@@ -255,7 +290,7 @@ impl FromStr for PinType {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
-        [PinType::Numeric, PinType::Alphanumeric, PinType::Letters]
+        PinType::ALL
             .into_iter()
             .find(|t| t.as_str().eq_ignore_ascii_case(s))
             .ok_or_else(|| {

@@ -126,7 +126,7 @@ pub struct Printer {
 
 impl Printer {
     pub fn new(format: Format, quiet: bool, verbose: bool, no_color: bool) -> Printer {
-        let color_ok = !no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let color_ok = color_allowed(no_color);
         COLOR_ERR.store(
             color_ok && std::io::stderr().is_terminal(),
             Ordering::Relaxed,
@@ -196,6 +196,15 @@ impl Printer {
     }
 }
 
+/// Whether colour may be used at all (a terminal is still needed): not with
+/// `--no-color`, a non-empty `NO_COLOR`, or a terminal that says it has none
+/// (`TERM=dumb`, as Emacs shells and some CI runners set).
+pub fn color_allowed(no_color_flag: bool) -> bool {
+    !no_color_flag
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+}
+
 /// `otp: error: ...` and `hint: ...` on stderr.
 pub fn error(f: &Failure, verbose: bool) {
     let mut err = std::io::stderr().lock();
@@ -231,6 +240,21 @@ pub fn trace(msg: &str) {
 }
 
 /// `expires_at` as RFC 3339 in UTC, whole seconds.
+/// `time` of a Unix time in seconds, as the record store keeps them; never panics,
+/// whatever the store holds.
+pub fn time_at(secs: u64) -> String {
+    use std::time::{Duration, SystemTime};
+    time(
+        SystemTime::UNIX_EPOCH
+            .checked_add(Duration::from_secs(secs))
+            .unwrap_or(SystemTime::UNIX_EPOCH + Duration::from_secs(253_402_300_799)),
+    )
+}
+
+/// A time RFC 3339 cannot write (before 1970 here, or past year 9999) is shown at the
+/// nearest end rather than crashing the run: by then the SMS may have left.
 pub fn time(t: std::time::SystemTime) -> String {
-    humantime::format_rfc3339_seconds(t).to_string()
+    use std::time::{Duration, SystemTime};
+    let last = SystemTime::UNIX_EPOCH + Duration::from_secs(253_402_300_799);
+    humantime::format_rfc3339_seconds(t.clamp(SystemTime::UNIX_EPOCH, last)).to_string()
 }

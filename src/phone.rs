@@ -77,6 +77,19 @@ impl Phone {
         }
 
         let Some(country) = default_country else {
+            // "00" (most of the world) and "011" (North America) are what people dial
+            // before the country code; in E.164 that is the '+'.
+            if let Some(rest) = ["00", "011"]
+                .into_iter()
+                .find_map(|p| digits.strip_prefix(p).map(|r| (p, r)))
+                .filter(|(_, r)| !r.is_empty() && !r.starts_with('0'))
+            {
+                return err(format!(
+                    "phone number {input:?} starts with the international dialling prefix {}; \
+                     in E.164 that is '+': write it as +{}",
+                    rest.0, rest.1
+                ));
+            }
             return err(format!(
                 "phone number {input:?} has no country code: write it in E.164 form with '+' \
                  and the country calling code (e.g. +2347065250817), or set default_country \

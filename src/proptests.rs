@@ -1,5 +1,6 @@
 //! Property tests: no input panics the parsers — phone numbers, templates, config files,
-//! and every registered vendor's reply parsers on arbitrary bytes and arbitrary JSON.
+//! and every registered vendor's reply parsers on arbitrary bytes and arbitrary JSON —
+//! and no time, duration or date arithmetic panics at the extremes (SPEC §6 rule 4).
 
 use crate::config::{ConfigFile, Profile};
 use crate::message::{segments, Template};
@@ -8,6 +9,7 @@ use crate::providers::{Provider, Reply, REGISTRY};
 use crate::redact::{self, Secret};
 use proptest::prelude::*;
 use std::path::Path;
+use std::time::{Duration, SystemTime};
 
 /// Every registered provider, built from its example profile with credentials filled in.
 fn providers() -> Vec<Box<dyn Provider>> {
@@ -49,7 +51,12 @@ fn arb_json() -> impl Strategy<Value = serde_json::Value> {
             Just("1001"),
             Just("VERIFIED"),
             Just("200"),
-            Just("")
+            Just(""),
+            Just("9999-12-31T23:59:59-23:59"),
+            Just("9999-12-31T23:59:59Z"),
+            Just("-009999-01-01T00:00:00Z"),
+            Just("0000-01-01 00:00:00"),
+            Just("1969-12-31T23:59:59+25:59")
         ]
         .prop_map(|s| serde_json::Value::String(s.into())),
     ];
@@ -151,9 +158,71 @@ proptest! {
         for p in providers() {
             if let Ok(acc) = p.send_reply(&reply) {
                 prop_assert!(!acc.id.is_empty(), "{} accepted with an empty id: {}", p.info().id, v);
+                if let Some(t) = acc.expires_at {
+                    prop_assert!(t <= last_writable(), "{}: {v}", p.info().id);
+                    let _ = crate::output::time(t);
+                }
             }
             let _ = p.verify_reply(&reply);
         }
+    }
+}
+
+fn last_writable() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(253_402_300_799)
+}
+
+/// Numbers at and around the edges of u64 and of what clocks hold, as text.
+fn extreme_number() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(u64::MAX.to_string()),
+        Just(i64::MAX.to_string()),
+        Just((u64::MAX / 60).to_string()),
+        Just("253402300800".to_string()),
+        Just("100000".to_string()),
+        Just("9000".to_string()),
+        Just("0".to_string()),
+        any::<u64>().prop_map(|n| n.to_string()),
+        (0u64..1_000_000).prop_map(|n| n.to_string()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, .. ProptestConfig::default() })]
+
+    #[test]
+    fn durations_taken_can_be_added_to_now_and_written(
+        n in extreme_number(),
+        unit in prop_oneof![Just("ns"), Just("s"), Just("m"), Just("h"), Just("d"), Just("w"), Just("months"), Just("years"), Just("y")],
+        more in prop::option::of("[0-9]{1,20}(s|m|h|d|years)"),
+    ) {
+        let text = format!("{n}{unit}{}", more.unwrap_or_default());
+        if let Ok(d) = crate::config::parse_duration(&text) {
+            prop_assert!(d <= crate::config::MAX_DURATION, "{text}");
+            let now = SystemTime::now();
+            let then = now.checked_add(d);
+            prop_assert!(then.is_some_and(|t| t <= last_writable()), "{text}");
+            prop_assert!(std::time::Instant::now().checked_add(d.saturating_add(Duration::from_secs(60))).is_some());
+            let _ = crate::output::time(then.unwrap());
+            let _ = d.as_secs() / 60;
+            let _ = humantime::format_duration(d).to_string();
+        }
+    }
+
+    #[test]
+    fn any_time_is_written_without_panic(secs in any::<i64>(), nanos in 0u32..1_000_000_000, store in any::<u64>()) {
+        let d = Duration::new(secs.unsigned_abs(), nanos);
+        let t = if secs >= 0 {
+            SystemTime::UNIX_EPOCH.checked_add(d)
+        } else {
+            SystemTime::UNIX_EPOCH.checked_sub(d)
+        };
+        if let Some(t) = t {
+            let shown = crate::output::time(t);
+            prop_assert_eq!(shown.len(), "2026-11-22T08:35:00Z".len(), "{}", shown);
+        }
+        let shown = crate::output::time_at(store);
+        prop_assert_eq!(shown.len(), "2026-11-22T08:35:00Z".len(), "{}", shown);
     }
 }
 

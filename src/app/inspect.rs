@@ -88,11 +88,15 @@ pub(super) fn list_providers(out: &Printer, name: Option<&str>) -> Result<u8, Fa
         return Ok(0);
     };
     let info = providers::find(name).ok_or_else(|| {
-        Failure::usage(format!(
-            "unknown provider \"{name}\"; did you mean \"{}\"?",
-            config::nearest(name, providers::ids().into_iter())
-        ))
-        .hint(format!("providers: {}", providers::ids().join(", ")))
+        let shown = crate::redact::vendor_text(name);
+        let names = providers::REGISTRY
+            .iter()
+            .flat_map(|i| std::iter::once(i.id).chain(i.aliases.iter().copied()));
+        let message = match super::close_match(name, names) {
+            Some(near) => format!("unknown provider \"{shown}\"; did you mean \"{near}\"?"),
+            None => format!("unknown provider \"{shown}\""),
+        };
+        Failure::usage(message).hint(format!("providers: {}", providers::ids().join(", ")))
     })?;
     let j = provider_json(info);
     if out.json() {

@@ -19,6 +19,178 @@ use std::time::Duration;
 
 pub use send::setting_checks;
 
+/// The command line with the values completion scripts offer filled in from the
+/// registry: `cli` sits below the providers and cannot name them itself. `main` parses
+/// with this, and completions and the man page are generated from it.
+pub fn command() -> clap::Command {
+    use crate::cli::Offer;
+    use clap::builder::PossibleValue;
+    use clap::CommandFactory;
+    let mut names = Vec::new();
+    for i in providers::REGISTRY {
+        names.push(PossibleValue::new(i.id).help(i.name));
+        for a in i.aliases {
+            names.push(PossibleValue::new(*a).help(format!("{} (alias of {})", i.name, i.id)));
+        }
+    }
+    let mut channels: Vec<&'static str> = Vec::new();
+    for c in providers::REGISTRY.iter().flat_map(|i| i.channels) {
+        if !channels.contains(&c.as_str()) {
+            channels.push(c.as_str());
+        }
+    }
+    let channels = channels.into_iter().map(PossibleValue::new).collect();
+    let pin_types = crate::message::PinType::ALL
+        .iter()
+        .map(|t| PossibleValue::new(t.as_str()))
+        .collect();
+    let names = Offer::with_values(names);
+    Cli::command()
+        .mut_subcommand("send", |s| {
+            s.mut_arg("provider", |a| a.value_parser(names.clone()))
+                .mut_arg("channel", |a| a.value_parser(Offer::with_values(channels)))
+                .mut_arg("pin_type", |a| {
+                    a.value_parser(Offer::with_values(pin_types))
+                })
+        })
+        .mut_subcommand("providers", |s| {
+            s.mut_arg("name", |a| a.value_parser(names.clone()))
+        })
+        .mut_subcommand("config", |s| {
+            s.mut_subcommand("init", |s| s.mut_arg("provider", |a| a.value_parser(names)))
+        })
+}
+
+/// `command()` as `main` parses with it: clap's own messages (help, a malformed command
+/// line) follow the same colour rule as ours.
+pub fn parser(args: &[std::ffi::OsString]) -> clap::Command {
+    let cmd = command();
+    let flag = args
+        .iter()
+        .take_while(|a| *a != "--")
+        .any(|a| a == "--no-color");
+    if output::color_allowed(flag) {
+        cmd
+    } else {
+        cmd.color(clap::ColorChoice::Never)
+    }
+}
+
+/// What a command line clap refused becomes. Help and version print and exit 0. An
+/// argument that is not UTF-8 is a bad value, reported in the tool's own format (one
+/// JSON document with `-o json`, SPEC §4). An unknown flag keeps clap's message, with
+/// its tip corrected where clap's guess misleads.
+pub fn command_line_error(mut e: clap::Error, args: &[std::ffi::OsString]) -> u8 {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = e.print();
+            return 0;
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            return 2;
+        }
+        ErrorKind::InvalidUtf8 => {
+            let (n, shown) = args
+                .iter()
+                .enumerate()
+                .skip(1)
+                .find(|(_, a)| a.to_str().is_none())
+                .map(|(n, a)| (n, a.to_string_lossy().into_owned()))
+                .unwrap_or((0, String::new()));
+            let f = Failure::usage(format!(
+                "argument {n} is not valid UTF-8: \"{}\"",
+                crate::redact::vendor_text(&shown)
+            ))
+            .hint("give options and values as UTF-8 text");
+            let json = json_requested(args);
+            let out = Printer::new(
+                if json { Format::Json } else { Format::Text },
+                false,
+                false,
+                true,
+            );
+            let mut rep = output::Report::new(crate::error::Outcome::NotSent);
+            return out.failure(Some(&mut rep), &f);
+        }
+        ErrorKind::UnknownArgument => {
+            let arg = match e.get(ContextKind::InvalidArg) {
+                Some(ContextValue::String(s)) => s.split('=').next().unwrap_or("").to_string(),
+                _ => String::new(),
+            };
+            let usage = match e.get(ContextKind::Usage) {
+                Some(ContextValue::StyledStr(u)) => u.to_string(),
+                _ => String::new(),
+            };
+            let tip = match arg.as_str() {
+                "--code" if usage.contains("otp send") => {
+                    Some("--code belongs to `otp verify --id ID --code CODE`; send makes the PIN (or takes --pin)")
+                }
+                "--pin" if usage.contains("otp verify") => {
+                    Some("the code the user typed is given as --code")
+                }
+                _ => None,
+            };
+            if let Some(tip) = tip {
+                e.remove(ContextKind::SuggestedArg);
+                // clap's usage line names the flag it guessed; show the plain one.
+                let sub = if usage.contains("otp send") {
+                    "send"
+                } else {
+                    "verify"
+                };
+                let mut cmd = command();
+                cmd.build();
+                if let Some(s) = cmd.find_subcommand_mut(sub) {
+                    e.insert(
+                        ContextKind::Usage,
+                        ContextValue::StyledStr(s.render_usage()),
+                    );
+                }
+                e.insert(
+                    ContextKind::Suggested,
+                    ContextValue::StyledStrs(vec![tip.into()]),
+                );
+            }
+        }
+        _ => {}
+    }
+    let _ = e.print();
+    u8::try_from(e.exit_code()).unwrap_or(2)
+}
+
+/// Whether the command line (or OTP_OUTPUT) asks for JSON, read before clap could
+/// parse it.
+fn json_requested(args: &[std::ffi::OsString]) -> bool {
+    let words: Vec<String> = args
+        .iter()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .take_while(|a| a != "--")
+        .collect();
+    let mut json = std::env::var("OTP_OUTPUT").is_ok_and(|v| v.trim().eq_ignore_ascii_case("json"));
+    for (i, w) in words.iter().enumerate() {
+        let next = words.get(i + 1).map(|s| s.trim().to_ascii_lowercase());
+        match w.as_str() {
+            "--json" => json = true,
+            "-o" | "--output" => json = next.as_deref() == Some("json"),
+            _ if w.starts_with("--output=") || w.starts_with("-o") => {
+                let v = w.trim_start_matches("--output=").trim_start_matches("-o");
+                let v = v.strip_prefix('=').unwrap_or(v);
+                json = v.trim().eq_ignore_ascii_case("json");
+            }
+            _ => {}
+        }
+    }
+    json
+}
+
+/// The longest `--timeout` taken: a whole day for one request is past any real use,
+/// and far below what the clock can add (a larger one once crashed the run after the
+/// request had left).
+const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
 pub fn run(cli: Cli) -> u8 {
     let g = &cli.global;
     let format = match output_format(g) {
@@ -39,7 +211,7 @@ pub fn run(cli: Cli) -> u8 {
         }
         Command::Config(c) => finish(&out, None, inspect::config_cmd(g, &out, c)),
         Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut cmd = command();
             let mut buf = Vec::new();
             clap_complete::generate(*shell, &mut cmd, "otp", &mut buf);
             finish(&out, None, write_stdout(&buf, "the completion script"))
@@ -87,19 +259,61 @@ fn output_format(g: &Global) -> Result<Format, Failure> {
         Some(s) if s == "text" => Ok(Format::Text),
         Some(s) if s == "json" => Ok(Format::Json),
         Some(s) => Err(Failure::usage(format!(
-            "--output must be text or json, not \"{s}\""
+            "{} must be text or json, not \"{}\"",
+            source(g, "output"),
+            crate::redact::vendor_text(&s)
         ))),
     }
+}
+
+/// How the user gave a global option, for naming it in an error: its environment
+/// variable when the value came from there (`OTP_TIMEOUT`), else the flag.
+pub(super) fn source(g: &Global, id: &str) -> String {
+    if g.from_env.contains(&id) {
+        format!("OTP_{}", id.to_ascii_uppercase())
+    } else {
+        format!("--{id}")
+    }
+}
+
+/// The candidate close enough to `word` to be what was meant, for "did you mean":
+/// none when nothing is (a suggestion of an unrelated name misleads more than none).
+pub(super) fn close_match<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let w = word.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| {
+            (
+                strsim::normalized_damerau_levenshtein(&w, &c.to_ascii_lowercase()),
+                c,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.6)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
 }
 
 pub(super) fn timeout(g: &Global) -> Result<Duration, Failure> {
     match &g.timeout {
         None => Ok(http::DEFAULT_TIMEOUT),
         Some(t) => {
-            let d =
-                config::parse_duration(t).map_err(|e| Failure::usage(format!("--timeout: {e}")))?;
+            let name = source(g, "timeout");
+            let d = config::parse_duration(t).map_err(|e| {
+                Failure::usage(format!("{name}: {}", crate::redact::vendor_text(&e)))
+            })?;
             if d.is_zero() {
-                return Err(Failure::usage("--timeout must be more than 0s"));
+                return Err(Failure::usage(format!("{name} must be more than 0s")));
+            }
+            if d > MAX_TIMEOUT {
+                return Err(Failure::usage(format!(
+                    "{name} {} is longer than otp waits for one request ({})",
+                    crate::redact::vendor_text(t.trim()),
+                    humantime::format_duration(MAX_TIMEOUT)
+                ))
+                .hint("give a timeout such as 30s or 5m"));
             }
             Ok(d)
         }
@@ -113,8 +327,28 @@ pub(super) fn load_profile(
     flags: &[(&'static str, String)],
 ) -> Result<Profile, Failure> {
     let file = ConfigFile::load(g.config.as_deref())?;
-    let name = file.select(profile.or(g.profile.as_deref()))?;
+    let name = file
+        .select(profile.or(g.profile.as_deref()))
+        .map_err(|f| unknown_profile(g, profile, &file, f))?;
     Profile::resolve(&file, name.as_deref(), flags, &providers::schemas())
+}
+
+/// An unknown profile named by `-p` or `OTP_PROFILE` says which it came from, and
+/// suggests the profile it is closest to, if one is close.
+fn unknown_profile(g: &Global, given: Option<&str>, file: &ConfigFile, mut f: Failure) -> Failure {
+    let Some(name) = given.or(g.profile.as_deref()) else {
+        return f;
+    };
+    if file.profiles.contains_key(name) {
+        return f;
+    }
+    if given.is_none() && g.from_env.contains(&"profile") {
+        f.message = format!("{} (from OTP_PROFILE)", f.message);
+    }
+    if let Some(near) = close_match(name, file.profiles.keys().map(String::as_str)) {
+        f.message = format!("{}; did you mean \"{near}\"?", f.message);
+    }
+    f
 }
 
 /// The provider a resolved profile sends through. Config resolved its id from
@@ -146,8 +380,7 @@ fn write_stdout(bytes: &[u8], what: &str) -> Result<u8, Failure> {
 /// One man page for the whole tool: every command's synopsis and options in a section
 /// of its own, rather than references to `otp-send(1)` pages that are not shipped.
 fn man_page() -> std::io::Result<Vec<u8>> {
-    use clap::CommandFactory;
-    let cmd = Cli::command();
+    let cmd = command();
     let man = clap_mangen::Man::new(cmd.clone());
     let mut b = Vec::new();
     man.render_title(&mut b)?;
@@ -155,7 +388,7 @@ fn man_page() -> std::io::Result<Vec<u8>> {
     man.render_synopsis_section(&mut b)?;
     man.render_description_section(&mut b)?;
     man.render_options_section(&mut b)?;
-    for sub in cmd.get_subcommands() {
+    for sub in in_help_order(&cmd) {
         let name = format!("otp {}", sub.get_name());
         let mut section = Vec::new();
         // clap wants 'static names; the process prints one page and exits.
@@ -164,11 +397,12 @@ fn man_page() -> std::io::Result<Vec<u8>> {
         m.render_synopsis_section(&mut section)?;
         m.render_description_section(&mut section)?;
         m.render_options_section(&mut section)?;
-        for nested in sub.get_subcommands() {
+        for nested in in_help_order(sub) {
             let name = format!("{name} {}", nested.get_name());
             let static_name: &'static str = Box::leak(name.into_boxed_str());
             let n = clap_mangen::Man::new(nested.clone().name(static_name).bin_name(static_name));
             n.render_synopsis_section(&mut section)?;
+            n.render_description_section(&mut section)?;
             n.render_options_section(&mut section)?;
         }
         let text = String::from_utf8_lossy(&section)
@@ -183,13 +417,92 @@ fn man_page() -> std::io::Result<Vec<u8>> {
             .replace(".SH ARGUMENTS", ".SS Arguments");
         b.extend_from_slice(text.as_bytes());
     }
-    let mut extra = Vec::new();
-    man.render_extra_section(&mut extra)?;
-    b.extend_from_slice(
-        String::from_utf8_lossy(&extra)
-            .replace(".SH EXTRA", ".SH \"EXIT STATUS\"")
-            .as_bytes(),
-    );
+    b.extend_from_slice(MAN_ENVIRONMENT.as_bytes());
+    b.extend_from_slice(MAN_FILES.as_bytes());
+    b.extend_from_slice(exit_status_roff(crate::cli::EXIT_CODES).as_bytes());
     man.render_version_section(&mut b)?;
     Ok(b)
+}
+
+/// A command's subcommands as `--help` lists them (the registry's values are filled in
+/// by replacing subcommands, which moves them to the end), without `help` itself.
+fn in_help_order(cmd: &clap::Command) -> Vec<&clap::Command> {
+    let mut subs: Vec<&clap::Command> = cmd
+        .get_subcommands()
+        .filter(|s| s.get_name() != "help")
+        .collect();
+    subs.sort_by_key(|s| s.get_display_order());
+    subs
+}
+
+const MAN_ENVIRONMENT: &str = r#".SH ENVIRONMENT
+A flag beats its variable, which beats the config file. An empty variable counts as unset.
+.TP
+.B OTP_CONFIG
+The config file, as \fB\-\-config\fR.
+.TP
+.B OTP_PROFILE
+The profile, as \fB\-\-profile\fR.
+.TP
+.B OTP_OUTPUT
+\fBtext\fR or \fBjson\fR, as \fB\-\-output\fR.
+.TP
+.B OTP_TIMEOUT
+The whole-request timeout, as \fB\-\-timeout\fR.
+.TP
+.B OTP_<KEY>
+A profile key (\fBOTP_SENDER\fR, \fBOTP_TTL\fR, ...); \fBotp providers NAME\fR lists the keys a provider takes.
+.TP
+.B NO_COLOR
+Set to anything non-empty, no colour (as \fB\-\-no\-color\fR). \fBTERM=dumb\fR also turns colour off.
+.TP
+.B HTTPS_PROXY, HTTP_PROXY, NO_PROXY
+Proxies for the vendors' APIs, and the hosts that bypass them.
+.TP
+.B SSL_CERT_FILE
+A PEM file of extra CA certificates to trust (a corporate proxy's), as a profile's \fBca_file\fR.
+"#;
+
+const MAN_FILES: &str = r#".SH FILES
+.TP
+.I <user config dir>/otp/config.toml
+The config file (\fI~/.config/otp/config.toml\fR on Linux, \fI~/Library/Application Support/otp/config.toml\fR on macOS); \fBotp config path\fR prints the one in use. Mode 0600: it may hold secrets.
+.TP
+.I <user state dir>/otp/
+The record store (\fI$XDG_STATE_HOME/otp\fR, by default \fI~/.local/state/otp\fR, on Linux; the local data dir elsewhere), mode 0700: \fIotp.db\fR (SQLite; with \fIotp.db\-wal\fR and \fIotp.db\-shm\fR) holds the records of sends (numbers, keyed PIN hashes, expiry, attempts), cooldowns and send counts; \fIstore.key\fR is the key of the PIN hashes. A \fIrecords.json\fR from an earlier version is imported once and renamed \fIrecords.json.imported\fR. With \fBstore = "redis://..."\fR these live in Redis instead.
+"#;
+
+/// The exit-code table of `--help` as a roff list, one `.TP` entry per code, so `man`
+/// fills each meaning instead of wrapping the fixed-width table.
+fn exit_status_roff(table: &str) -> String {
+    let mut entries: Vec<(&str, String)> = Vec::new();
+    for line in table.lines().skip(1) {
+        let t = line.trim();
+        match t.split_once("  ") {
+            Some((code, text)) if code.parse::<u8>().is_ok() => {
+                entries.push((code, text.trim().to_string()));
+            }
+            _ => {
+                if let Some((_, text)) = entries.last_mut() {
+                    text.push(' ');
+                    text.push_str(t);
+                }
+            }
+        }
+    }
+    let mut s = String::from(".SH \"EXIT STATUS\"\n");
+    for (code, text) in entries {
+        s.push_str(&format!(".TP\n.B {code}\n{}\n", roff_text(&text)));
+    }
+    s
+}
+
+/// Plain text for roff: backslashes and hyphens escaped, no line starting with a dot.
+fn roff_text(t: &str) -> String {
+    let t = t.replace('\\', "\\e").replace('-', "\\-");
+    if t.starts_with('.') || t.starts_with('\'') {
+        format!("\\&{t}")
+    } else {
+        t
+    }
 }

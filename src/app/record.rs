@@ -13,7 +13,7 @@ use crate::phone::Phone;
 use crate::providers::{self, Info, PinBy, VerifyBy};
 use crate::redact::Secret;
 use crate::store::{self, Record, RecordStore, Refused, State};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 fn read_code(a: &VerifyArgs) -> Result<String, Failure> {
     use std::io::{BufRead, IsTerminal, Write};
@@ -189,9 +189,7 @@ pub(super) fn verify(g: &Global, out: &Printer, a: &VerifyArgs) -> u8 {
         }
         if let Some(r) = &rec {
             report.to = Some(r.to.clone());
-            report.expires_at = r
-                .expires_at
-                .map(|e| output::time(SystemTime::UNIX_EPOCH + Duration::from_secs(e)));
+            report.expires_at = r.expires_at.map(output::time_at);
         }
         if local {
             return check_locally(store, &a.id, &code, rec.is_some(), now);
@@ -441,8 +439,8 @@ fn record_json(r: &Record, now: u64) -> serde_json::Value {
         "provider": r.provider,
         "profile": r.profile,
         "to": r.masked_to(),
-        "sent_at": output::time(SystemTime::UNIX_EPOCH + Duration::from_secs(r.sent_at)),
-        "expires_at": r.expires_at.map(|e| output::time(SystemTime::UNIX_EPOCH + Duration::from_secs(e))),
+        "sent_at": output::time_at(r.sent_at),
+        "expires_at": r.expires_at.map(output::time_at),
         "attempts_left": if vendor_counts { serde_json::Value::Null } else { r.attempts_left.into() },
         "state": state,
         "replaced": r.state == State::Replaced,

@@ -279,10 +279,9 @@ fn template(
     };
     let placeholder_hint = |e: crate::message::TemplateError| {
         let f = Failure::usage(e.0);
-        if text.contains("{{ ") || text.contains(" }}") {
-            f.hint("write the placeholder without spaces: {{code}}")
-        } else {
-            f
+        match e.1 {
+            Some(h) => f.hint(h),
+            None => f,
         }
     };
     let t = finish(Template::parse(&text, minutes).map_err(placeholder_hint)?);

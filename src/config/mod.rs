@@ -959,9 +959,20 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     if t.chars().all(|c| c.is_ascii_digit()) {
         return Err(format!("\"{t}\" has no unit; write it like {t}s or {t}m"));
     }
-    humantime::parse_duration(t)
-        .map_err(|e| format!("\"{t}\" is not a duration ({e}); write it like 90s, 5m or 1m30s"))
+    let d = humantime::parse_duration(t)
+        .map_err(|e| format!("\"{t}\" is not a duration ({e}); write it like 90s, 5m or 1m30s"))?;
+    // Past this, "now + d" leaves what dates can be written in (year 9999) or what the
+    // clock can add; no TTL, cooldown or timeout means that much (SPEC §6 rule 4).
+    if d > MAX_DURATION {
+        return Err(format!(
+            "\"{t}\" is longer than the 100 years a duration may be"
+        ));
+    }
+    Ok(d)
 }
+
+/// The longest duration taken anywhere: 100 years as humantime counts them (365.25 days).
+pub const MAX_DURATION: Duration = Duration::from_secs(100 * 31_557_600);
 
 /// SPEC §6.5: https:// everywhere but loopback.
 pub fn check_base_url(url: &str) -> Result<(), String> {

@@ -121,8 +121,18 @@ pub fn parse_time(s: &str) -> Option<SystemTime> {
             .ok()
             .and_then(|dt| jiff::tz::Offset::UTC.to_timestamp(dt).ok())?,
     };
-    SystemTime::try_from(at).ok()
+    // Only times that can be written back as RFC 3339 (1970 to year 9999) are taken; a
+    // date past that is ignored like an unreadable one, and the caller falls back to
+    // its own expiry (SPEC §6 rule 4).
+    let secs = at.as_second();
+    if !(0..=LAST_WRITABLE_SECOND).contains(&secs) {
+        return None;
+    }
+    SystemTime::UNIX_EPOCH.checked_add(std::time::Duration::from_secs(secs.unsigned_abs()))
 }
+
+/// 9999-12-31T23:59:59Z, the last second RFC 3339 can write.
+const LAST_WRITABLE_SECOND: i64 = 253_402_300_799;
 
 /// The failure when a vendor says yes but the handle we need is missing.
 pub fn missing_field(provider: &str, field: &str, reply: &Reply) -> Failure {
@@ -154,6 +164,36 @@ mod tests {
         assert_eq!(parse_time("2026-11-22 08:35:00"), Some(z));
         assert_eq!(parse_time("2026-11-22T08:35:00.000Z"), Some(z));
         assert_eq!(parse_time("nonsense"), None);
+    }
+
+    #[test]
+    fn times_past_year_9999_or_before_1970_are_ignored() {
+        assert_eq!(parse_time("9999-12-31T23:59:59-23:59"), None);
+        assert_eq!(parse_time("1969-12-31T23:59:59Z"), None);
+        let late = parse_time("9999-12-30T00:00:00Z").unwrap();
+        assert_eq!(crate::output::time(late), "9999-12-30T00:00:00Z");
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, .. ProptestConfig::default() })]
+
+    #[test]
+        fn vendor_times_parse_within_what_can_be_written(
+            year in prop_oneof![Just(0i64), Just(1969), Just(1970), Just(9999), Just(10000), -99999i64..99999],
+            month in 0u8..14, day in 0u8..33, h in 0u8..25, m in 0u8..61, sec in 0u8..61,
+            offset in prop_oneof![Just("Z".to_string()), Just("-23:59".to_string()), Just("+25:59".to_string()), "[+-][0-9]{2}:[0-9]{2}", Just(String::new())],
+            sep in prop_oneof![Just('T'), Just(' ')],
+        ) {
+            let text = format!("{year:04}-{month:02}-{day:02}{sep}{h:02}:{m:02}:{sec:02}{offset}");
+            if let Some(t) = parse_time(&text) {
+                prop_assert!(t >= SystemTime::UNIX_EPOCH && t <= SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(LAST_WRITABLE_SECOND as u64), "{text}");
+                let shown = crate::output::time(t);
+                prop_assert!(shown.ends_with('Z'), "{shown}");
+            }
+            let _ = parse_time(&format!("{text}.{}", "9".repeat(usize::from(sec))));
+        }
     }
 
     #[test]

@@ -2,7 +2,9 @@
 
 mod cli;
 mod config;
+mod extremes;
 mod fallback;
+mod help;
 mod online;
 mod policy;
 mod rules;
