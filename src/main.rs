@@ -28,6 +28,61 @@ fn main() -> std::process::ExitCode {
             std::env::remove_var(var);
         }
     }
-    let cli = cli::Cli::parse();
-    std::process::ExitCode::from(app::run(cli))
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return std::process::ExitCode::from(clap_exit(&e)),
+    };
+    // What the run did must reach the caller: a lost id (`-q > /dev/full`) is an error.
+    let changes_state = matches!(
+        cli.command,
+        cli::Command::Send(_) | cli::Command::Verify(_) | cli::Command::Cancel(_)
+    );
+    let code = app::run(cli);
+    std::process::ExitCode::from(lost_output(code, changes_state))
+}
+
+/// clap's own message (help, version, a malformed command line), with what the user
+/// typed cleaned of escapes, and a failed write of help or version made an error.
+fn clap_exit(e: &clap::Error) -> u8 {
+    use std::io::Write;
+    let text = redact::sanitize_lines(&e.render().to_string());
+    let code = u8::try_from(e.exit_code()).unwrap_or(2);
+    if e.use_stderr() {
+        let _ = write!(std::io::stderr().lock(), "{text}");
+        return code;
+    }
+    let mut out = std::io::stdout().lock();
+    if let Err(err) = write!(out, "{text}").and_then(|()| out.flush()) {
+        output::stdout_failed(&err);
+    }
+    drop(out);
+    lost_output(code, false)
+}
+
+/// The exit code once stdout is known to have taken everything: a failed write turns
+/// success into 6 for a command whose effect is done but whose answer was lost (a sent
+/// SMS's id), else 3, with the reason on stderr.
+fn lost_output(code: u8, changes_state: bool) -> u8 {
+    use std::io::Write;
+    if let Err(e) = std::io::stdout().lock().flush() {
+        output::stdout_failed(&e);
+    }
+    let Some(why) = output::stdout_error() else {
+        return code;
+    };
+    let mut f = error::Failure::config(format!("could not write to stdout: {why}"));
+    if changes_state {
+        f = f.hint(
+            "the command ran (an SMS may have gone out) but its output was lost; \
+             check the output file or pipe before running it again",
+        );
+    } else {
+        f = f.hint("check where stdout goes (a full disk or a closed pipe)");
+    }
+    output::error(&f, false);
+    match code {
+        0 if changes_state => 6,
+        0 => 3,
+        other => other,
+    }
 }

@@ -7,7 +7,16 @@ use serde_json::Value;
 use std::fmt;
 use std::sync::Mutex;
 
-static KNOWN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+/// A registered form of a secret, and whether it is matched ignoring ASCII case (the
+/// secret itself, percent-encoding and hex, whose case a vendor may change; base64 is
+/// case-sensitive, so its forms match exactly).
+struct Form {
+    text: String,
+    any_case: bool,
+}
+
+static KNOWN: Mutex<Vec<Form>> = Mutex::new(Vec::new());
+static WARNED: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 /// What replaces a secret or PIN in anything printed.
 pub const MASK: &str = "***";
@@ -21,8 +30,19 @@ pub const VENDOR_TEXT_MAX: usize = 300;
 pub struct Secret(String);
 
 impl Secret {
-    /// Wrap a value and register it (and its encoded forms) with the redactor.
+    /// Wrap a credential and register it (and its encoded forms) with the redactor. A
+    /// credential so short or so common that masking it by value would hide ordinary
+    /// words gets a warning, once.
     pub fn new(value: impl Into<String>) -> Secret {
+        let value = value.into();
+        warn_if_weak(&value);
+        register(&value);
+        Secret(value)
+    }
+
+    /// Wrap a PIN or a typed code: registered like a credential, but short by design,
+    /// so never warned about.
+    pub fn pin(value: impl Into<String>) -> Secret {
         let value = value.into();
         register(&value);
         Secret(value)
@@ -45,30 +65,188 @@ impl fmt::Display for Secret {
     }
 }
 
-/// Register a value to be masked wherever it appears, with the forms it takes in a URL
-/// query, a form body, and base64 (Basic auth). Values under 3 characters are left
-/// alone: masking every "12" in the output would hide more than it protects.
+/// Below this many characters a credential is weak: masking it by value hits ordinary
+/// text.
+const WEAK_LEN: usize = 6;
+
+/// Words that appear in what otp prints anyway: JSON literals, the document's field names
+/// and enum values, provider ids, HTTP and URL words. A secret equal to one is masked in
+/// free text, never in the fields the tool owns, and earns a warning.
+const COMMON_WORDS: &[&str] = &[
+    "true",
+    "false",
+    "null",
+    "none",
+    "ok",
+    "outcome",
+    "provider",
+    "profile",
+    "to",
+    "id",
+    "message_id",
+    "verify_with",
+    "expires_at",
+    "segments",
+    "encoding",
+    "cost",
+    "test",
+    "tried",
+    "error",
+    "kind",
+    "message",
+    "http_status",
+    "provider_code",
+    "retryable",
+    "reason",
+    "request",
+    "method",
+    "url",
+    "headers",
+    "body",
+    "accepted",
+    "dry_run",
+    "rejected",
+    "not_sent",
+    "unknown",
+    "verified",
+    "not_verified",
+    "usage",
+    "config",
+    "auth",
+    "invalid_request",
+    "insufficient_funds",
+    "rate_limited",
+    "not_found",
+    "wrong_code",
+    "expired",
+    "attempts_exhausted",
+    "already_used",
+    "network",
+    "timeout",
+    "server",
+    "bad_response",
+    "refused_redirect",
+    "too_large",
+    "blocked",
+    "store",
+    "local",
+    "gsm7",
+    "ucs2",
+    "unknown_id",
+    "sms",
+    "otp",
+    "api",
+    "http",
+    "https",
+    "get",
+    "post",
+    "delete",
+    "redirect",
+    "secret",
+    "password",
+    "passw0rd",
+    "key",
+    "apikey",
+    "api_key",
+    "token",
+    "admin",
+    "default",
+    "example",
+    "localhost",
+    "json",
+    "text",
+    "whatsapp",
+    "voice",
+    "numeric",
+    "alphanumeric",
+    "letters",
+    "send",
+    "verify",
+    "status",
+    "cancel",
+    "changeme",
+    "123456",
+    "1234567",
+    "12345678",
+    "qwerty",
+    "letmein",
+];
+
+/// Whether a credential is too short or too common to be masked by value without
+/// hiding ordinary words.
+pub fn is_weak(value: &str) -> bool {
+    let v = value.trim().to_ascii_lowercase();
+    v.chars().count() < WEAK_LEN
+        || COMMON_WORDS.contains(&v.as_str())
+        || crate::providers::REGISTRY
+            .iter()
+            .any(|i| i.id == v || i.aliases.contains(&v.as_str()))
+}
+
+fn warn_if_weak(value: &str) {
+    if value.trim().is_empty() || !is_weak(value) {
+        return;
+    }
+    let mut warned = WARNED.lock().unwrap_or_else(|e| e.into_inner());
+    if warned.iter().any(|w| w == value) {
+        return;
+    }
+    warned.push(value.to_string());
+    drop(warned);
+    crate::output::warn(
+        "a configured secret is shorter than 6 characters or a common word; it is masked \
+         in messages and vendor text, but it is probably a placeholder: check the key",
+    );
+}
+
+/// Register a value to be masked wherever it appears, in every form it takes in a URL
+/// query, a form body, a header, or a vendor's echo: percent-encoded (either hex case),
+/// base64 (standard and URL-safe, padded or not), hex, and any ASCII case of the value.
+/// Values under 3 characters are left alone: masking every "12" would hide more than it
+/// protects. A secret split across two fields, or base64 of it inside a longer base64
+/// text at another alignment, cannot be found by value.
 pub fn register(value: &str) {
     let value = value.trim();
     if value.chars().count() < 3 {
         return;
     }
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    let pct = percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC)
+        .to_string();
+    let form = form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>();
+    let hex: String = value.bytes().map(|b| format!("{b:02x}")).collect();
     let forms = [
-        value.to_string(),
-        form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>(),
-        percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC)
-            .to_string(),
-        base64::engine::general_purpose::STANDARD.encode(value),
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value),
+        (value.to_string(), true),
+        (pct, true),
+        (form, true),
+        (hex, true),
+        (STANDARD.encode(value), false),
+        (STANDARD_NO_PAD.encode(value), false),
+        (URL_SAFE.encode(value), false),
+        (URL_SAFE_NO_PAD.encode(value), false),
     ];
     let mut known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
-    for form in forms {
-        if !known.contains(&form) {
-            known.push(form);
+    for (text, any_case) in forms {
+        if text.len() < 3 {
+            continue;
+        }
+        let key = if any_case {
+            text.to_ascii_lowercase()
+        } else {
+            text
+        };
+        if !known
+            .iter()
+            .any(|f| f.text == key && f.any_case == any_case)
+        {
+            known.push(Form {
+                text: key,
+                any_case,
+            });
         }
     }
     // Longest first, so a value that contains another is masked whole.
-    known.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    known.sort_by_key(|f| std::cmp::Reverse(f.text.len()));
 }
 
 /// The `Authorization` value for HTTP Basic auth. Base64 of `user:secret` shares no text
@@ -77,7 +255,7 @@ pub fn register(value: &str) {
 pub fn basic_auth(user: &str, secret: &Secret) -> Secret {
     let pair = format!("{user}:{}", secret.expose());
     register(&pair);
-    Secret::new(format!(
+    Secret::pin(format!(
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(pair)
     ))
@@ -87,12 +265,71 @@ pub fn basic_auth(user: &str, secret: &Secret) -> Secret {
 pub fn scrub(text: &str) -> String {
     let known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
     let mut out = text.to_string();
-    for value in known.iter() {
-        if out.contains(value.as_str()) {
-            out = out.replace(value.as_str(), MASK);
-        }
+    for form in known.iter() {
+        out = if form.any_case {
+            replace_any_case(&out, &form.text)
+        } else if out.contains(form.text.as_str()) {
+            out.replace(form.text.as_str(), MASK)
+        } else {
+            out
+        };
     }
     out
+}
+
+/// `text` with every ASCII-case-insensitive match of `lower` (already lower-cased)
+/// replaced by the mask. ASCII lower-casing keeps byte offsets, so the match positions
+/// found in the lowered copy are valid in the original.
+fn replace_any_case(text: &str, lower: &str) -> String {
+    let hay = text.to_ascii_lowercase();
+    if !hay.contains(lower) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (at, _) in hay.match_indices(lower) {
+        out.push_str(&text[last..at]);
+        out.push_str(MASK);
+        last = at + lower.len();
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// The user's own input, echoed in an error: the same cleaning as vendor text.
+pub fn echo(text: &str) -> String {
+    vendor_text(text)
+}
+
+/// A text for a terminal, its line breaks kept: escapes, other control characters and
+/// bidi overrides removed. The last step before stderr, so no echo slips through raw.
+pub fn sanitize_lines(text: &str) -> String {
+    text.split('\n')
+        .map(strip_controls)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Characters that change how a terminal shows text without being visible themselves:
+/// bidi embeddings, overrides and isolates, zero-width marks, the BOM.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00ad}' | '\u{061c}' | '\u{180e}' | '\u{200b}'..='\u{200f}'
+        | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
+}
+
+/// Whether `id` can be printed and given back as `--id`: one path segment (not empty,
+/// `.` or `..`), at most 256 bytes, no white space, control or invisible character
+/// (SPEC §6.5). `send` refuses to report a vendor handle that is not, and `verify`,
+/// `status` and `cancel` refuse such an `--id`, so what one prints the others accept.
+pub fn is_printable_id(id: &str) -> bool {
+    !id.is_empty()
+        && id != "."
+        && id != ".."
+        && id.len() <= 256
+        && !id
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || is_invisible(c))
 }
 
 /// Text that came from a vendor or the network: escapes and control characters removed,
@@ -158,6 +395,84 @@ pub fn mask_json_fields(v: Value, in_reply: bool) -> Value {
         }
         _ => leaf,
     })
+}
+
+/// Fields of otp's own documents whose values the tool writes itself (ids, enum values,
+/// names, the URL it built): cleaned of control characters, never masked by value, so a
+/// secret equal to a common word cannot rewrite an id or an outcome (SPEC §4).
+const OWNED_FIELDS: &[&str] = &[
+    "ok",
+    "outcome",
+    "provider",
+    "profile",
+    "to",
+    "id",
+    "message_id",
+    "verify_with",
+    "expires_at",
+    "sent_at",
+    "segments",
+    "encoding",
+    "kind",
+    "reason",
+    "state",
+    "method",
+    "url",
+    "name",
+    "id_kind",
+    "test",
+    "retryable",
+    "http_status",
+    "cancelled",
+    "provider_cancelled",
+    "local_record",
+    "attempts_left",
+    "path",
+    "verify",
+];
+
+/// Fields holding vendor text or free text: every string inside is masked by value,
+/// whatever the names below them.
+const FREE_FIELDS: &[&str] = &[
+    "provider_status",
+    "cost",
+    "body",
+    "headers",
+    "message",
+    "problems",
+    "detail",
+    "provider_code",
+    "hint",
+    "warning",
+    "note",
+];
+
+/// An otp document ready to print: field names, numbers, booleans and null kept as
+/// they are, the fields the tool owns only cleaned, every other string masked by value.
+/// Only string values change, so the document stays valid JSON.
+pub fn scrub_document(v: Value) -> Value {
+    fn walk(v: Value) -> Value {
+        match v {
+            Value::Object(m) => Value::Object(
+                m.into_iter()
+                    .map(|(k, v)| {
+                        let v = if FREE_FIELDS.contains(&k.as_str()) {
+                            scrub_json(v)
+                        } else if OWNED_FIELDS.contains(&k.as_str()) {
+                            map_strings(v, &mut |s| strip_controls(&s))
+                        } else {
+                            walk(v)
+                        };
+                        (k, v)
+                    })
+                    .collect(),
+            ),
+            Value::Array(a) => Value::Array(a.into_iter().map(walk).collect()),
+            Value::String(s) => Value::String(scrub(&strip_controls(&s))),
+            other => other,
+        }
+    }
+    walk(v)
 }
 
 /// Mask registered secrets in every string of a JSON value.
@@ -252,7 +567,7 @@ pub fn strip_controls(text: &str) -> String {
             }
             c if c.is_control() => {}
             // Bidi overrides can reorder what a terminal shows.
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {}
+            c if is_invisible(c) => {}
             c => out.push(c),
         }
     }
