@@ -647,4 +647,121 @@ mod tests {
         assert_eq!(vendor_text("a\u{1b}["), "a");
         assert_eq!(vendor_text("a\u{1b}]abc"), "a");
     }
+
+    #[test]
+    fn every_encoded_form_is_masked() {
+        use base64::engine::general_purpose::{
+            STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD,
+        };
+        let key = "canary+key/7?x>";
+        register(key);
+        let hex: String = key.bytes().map(|b| format!("{b:02x}")).collect();
+        let forms = [
+            "canary%2Bkey%2F7%3Fx%3E".to_string(),
+            "canary%2bkey%2f7%3fx%3e".to_string(),
+            "canary%2Bkey%2f7%3Fx%3e".to_string(),
+            "canary%2bkey%2f7%3fx%3e".to_uppercase(),
+            STANDARD.encode(key),
+            STANDARD_NO_PAD.encode(key),
+            URL_SAFE.encode(key),
+            URL_SAFE_NO_PAD.encode(key),
+            hex.clone(),
+            hex.to_uppercase(),
+            key.to_uppercase(),
+            "CaNaRy+KeY/7?X>".to_string(),
+        ];
+        for form in forms {
+            let out = scrub(&format!("echo [{form}] end"));
+            assert_eq!(out, "echo [***] end", "{form}");
+        }
+    }
+
+    #[test]
+    fn basic_auth_pair_forms_are_masked() {
+        use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE};
+        basic_auth("AC-user-2", &Secret::new("pair-secret-forms"));
+        for form in [
+            STANDARD_NO_PAD.encode("AC-user-2:pair-secret-forms"),
+            URL_SAFE.encode("AC-user-2:pair-secret-forms"),
+            "AC-user-2%3Apair-secret-forms".to_string(),
+            "ac-user-2%3apair-secret-forms".to_string(),
+        ] {
+            assert_eq!(scrub(&format!("<{form}>")), "<***>", "{form}");
+        }
+    }
+
+    #[test]
+    fn weak_secrets_are_named() {
+        for w in [
+            "true", "null", "termii", "SMS", "redirect", "abc12", "123456",
+        ] {
+            assert!(is_weak(w), "{w}");
+        }
+        for s in ["sk_live_9f8e7d", "CANARY-sk-7f3a9c1e5b"] {
+            assert!(!is_weak(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn documents_keep_owned_fields_and_stay_json() {
+        // Unit tests share one process: a made-up word plays the common one here (the
+        // integration tests use `true`, `null`, `termii`, ... in their own processes).
+        let w = "zqwordx";
+        register(w);
+        register("482913");
+        let doc = serde_json::json!({
+            "ok": true, "outcome": w, "provider": w, "id": "TX-482913-77",
+            "to": "+15554829131", "verify_with": w, "cost": null,
+            "error": {"kind": w, "message": "zqwordx said no for TX-482913-77",
+                      "http_status": null, "provider_code": w, "retryable": false},
+            "request": {"method": "POST", "url": "https://h/api/zqwordx/otp/send",
+                        "headers": {"X": w}, "body": {"to": "x", "text": "code 482913"}},
+            "other": w, "zqwordx": 1
+        });
+        let out = scrub_document(doc);
+        let text = serde_json::to_string(&out).unwrap();
+        let back: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["ok"], true);
+        for owned in ["outcome", "provider", "verify_with"] {
+            assert_eq!(back[owned], w, "{owned}");
+        }
+        assert_eq!(back["id"], "TX-482913-77");
+        assert_eq!(back["to"], "+15554829131");
+        assert_eq!(back["error"]["kind"], w);
+        assert_eq!(back["error"]["message"], "*** said no for TX-***-77");
+        assert_eq!(back["error"]["provider_code"], "***");
+        assert_eq!(back["request"]["url"], "https://h/api/zqwordx/otp/send");
+        assert_eq!(back["request"]["method"], "POST");
+        assert_eq!(back["request"]["headers"]["X"], "***");
+        assert_eq!(back["request"]["body"]["text"], "code ***");
+        assert_eq!(back["other"], "***");
+        assert_eq!(back["zqwordx"], 1, "field names are never rewritten");
+        assert!(back["cost"].is_null());
+    }
+
+    #[test]
+    fn printable_ids_are_the_ones_verify_takes() {
+        for bad in [
+            "",
+            ".",
+            "..",
+            "a b",
+            "a\u{1b}]0;x\u{7}",
+            "a\u{202e}b",
+            "a\u{200b}b",
+            "a\nb",
+        ] {
+            assert!(!is_printable_id(bad), "{bad:?}");
+        }
+        assert!(!is_printable_id(&"x".repeat(257)));
+        for good in ["TX-482913-77", "b1f2242a-44c5", "a.b", "...", "ünï"] {
+            assert!(is_printable_id(good), "{good:?}");
+        }
+    }
+
+    #[test]
+    fn sanitize_lines_keeps_breaks_and_drops_escapes() {
+        let t = "one \u{1b}]0;PWNED\u{7}\u{1b}[31mred\ntwo\u{202e}x";
+        assert_eq!(sanitize_lines(t), "one red\ntwox");
+    }
 }
