@@ -2,6 +2,7 @@
 
 mod cli;
 mod config;
+mod hardening;
 mod online;
 mod rules;
 mod send;
