@@ -230,3 +230,85 @@ fn a_vendor_echo_of_the_key_in_any_encoding_is_masked() {
         }
     }
 }
+
+/// A TLS server with a self-signed certificate (openssl's own test server).
+struct SelfSigned {
+    child: std::process::Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl SelfSigned {
+    fn start() -> SelfSigned {
+        use std::process::{Command, Stdio};
+        let dir = tempfile::tempdir().unwrap();
+        let (key, cert) = (dir.path().join("k.pem"), dir.path().join("c.pem"));
+        let made = Command::new("openssl")
+            .args([
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            ])
+            .args([
+                "-subj",
+                "/CN=localhost",
+                "-addext",
+                "subjectAltName=DNS:localhost",
+            ])
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("the openssl command-line tool is needed for this test");
+        assert!(made.success());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("openssl")
+            .args(["s_server", "-quiet", "-www", "-accept"])
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("-cert")
+            .arg(&cert)
+            .arg("-key")
+            .arg(&key)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Readiness, not a time limit: wait until it accepts.
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        SelfSigned {
+            child,
+            port,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for SelfSigned {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn an_untrusted_certificate_points_at_ca_file() {
+    let tls = SelfSigned::start();
+    let env = termii_env(&format!("https://localhost:{}", tls.port), CANARY);
+    let out = env.run(&["send", "--to", TO, "-o", "json"]);
+    assert_eq!(support::code(&out), 5, "{}", support::stderr(&out));
+    let err = support::stderr(&out);
+    assert!(err.contains("certificate"), "{err}");
+    assert!(
+        err.contains("hint:") && err.contains("ca_file") && err.contains("SSL_CERT_FILE"),
+        "{err}"
+    );
+    assert_eq!(strict_json(&out)["outcome"], "not_sent");
+}
