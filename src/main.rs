@@ -61,15 +61,20 @@ fn clap_exit(e: &clap::Error) -> u8 {
 
 /// The exit code once stdout is known to have taken everything: a failed write turns
 /// success into 6 for a command whose effect is done but whose answer was lost (a sent
-/// SMS's id), else 3, with the reason on stderr.
+/// SMS's id), else 3, with the reason on stderr. A reader that left early (a closed
+/// pipe) is an error only for the former.
 fn lost_output(code: u8, changes_state: bool) -> u8 {
     use std::io::Write;
     if let Err(e) = std::io::stdout().lock().flush() {
         output::stdout_failed(&e);
     }
-    let Some(why) = output::stdout_error() else {
+    let Some((kind, why)) = output::stdout_error() else {
         return code;
     };
+    // `otp providers | head` is fine, as for other Unix tools; a sent SMS's id is not.
+    if kind == std::io::ErrorKind::BrokenPipe && !changes_state {
+        return code;
+    }
     let mut f = error::Failure::config(format!("could not write to stdout: {why}"));
     if changes_state {
         f = f.hint(

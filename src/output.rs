@@ -14,10 +14,10 @@ static COLOR_ERR: AtomicBool = AtomicBool::new(false);
 
 /// The first failed write to stdout: the run's result did not reach the caller, so the
 /// exit code must not say all is well (`main` reads it).
-static STDOUT_ERROR: Mutex<Option<String>> = Mutex::new(None);
+static STDOUT_ERROR: Mutex<Option<(std::io::ErrorKind, String)>> = Mutex::new(None);
 
 /// Why stdout could not be written, if a write failed during the run.
-pub fn stdout_error() -> Option<String> {
+pub fn stdout_error() -> Option<(std::io::ErrorKind, String)> {
     STDOUT_ERROR
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -28,7 +28,7 @@ pub fn stdout_error() -> Option<String> {
 pub fn stdout_failed(e: &std::io::Error) {
     let mut slot = STDOUT_ERROR.lock().unwrap_or_else(|e| e.into_inner());
     if slot.is_none() {
-        *slot = Some(e.to_string());
+        *slot = Some((e.kind(), e.to_string()));
     }
 }
 

@@ -16,7 +16,6 @@ struct Form {
 }
 
 static KNOWN: Mutex<Vec<Form>> = Mutex::new(Vec::new());
-static WARNED: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 /// What replaces a secret or PIN in anything printed.
 pub const MASK: &str = "***";
@@ -32,10 +31,10 @@ pub struct Secret(String);
 impl Secret {
     /// Wrap a credential and register it (and its encoded forms) with the redactor. A
     /// credential so short or so common that masking it by value would hide ordinary
-    /// words gets a warning, once.
+    /// words is found by `new_weak_credentials`, for a warning.
     pub fn new(value: impl Into<String>) -> Secret {
         let value = value.into();
-        warn_if_weak(&value);
+        note_credential(&value);
         register(&value);
         Secret(value)
     }
@@ -173,30 +172,38 @@ const COMMON_WORDS: &[&str] = &[
 ];
 
 /// Whether a credential is too short or too common to be masked by value without
-/// hiding ordinary words.
-pub fn is_weak(value: &str) -> bool {
+/// hiding ordinary words. `names` adds the words of the run's own vocabulary the
+/// redactor cannot know (provider ids and aliases).
+pub fn is_weak(value: &str, names: &[&str]) -> bool {
     let v = value.trim().to_ascii_lowercase();
     v.chars().count() < WEAK_LEN
         || COMMON_WORDS.contains(&v.as_str())
-        || crate::providers::REGISTRY
-            .iter()
-            .any(|i| i.id == v || i.aliases.contains(&v.as_str()))
+        || names.iter().any(|n| n.eq_ignore_ascii_case(&v))
 }
 
-fn warn_if_weak(value: &str) {
-    if value.trim().is_empty() || !is_weak(value) {
-        return;
+/// Credentials loaded so far and whether they were looked at for weakness: the warning
+/// is printed by the app, which knows the provider names and owns the output.
+static CREDENTIALS: Mutex<Vec<(String, bool)>> = Mutex::new(Vec::new());
+
+fn note_credential(value: &str) {
+    let mut all = CREDENTIALS.lock().unwrap_or_else(|e| e.into_inner());
+    if !all.iter().any(|(v, _)| v == value) {
+        all.push((value.to_string(), false));
     }
-    let mut warned = WARNED.lock().unwrap_or_else(|e| e.into_inner());
-    if warned.iter().any(|w| w == value) {
-        return;
+}
+
+/// How many credentials loaded since the last call are weak (`is_weak`); each one is
+/// counted once per run, so its warning is printed once.
+pub fn new_weak_credentials(names: &[&str]) -> usize {
+    let mut all = CREDENTIALS.lock().unwrap_or_else(|e| e.into_inner());
+    let mut weak = 0;
+    for (v, seen) in all.iter_mut().filter(|(_, seen)| !*seen) {
+        *seen = true;
+        if !v.trim().is_empty() && is_weak(v, names) {
+            weak += 1;
+        }
     }
-    warned.push(value.to_string());
-    drop(warned);
-    crate::output::warn(
-        "a configured secret is shorter than 6 characters or a common word; it is masked \
-         in messages and vendor text, but it is probably a placeholder: check the key",
-    );
+    weak
 }
 
 /// Register a value to be masked wherever it appears, in every form it takes in a URL
@@ -468,7 +475,8 @@ pub fn scrub_document(v: Value) -> Value {
                     .collect(),
             ),
             Value::Array(a) => Value::Array(a.into_iter().map(walk).collect()),
-            Value::String(s) => Value::String(scrub(&strip_controls(&s))),
+            // JSON escapes control characters; multi-line text (an example profile) stays.
+            Value::String(s) => Value::String(scrub(&s)),
             other => other,
         }
     }
@@ -693,12 +701,12 @@ mod tests {
     #[test]
     fn weak_secrets_are_named() {
         for w in [
-            "true", "null", "termii", "SMS", "redirect", "abc12", "123456",
+            "true", "null", "Termii", "SMS", "redirect", "abc12", "123456",
         ] {
-            assert!(is_weak(w), "{w}");
+            assert!(is_weak(w, &["termii"]), "{w}");
         }
-        for s in ["sk_live_9f8e7d", "CANARY-sk-7f3a9c1e5b"] {
-            assert!(!is_weak(s), "{s}");
+        for s in ["sk_live_9f8e7d", "CANARY-sk-7f3a9c1e5b", "termii"] {
+            assert!(!is_weak(s, &[]), "{s}");
         }
     }
 
