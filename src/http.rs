@@ -293,6 +293,14 @@ pub fn host_of(url: &str) -> String {
     }
 }
 
+/// Whether a connect error's cause is the peer's certificate (rustls: `invalid peer
+/// certificate: UnknownIssuer`, `NotValidForName`, `Expired`; native TLS: "certificate
+/// verify failed").
+fn is_certificate_error(cause: &str) -> bool {
+    let c = cause.to_ascii_lowercase();
+    c.contains("certificate") || c.contains("unknownissuer") || c.contains("unknown issuer")
+}
+
 /// Decide from a send error whether the request could have left.
 fn classify(e: &reqwest::Error, host: &str) -> Failure {
     // The chain's text, without the URL reqwest adds (it may carry a secret).
@@ -303,6 +311,17 @@ fn classify(e: &reqwest::Error, host: &str) -> Failure {
         src = s.source();
     }
     let cause = redact::vendor_text(&cause);
+    if e.is_connect() && is_certificate_error(&cause) {
+        return Failure::not_sent(
+            Kind::Network,
+            format!("could not connect to {host}: the TLS certificate was not accepted ({cause}); nothing was sent"),
+        )
+        .hint(
+            "if a corporate proxy or private CA signs this host's certificate, set ca_file in \
+             the profile (or SSL_CERT_FILE) to that CA's PEM file; otherwise check that \
+             base_url names the vendor's own host",
+        );
+    }
     if e.is_connect() {
         let kind = if e.is_timeout() {
             Kind::Timeout

@@ -31,7 +31,10 @@ fn main() -> std::process::ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let matches = match app::parser(&args).try_get_matches_from(&args) {
         Ok(m) => m,
-        Err(e) => return std::process::ExitCode::from(app::command_line_error(e, &args)),
+        Err(e) => {
+            let code = app::command_line_error(e, &args);
+            return std::process::ExitCode::from(lost_output(code, false));
+        }
     };
     let mut cli = match cli::Cli::from_arg_matches(&matches) {
         Ok(c) => c,
@@ -41,5 +44,44 @@ fn main() -> std::process::ExitCode {
         .into_iter()
         .filter(|id| matches.value_source(id) == Some(clap::parser::ValueSource::EnvVariable))
         .collect();
-    std::process::ExitCode::from(app::run(cli))
+    // What the run did must reach the caller: a lost id (`-q > /dev/full`) is an error.
+    let changes_state = matches!(
+        cli.command,
+        cli::Command::Send(_) | cli::Command::Verify(_) | cli::Command::Cancel(_)
+    );
+    let code = app::run(cli);
+    std::process::ExitCode::from(lost_output(code, changes_state))
+}
+
+/// The exit code once stdout is known to have taken everything: a failed write turns
+/// success into 6 for a command whose effect is done but whose answer was lost (a sent
+/// SMS's id), else 3, with the reason on stderr. A reader that left early (a closed
+/// pipe) is an error only for the former.
+fn lost_output(code: u8, changes_state: bool) -> u8 {
+    use std::io::Write;
+    if let Err(e) = std::io::stdout().lock().flush() {
+        output::stdout_failed(&e);
+    }
+    let Some((kind, why)) = output::stdout_error() else {
+        return code;
+    };
+    // `otp providers | head` is fine, as for other Unix tools; a sent SMS's id is not.
+    if kind == std::io::ErrorKind::BrokenPipe && !changes_state {
+        return code;
+    }
+    let mut f = error::Failure::config(format!("could not write to stdout: {why}"));
+    if changes_state {
+        f = f.hint(
+            "the command ran (an SMS may have gone out) but its output was lost; \
+             check the output file or pipe before running it again",
+        );
+    } else {
+        f = f.hint("check where stdout goes (a full disk or a closed pipe)");
+    }
+    output::error(&f, false);
+    match code {
+        0 if changes_state => 6,
+        0 => 3,
+        other => other,
+    }
 }

@@ -3,13 +3,42 @@
 //! redactor on its way out.
 
 use crate::error::{Failure, Kind, Outcome, Reason};
-use crate::redact::{self, scrub_json};
+use crate::redact::{self, scrub_document};
 use serde::Serialize;
 use serde_json::Value;
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 static COLOR_ERR: AtomicBool = AtomicBool::new(false);
+
+/// The first failed write to stdout: the run's result did not reach the caller, so the
+/// exit code must not say all is well (`main` reads it).
+static STDOUT_ERROR: Mutex<Option<(std::io::ErrorKind, String)>> = Mutex::new(None);
+
+/// Why stdout could not be written, if a write failed during the run.
+pub fn stdout_error() -> Option<(std::io::ErrorKind, String)> {
+    STDOUT_ERROR
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()
+}
+
+/// Note a failed write to stdout (the first one is the one reported).
+pub fn stdout_failed(e: &std::io::Error) {
+    let mut slot = STDOUT_ERROR.lock().unwrap_or_else(|e| e.into_inner());
+    if slot.is_none() {
+        *slot = Some((e.kind(), e.to_string()));
+    }
+}
+
+/// Write `text` and a line break to stdout, flushed, noting a failure.
+fn write_out(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{text}").and_then(|()| out.flush()) {
+        stdout_failed(&e);
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -31,7 +60,7 @@ impl ErrorDoc {
     pub fn of(f: &Failure) -> ErrorDoc {
         ErrorDoc {
             kind: f.kind,
-            message: redact::scrub(&f.message),
+            message: redact::scrub(&redact::sanitize_lines(&f.message)),
             http_status: f.http_status,
             provider_code: f.provider_code.clone(),
             retryable: f.retryable(),
@@ -110,8 +139,9 @@ impl Report {
         self.error = Some(ErrorDoc::of(f));
     }
 
+    /// The document, masked by value only where the tool does not own the field.
     pub fn to_json(&self) -> Value {
-        scrub_json(serde_json::to_value(self).unwrap_or(Value::Null))
+        scrub_document(serde_json::to_value(self).unwrap_or(Value::Null))
     }
 }
 
@@ -143,16 +173,24 @@ impl Printer {
         self.format == Format::Json
     }
 
-    /// Print a line on stdout, redacted.
+    /// Print a line of free text on stdout, redacted.
     pub fn line(&self, text: &str) {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{}", redact::scrub(text));
+        write_out(&redact::scrub(text));
     }
 
-    /// Print a JSON value on stdout, pretty, redacted.
+    /// Print lines whose parts were cleaned and masked one by one where they are free
+    /// text (`redact::scrub`), while the values the tool owns (ids, the number, provider
+    /// names) stay as they are: masking the whole line by value could rewrite an id that
+    /// happens to contain the PIN, and the id must be one `verify --id` accepts.
+    pub fn owned_lines(&self, text: &str) {
+        write_out(&redact::sanitize_lines(text));
+    }
+
+    /// Print a JSON document on stdout, pretty: masked by value only in the fields the
+    /// tool does not own, so it stays valid JSON with its ids and enum values intact.
     pub fn json_value(&self, v: &Value) {
-        let v = scrub_json(v.clone());
-        self.line(&serde_json::to_string_pretty(&v).unwrap_or_default());
+        let v = scrub_document(v.clone());
+        write_out(&serde_json::to_string_pretty(&v).unwrap_or_default());
     }
 
     /// A word in green on a terminal.
@@ -213,13 +251,16 @@ pub fn error(f: &Failure, verbose: bool) {
     } else {
         "otp: error:"
     };
-    let _ = writeln!(err, "{head} {}", redact::scrub(&f.message));
+    // Every message may echo the user's input or vendor text: cleaned here, the last
+    // step before the terminal, so an echo built anywhere cannot reach it raw.
+    let clean = |t: &str| redact::scrub(&redact::sanitize_lines(t));
+    let _ = writeln!(err, "{head} {}", clean(&f.message));
     if let Some(h) = &f.hint {
-        let _ = writeln!(err, "hint: {}", redact::scrub(h));
+        let _ = writeln!(err, "hint: {}", clean(h));
     }
     if verbose {
         if let Some(d) = &f.detail {
-            let _ = writeln!(err, "reply: {}", redact::scrub(d));
+            let _ = writeln!(err, "reply: {}", clean(d));
         }
     }
 }
@@ -231,12 +272,20 @@ pub fn warn(msg: &str) {
     } else {
         "otp: warning:"
     };
-    let _ = writeln!(std::io::stderr().lock(), "{head} {}", redact::scrub(msg));
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "{head} {}",
+        redact::scrub(&redact::sanitize_lines(msg))
+    );
 }
 
 /// A line on stderr (verbose traces), redacted.
 pub fn trace(msg: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{}", redact::scrub(msg));
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "{}",
+        redact::scrub(&redact::sanitize_lines(msg))
+    );
 }
 
 /// `expires_at` as RFC 3339 in UTC, whole seconds.

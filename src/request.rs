@@ -111,7 +111,9 @@ impl Request {
     }
 
     /// A copy for printing: secret-named fields, query parameters and credential
-    /// headers masked by name (values are masked by value later, in `scrub`).
+    /// headers masked by name, and every value masked by value. The method, the URL's
+    /// path and the field and header names are the tool's own and stay as built, so a
+    /// secret equal to a common word (`sms`) cannot rewrite them.
     pub fn masked(&self) -> Request {
         let url = match reqwest::Url::parse(&self.url) {
             Ok(mut u) if u.query().is_some() => {
@@ -121,7 +123,7 @@ impl Request {
                         let v = if redact::is_secret_field(&k, false) {
                             redact::MASK.to_string()
                         } else {
-                            v.into_owned()
+                            redact::scrub(&v)
                         };
                         (k.into_owned(), v)
                     })
@@ -139,14 +141,17 @@ impl Request {
                 let v = if redact::is_secret_header(k) {
                     redact::mask_header(v)
                 } else {
-                    v.clone()
+                    redact::scrub(v)
                 };
                 (k.clone(), v)
             })
             .collect();
         let body = match &self.body {
             Body::Empty => Body::Empty,
-            Body::Json(v) => Body::Json(redact::mask_json_fields(v.clone(), false)),
+            Body::Json(v) => Body::Json(redact::scrub_json(redact::mask_json_fields(
+                v.clone(),
+                false,
+            ))),
             Body::Form(fields) => Body::Form(
                 fields
                     .iter()
@@ -154,7 +159,7 @@ impl Request {
                         let v = if redact::is_secret_field(k, false) {
                             redact::MASK.to_string()
                         } else {
-                            v.clone()
+                            redact::scrub(v)
                         };
                         (k.clone(), v)
                     })
@@ -171,9 +176,7 @@ impl Request {
 
     /// The request as people read it, secrets and PINs masked.
     pub fn render_text(&self) -> String {
-        let shown = self.masked();
-        let out = shown.render_raw();
-        redact::scrub(&out)
+        redact::sanitize_lines(&self.masked().render_raw())
     }
 
     fn render_raw(&self) -> String {
@@ -229,7 +232,7 @@ impl Request {
             "headers": headers,
             "body": body,
         });
-        redact::scrub_json(v)
+        redact::scrub_document(v)
     }
 
     pub fn content_type(&self) -> Option<&'static str> {
@@ -275,14 +278,22 @@ pub struct Reply {
 }
 
 /// An id as one URL path segment: all but RFC 3986's unreserved characters escaped, so
-/// a `/` or space in it cannot change the path.
+/// a `/` or space in it cannot change the path. An empty, `.` or `..` id would address
+/// the collection or a parent path (URL parsing collapses dot segments, `%2E` included),
+/// so it becomes a literal `%2E`-style text the vendor can only answer "not found" for;
+/// the commands refuse such ids before this (`redact::is_printable_id`).
 pub fn path_segment(id: &str) -> String {
     const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'_')
         .remove(b'.')
         .remove(b'~');
-    utf8_percent_encode(id, UNRESERVED).to_string()
+    match id {
+        "" => "%2500".into(),
+        "." => "%252E".into(),
+        ".." => "%252E%252E".into(),
+        _ => utf8_percent_encode(id, UNRESERVED).to_string(),
+    }
 }
 
 /// Describe a reply that is not the vendor's JSON, without dumping it.
@@ -335,5 +346,27 @@ mod tests {
         let mut f = Request::new(Method::Post, "https://x").form(vec![("a".into(), "1".into())]);
         f.apply_params(&[("a".into(), "2".into())]);
         assert_eq!(f.body, Body::Form(vec![("a".into(), "2".into())]));
+    }
+}
+
+#[cfg(test)]
+mod segment_tests {
+    use super::*;
+
+    /// Where a URL lands once parsed, dot segments resolved as a client resolves them.
+    fn landed(url: &str) -> String {
+        reqwest::Url::parse(url).unwrap().path().to_string()
+    }
+
+    #[test]
+    fn path_segment_never_yields_a_dot_or_empty_segment() {
+        for id in ["", ".", ".."] {
+            let seg = path_segment(id);
+            assert!(!seg.is_empty(), "{id:?}");
+            let url = format!("https://h/v1/otp/{seg}");
+            assert_eq!(landed(&url), format!("/v1/otp/{seg}"), "{id:?}");
+        }
+        assert_eq!(path_segment("a/b c"), "a%2Fb%20c");
+        assert_eq!(path_segment("a.b"), "a.b");
     }
 }

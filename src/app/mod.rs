@@ -84,11 +84,11 @@ pub fn command_line_error(mut e: clap::Error, args: &[std::ffi::OsString]) -> u8
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            let _ = e.print();
+            print_clap(&e);
             return 0;
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            let _ = e.print();
+            print_clap(&e);
             return 2;
         }
         ErrorKind::InvalidUtf8 => {
@@ -156,8 +156,23 @@ pub fn command_line_error(mut e: clap::Error, args: &[std::ffi::OsString]) -> u8
         }
         _ => {}
     }
-    let _ = e.print();
+    print_clap(&e);
     u8::try_from(e.exit_code()).unwrap_or(2)
+}
+
+/// clap's own message (help, version, a malformed command line), with what the user
+/// typed cleaned of escapes; a failed write of help or version is recorded for `main`.
+fn print_clap(e: &clap::Error) {
+    use std::io::Write;
+    let text = crate::redact::sanitize_lines(&e.render().to_string());
+    if e.use_stderr() {
+        let _ = write!(std::io::stderr().lock(), "{text}");
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    if let Err(err) = write!(out, "{text}").and_then(|()| out.flush()) {
+        output::stdout_failed(&err);
+    }
 }
 
 /// Whether the command line (or OTP_OUTPUT) asks for JSON, read before clap could
@@ -201,6 +216,13 @@ pub fn run(cli: Cli) -> u8 {
         }
     };
     let out = Printer::new(format, g.quiet, g.verbose, g.no_color);
+    let code = dispatch(g, &out, &cli);
+    warn_weak_credentials();
+    code
+}
+
+fn dispatch(g: &Global, out: &Printer, cli: &Cli) -> u8 {
+    let out = *out;
     match &cli.command {
         Command::Send(a) => send::send(g, &out, a),
         Command::Verify(a) => record::verify(g, &out, a),
@@ -349,6 +371,22 @@ fn unknown_profile(g: &Global, given: Option<&str>, file: &ConfigFile, mut f: Fa
         f.message = format!("{}; did you mean \"{near}\"?", f.message);
     }
     f
+}
+
+/// A credential equal to a common word (`true`, a provider name) or under 6 characters
+/// is masked in free text only, never in the fields otp owns: it is almost certainly a
+/// placeholder, so say so, once.
+fn warn_weak_credentials() {
+    let names: Vec<&str> = providers::REGISTRY
+        .iter()
+        .flat_map(|i| std::iter::once(i.id).chain(i.aliases.iter().copied()))
+        .collect();
+    if crate::redact::new_weak_credentials(&names) > 0 {
+        output::warn(
+            "a configured secret is shorter than 6 characters or a common word; it is \
+             masked in messages and vendor text but not in ids or names: check the key",
+        );
+    }
 }
 
 /// The provider a resolved profile sends through. Config resolved its id from
@@ -504,5 +542,74 @@ fn roff_text(t: &str) -> String {
         format!("\\&{t}")
     } else {
         t
+    }
+}
+
+#[cfg(test)]
+mod id_tests {
+    use crate::providers::{testing, REGISTRY};
+    use crate::redact::Secret;
+
+    /// Issue 15 item 2: a dot or empty id never leaves the OTP's own path, in any adapter.
+    /// Every registered adapter, built from its own example profile with literal
+    /// credentials and a base URL that ends in a version path (`/v1`), where a dot
+    /// segment would climb out of the OTP's own path.
+    fn adapters() -> Vec<(&'static str, Box<dyn crate::providers::Provider>)> {
+        REGISTRY
+            .iter()
+            .map(|info| {
+                let mut body = String::new();
+                for line in info.example.lines() {
+                    let line = line.trim();
+                    if line.starts_with("base_url") || line.starts_with('#') {
+                        continue;
+                    }
+                    let line = match line.split_once("{ env = ") {
+                        Some((head, _)) => format!("{head}\"unit-credential-{}\"", info.id),
+                        None => line.to_string(),
+                    };
+                    body.push_str(&line);
+                    body.push('\n');
+                }
+                body.push_str("base_url = \"https://api.example.com/v1\"\n");
+                let p = testing::profile(&body);
+                let built =
+                    (info.build)(&p).unwrap_or_else(|e| panic!("{}: {}", info.id, e.message));
+                (info.id, built)
+            })
+            .collect()
+    }
+
+    /// Where a URL lands once parsed, dot segments resolved as a client resolves them.
+    fn landed(url: &str) -> String {
+        reqwest::Url::parse(url).unwrap().path().to_string()
+    }
+
+    #[test]
+    fn no_adapter_request_for_a_dot_id_leaves_its_own_path() {
+        let code = Secret::pin("123456");
+        for (name, p) in adapters() {
+            let mut reqs = Vec::new();
+            for id in ["", ".", ".."] {
+                if let Ok(r) = p.verify(id, &code) {
+                    reqs.push(r);
+                }
+                reqs.extend(p.status(id));
+                reqs.extend(p.cancel(id));
+            }
+            for r in reqs {
+                let raw = r.url.split('?').next().unwrap();
+                let raw_path = &raw[raw.find("/v1").unwrap()..];
+                let path = landed(&r.url);
+                // The parsed path is the built one: nothing collapsed, nothing climbed.
+                assert_eq!(path, raw_path, "{name}: {}", r.url);
+                assert!(
+                    !path.contains("//"),
+                    "{name}: {} has an empty segment",
+                    r.url
+                );
+                assert!(path.starts_with("/v1/"), "{name}: {}", r.url);
+            }
+        }
     }
 }

@@ -95,16 +95,14 @@ impl Drop for EchoOff {
     }
 }
 
-/// An id as the user gave it: empty or blank would address the vendor's collection
-/// (`GET /otp/`), not one OTP.
+/// An id as the user gave it: empty, blank, `.` or `..` would address the vendor's
+/// collection or a parent path (`GET /otp/`, `DELETE /v1/`), not one OTP.
 fn check_id(id: &str) -> Result<(), Failure> {
-    if id.trim().is_empty()
-        || id.len() > 256
-        || id.chars().any(|c| c.is_control() || c.is_whitespace())
-    {
+    // The same rule `send` holds a vendor's handle to, so what it prints is accepted here.
+    if !crate::redact::is_printable_id(id) {
         return Err(Failure::usage(format!(
             "--id \"{}\" is not an id `otp send` prints",
-            crate::redact::vendor_text(id)
+            crate::redact::echo(id)
         ))
         .hint("an empty id usually means the send before it failed: check its exit code"));
     }
@@ -162,7 +160,7 @@ pub(super) fn verify(g: &Global, out: &Printer, a: &VerifyArgs) -> u8 {
     let verdict = (|| -> Result<(), Failure> {
         check_id(&a.id)?;
         let timeout = timeout(g)?;
-        let code = Secret::new(read_code(a)?);
+        let code = Secret::pin(read_code(a)?);
         let now = store::now();
         let store = open_store(g).map_err(in_verify)?;
         let store = store.as_ref();
@@ -210,7 +208,7 @@ pub(super) fn verify(g: &Global, out: &Printer, a: &VerifyArgs) -> u8 {
             if out.json() {
                 out.json_value(&report.to_json());
             } else if !out.quiet {
-                out.line(&format!(
+                out.owned_lines(&format!(
                     "{} ({})",
                     out.good("verified"),
                     report.provider.as_deref().unwrap_or("")
@@ -516,6 +514,50 @@ fn mask_phones(v: serde_json::Value) -> serde_json::Value {
     }
 }
 
+/// A vendor's status as `key: value` lines under a heading, nested keys joined with dots
+/// and each value cleaned and masked as vendor text, rather than one line of JSON.
+fn vendor_lines(v: &serde_json::Value) -> Vec<String> {
+    use serde_json::Value;
+    fn walk(v: &Value, key: String, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) if !m.is_empty() => {
+                for (k, x) in m {
+                    let k = crate::redact::vendor_text(k);
+                    walk(
+                        x,
+                        if key.is_empty() {
+                            k
+                        } else {
+                            format!("{key}.{k}")
+                        },
+                        out,
+                    );
+                }
+            }
+            Value::Array(a) if !a.is_empty() => {
+                for (i, x) in a.iter().enumerate() {
+                    walk(x, format!("{key}[{i}]"), out);
+                }
+            }
+            other => {
+                let text = match other {
+                    Value::String(s) => s.clone(),
+                    x => x.to_string(),
+                };
+                let text = crate::redact::vendor_text(&text);
+                out.push(if key.is_empty() {
+                    format!("  {text}")
+                } else {
+                    format!("  {key}: {text}")
+                });
+            }
+        }
+    }
+    let mut out = vec!["provider status:".to_string()];
+    walk(v, String::new(), &mut out);
+    out
+}
+
 fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
     check_id(&a.id)?;
     let timeout = timeout(g)?;
@@ -566,6 +608,8 @@ fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
             .as_ref()
             .map(|r| record_json(r, now))
             .unwrap_or_else(|| serde_json::json!({"id": a.id}));
+        // `ok` on success as on failure, so a script reads one field either way.
+        doc["ok"] = true.into();
         doc["provider_status"] = remote;
         out.json_value(&doc);
     } else {
@@ -580,7 +624,7 @@ fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
                 _ if r.test => " (test number: nothing was sent)",
                 _ => "",
             };
-            out.line(&format!(
+            out.owned_lines(&format!(
                 "id        {}\nprovider  {}\nto        {}\nsent at   {}\nexpires   {}\nattempts  {attempts}\nstate     {}{note}",
                 r.id,
                 r.provider,
@@ -591,10 +635,7 @@ fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
             ));
         }
         if !remote.is_null() {
-            out.line(&format!(
-                "provider status: {}",
-                crate::redact::vendor_text(&remote.to_string())
-            ));
+            out.owned_lines(&vendor_lines(&remote).join("\n"));
         }
     }
     Ok(0)
@@ -653,7 +694,7 @@ fn cancel_otp(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
     if out.json() {
         out.json_value(&serde_json::json!({"ok": true, "id": a.id, "cancelled": true, "provider_cancelled": remote, "local_record": rec.is_some()}));
     } else if !out.quiet {
-        out.line(&format!(
+        out.owned_lines(&format!(
             "{} {}{}",
             if was == Some(State::Cancelled) {
                 "already cancelled"
@@ -774,7 +815,7 @@ mod tests {
 
     #[test]
     fn ids_that_would_address_a_collection_are_refused() {
-        for id in ["", "  ", "a b", "a\u{7}"] {
+        for id in ["", "  ", "a b", "a\u{7}", ".", "..", "a\u{202e}b"] {
             assert_eq!(check_id(id).unwrap_err().exit_code(), 2, "{id:?}");
         }
         assert!(check_id("a1b2-c3").is_ok());

@@ -256,15 +256,12 @@ fn template(
         h => h,
     };
     let webotp = match a.webotp_domain.as_deref().map(str::trim) {
-        Some(d)
-            if d.is_empty()
-                || d.contains(char::is_whitespace)
-                || d.contains('/')
-                || d.starts_with('@') =>
-        {
+        Some(d) if !is_host_name(d) => {
             return Err(Failure::usage(format!(
-                "--webotp-domain \"{d}\" is not a domain name"
-            )))
+                "--webotp-domain \"{}\" is not a domain name",
+                crate::redact::echo(d)
+            ))
+            .hint("give the bare host the page is served from, e.g. example.com"))
         }
         d => d,
     };
@@ -360,7 +357,7 @@ pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
             let (request, text) = dry_run(&steps[0].plan);
             report.request = Some(request);
             if !out.json() {
-                out.line(&text);
+                out.owned_lines(&text);
             }
             return Ok(());
         }
@@ -863,11 +860,31 @@ fn deliver(
                 http.mask(to.digits().to_string(), to.masked_digits());
                 http.on_reply(provider.reply_secrets());
                 let reply = http.execute_retrying(req, opts.retries)?;
-                provider.send_reply(&reply)
+                provider.send_reply(&reply).and_then(printable_handle)
             })();
             asked.map_err(|f| super::mask_number_in(f.worded(Purpose::Send), to))
         }
     }
+}
+
+/// A vendor handle `verify --id` could not take back (control characters, escapes, bidi
+/// overrides, white space, a dot segment) is a bad reply, exit 6: printing it cleaned
+/// would give an id no command can find, printing it raw would let the vendor write to
+/// the terminal. The SMS may have gone out, so the message says so.
+fn printable_handle(acc: Accepted) -> Result<Accepted, Failure> {
+    if crate::redact::is_printable_id(&acc.id) {
+        return Ok(acc);
+    }
+    Err(Failure::unknown(
+        Kind::BadResponse,
+        format!(
+            "the vendor accepted the send but returned an id otp cannot print or verify (\"{}\": \
+             empty, too long, or with control, invisible or white-space characters)",
+            crate::redact::echo(&acc.id)
+        ),
+    )
+    .unsure()
+    .hint("check the vendor's dashboard for this send; do not resend blindly"))
 }
 
 /// When the OTP expires: the vendor's word, else the TTL from `now` where otp or the
@@ -1050,9 +1067,9 @@ fn pin(info: &Info, s: &Settings, flag: Option<&str>) -> Result<Option<Secret>, 
                     s.pin_type.value.as_str()
                 )));
             }
-            Some(Secret::new(pin))
+            Some(Secret::pin(pin))
         }
-        (PinBy::Tool, None) => Some(Secret::new(message::generate_pin(
+        (PinBy::Tool, None) => Some(Secret::pin(message::generate_pin(
             s.length.value,
             s.pin_type.value,
         ))),
@@ -1073,11 +1090,25 @@ fn pin(info: &Info, s: &Settings, flag: Option<&str>) -> Result<Option<Secret>, 
     Ok(pin)
 }
 
+/// A DNS host name as WebOTP's `@DOMAIN` takes it: labels of ASCII letters, digits and
+/// hyphens (not at either end), up to 63 each and 253 in all (IDNs in their xn-- form).
+fn is_host_name(d: &str) -> bool {
+    !d.is_empty()
+        && d.len() <= 253
+        && d.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
 /// The text-mode receipt: the id alone with `-q`, else a short block for people.
 fn print_receipt(out: &Printer, r: &Report, seg: &message::Segments) {
     let id = r.id.as_deref().unwrap_or("");
     if out.quiet {
-        out.line(id);
+        out.owned_lines(id);
         return;
     }
     let mut lines = vec![
@@ -1099,7 +1130,7 @@ fn print_receipt(out: &Printer, r: &Report, seg: &message::Segments) {
         ));
     }
     if let Some(m) = &r.message_id {
-        lines.push(format!("message   {m}"));
+        lines.push(format!("message   {}", crate::redact::strip_controls(m)));
     }
     if let Some(e) = &r.expires_at {
         lines.push(format!("expires   {e}"));
@@ -1110,13 +1141,16 @@ fn print_receipt(out: &Printer, r: &Report, seg: &message::Segments) {
         seg.encoding.as_str()
     ));
     if let Some(c) = &r.cost {
-        lines.push(format!("cost      {c}"));
+        lines.push(format!(
+            "cost      {}",
+            crate::redact::vendor_text(&c.to_string())
+        ));
     }
     if r.test == Some(true) {
         lines.push("test      a test number: no request was made".into());
     }
     lines.push(format!("verify    otp verify --id {id} --code CODE"));
-    out.line(&lines.join("\n"));
+    out.owned_lines(&lines.join("\n"));
 }
 
 #[cfg(test)]

@@ -270,7 +270,7 @@ impl Provider for Zender {
             message_id: text_at(&v, "data.messageId").or_else(|| text_at(&v, "data.id")),
             expires_at: None,
             cost: None,
-            pin: Some(Secret::new(pin)),
+            pin: Some(Secret::pin(pin)),
             warning: None,
         })
     }

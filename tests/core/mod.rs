@@ -4,6 +4,7 @@ mod cli;
 mod config;
 mod extremes;
 mod fallback;
+mod hardening;
 mod help;
 mod online;
 mod policy;

@@ -284,7 +284,7 @@ fn verify_is_never_retried() {
         let ok = FaultServer::start(Fault::Reply(Reply::json(f.success_status, f.success_body)));
         let success: serde_json::Value = serde_json::from_str(f.success_body).unwrap();
         let code = match &success["data"]["otp"] {
-            serde_json::Value::Null => "123456".to_string(),
+            serde_json::Value::Null => "975310".to_string(),
             v => v.to_string().trim_matches('"').to_string(),
         };
         for fault in [
