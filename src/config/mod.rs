@@ -184,6 +184,9 @@ pub struct ConfigFile {
     pub profiles: BTreeMap<String, toml::Table>,
 }
 
+/// The largest config file read (SPEC §6 rule 11): hundreds of profiles fit in far less.
+pub const CONFIG_MAX: usize = 1024 * 1024;
+
 /// The default config path: `<user config dir>/otp/config.toml`.
 pub fn default_path() -> Option<PathBuf> {
     directories::BaseDirs::new().map(|d| d.config_dir().join("otp").join("config.toml"))
@@ -230,15 +233,17 @@ impl ConfigFile {
         let Some(path) = path else {
             return Ok(ConfigFile::default());
         };
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+        let text = match secret::read_bounded(&path, CONFIG_MAX) {
+            Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
+                Failure::config(format!("config file {} is not UTF-8 text", path.display()))
+            })?,
+            Err(e) if e.kind() == Some(std::io::ErrorKind::NotFound) && !explicit => {
                 return Ok(ConfigFile {
                     path: Some(path),
                     ..ConfigFile::default()
                 })
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(e) if e.kind() == Some(std::io::ErrorKind::NotFound) => {
                 return Err(Failure::config(format!(
                     "config file {} does not exist",
                     path.display()
@@ -249,10 +254,11 @@ impl ConfigFile {
                 )))
             }
             Err(e) => {
-                return Err(Failure::config(format!(
-                    "cannot read config file {}: {e}",
-                    path.display()
-                )))
+                return Err(
+                    Failure::config(format!("config file {} {e}", path.display())).hint(
+                        "--config / OTP_CONFIG must name a regular TOML file of at most 1 MiB",
+                    ),
+                )
             }
         };
         check_permissions(&path)?;

@@ -2,7 +2,9 @@
 
 mod cli;
 mod config;
+mod config_strict;
 mod online;
 mod rules;
+mod secrets;
 mod send;
 pub mod verify;
