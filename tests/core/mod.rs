@@ -1,5 +1,6 @@
 //! The core contract with the console provider: output, exit codes, config, secrets.
 
+mod cancel;
 mod cli;
 mod config;
 mod config_strict;
