@@ -38,8 +38,8 @@ fn provider_json(i: &Info) -> serde_json::Value {
                 "name": k.name, "secret": k.secret(), "required": required,
                 "default": if k.name == "base_url" { i.default_base_url } else { k.default },
                 "help": k.help,
-                // Tables (templates) cannot come from the environment.
-                "env": (k.ty != crate::providers::KeyType::Table).then(|| config::env_name(k.name)),
+                // Lists and tables too: `[..]` / `a,b` and `{ k = ".." }` (config::env_typed).
+                "env": config::env_name(k.name),
             })
         })
         .collect();
