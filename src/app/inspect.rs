@@ -38,8 +38,8 @@ fn provider_json(i: &Info) -> serde_json::Value {
                 "name": k.name, "secret": k.secret(), "required": required,
                 "default": if k.name == "base_url" { i.default_base_url } else { k.default },
                 "help": k.help,
-                // Tables (templates) cannot come from the environment.
-                "env": (k.ty != crate::providers::KeyType::Table).then(|| config::env_name(k.name)),
+                // Lists and tables too: `[..]` / `a,b` and `{ k = ".." }` (config::env_typed).
+                "env": config::env_name(k.name),
             })
         })
         .collect();
@@ -343,7 +343,14 @@ fn show_value(secret: bool, v: &toml::Value, source: Source) -> String {
                 .next()
                 .map(|(k, v)| (k.clone(), v.to_string()))
                 .unwrap_or_default();
-            format!("{{ {k} = {v} }}")
+            // A reference to nothing is worth saying before `send` trips on it.
+            let unset = match t.get("env") {
+                Some(toml::Value::String(var)) => {
+                    std::env::var_os(var).is_none_or(|v| v.is_empty())
+                }
+                _ => false,
+            };
+            format!("{{ {k} = {v} }}{}", if unset { " (unset)" } else { "" })
         }
         _ if secret => crate::redact::MASK.to_string(),
         toml::Value::String(s) if source != Source::File => s.clone(),
@@ -417,12 +424,14 @@ fn file_problems(file: &ConfigFile) -> Vec<String> {
 /// when it cannot be resolved (that problem listed too).
 fn checked_profile(file: &ConfigFile, name: &str, problems: &mut Vec<String>) -> Option<Profile> {
     let mut table = file.profiles.get(name).cloned().unwrap_or_default();
-    if let Some(info) = table
+    match table
         .get("provider")
         .and_then(|v| v.as_str())
         .and_then(providers::find)
     {
-        problems.extend(key_problems(&info.schema(), name, &mut table));
+        Some(info) => problems.extend(key_problems(&info.schema(), name, &mut table)),
+        // With no known provider, a key no provider takes is still a problem of its own.
+        None => problems.extend(keys_no_provider_takes(name, &table)),
     }
     let clean = ConfigFile {
         path: file.path.clone(),
@@ -439,6 +448,28 @@ fn checked_profile(file: &ConfigFile, name: &str, problems: &mut Vec<String>) ->
             None
         }
     }
+}
+
+/// The keys of a profile whose provider is unknown (or unset) that no provider takes.
+fn keys_no_provider_takes(name: &str, table: &toml::Table) -> Vec<String> {
+    let schemas = providers::schemas();
+    let all = || {
+        config::COMMON_KEYS
+            .iter()
+            .chain(schemas.iter().flat_map(|s| s.keys.iter()))
+            .map(|k| k.name)
+    };
+    table
+        .keys()
+        .filter(|k| !all().any(|n| n == k.as_str()))
+        .map(|key| {
+            format!(
+                "unknown key `{key}` in {}; the nearest valid key is `{}`",
+                config::profile_label(Some(name)),
+                config::nearest(key, all())
+            )
+        })
+        .collect()
 }
 
 /// Every unknown key and every badly typed value of a profile's table, each on its own
@@ -490,8 +521,9 @@ fn profile_problems(p: &Profile) -> Vec<String> {
     // `{ command }` secret is skipped: commands are not run offline.
     if !runs_command(p) {
         if let Err(f) = (info.build)(p) {
-            if !problems.contains(&f.message) {
-                problems.push(f.message);
+            let said = |q: &String| q.split(HINT).next() == Some(f.message.as_str());
+            if !problems.iter().any(said) {
+                problems.push(problem(&f));
             }
         }
     }
@@ -505,13 +537,10 @@ fn profile_problems(p: &Profile) -> Vec<String> {
             ));
         }
     }
-    for c in p.list("allowed_countries") {
-        if !phone::is_calling_code(c.trim_start_matches('+')) {
-            problems.push(format!(
-                "allowed_countries in {label}: \"{c}\" is not a country calling code"
-            ));
-        }
+    if let Err(f) = p.allowed_countries() {
+        problems.push(problem(&f));
     }
+    problems.extend(placeholder_problems(p));
     problems.extend(template_problems(p));
     problems.extend(super::policy::policy_problems(p));
     if let Err(e) = p.duration("cooldown") {
@@ -532,21 +561,73 @@ fn profile_problems(p: &Profile) -> Vec<String> {
 /// Required keys that are missing, and `{ env }` / `{ file }` secrets that cannot be
 /// read (commands are not run offline).
 fn credential_problems(p: &Profile) -> Vec<String> {
-    let mut problems = Vec::new();
-    for k in config::known_keys(&p.schema).filter(|k| k.required) {
-        if p.entry(k.name).is_none() {
-            problems.push(p.missing(k.name).message);
-        } else if k.secret() {
-            if let Some(toml::Value::Table(t)) = p.entry(k.name).map(|e| &e.value) {
-                if !t.contains_key("command") {
-                    if let Err(f) = p.secret(k.name) {
-                        problems.push(f.message);
-                    }
+    // The same declaration `send` refuses on (a required sender, say).
+    let mut problems: Vec<String> = p.missing_required().iter().map(problem).collect();
+    for k in config::known_keys(&p.schema).filter(|k| k.secret()) {
+        if let Some(toml::Value::Table(t)) = p.entry(k.name).map(|e| &e.value) {
+            if !t.contains_key("command") {
+                if let Err(f) = p.secret(k.name) {
+                    problems.push(problem(&f));
                 }
             }
         }
     }
     problems
+}
+
+/// A problem line: the failure's message, and its hint on a line of its own (printed
+/// as `hint:` by `print_check`).
+fn problem(f: &Failure) -> String {
+    match &f.hint {
+        Some(h) => format!("{}{HINT}{h}", f.message),
+        None => f.message.clone(),
+    }
+}
+
+const HINT: &str = "\nhint: ";
+
+/// Values copied from a starter file's example that were never filled in: a profile
+/// that passes `check` must be usable. A placeholder is a host under `example.`
+/// (`https://example.cinnox.com`) or one of the reserved example domains (RFC 2606), a
+/// value that says `your-...` / `...`, or an id padded with a run of sixteen `0` or `X`
+/// (`AC000…`, `MAXXX…`): real ids are random, so such a run is all but impossible.
+fn placeholder_problems(p: &Profile) -> Vec<String> {
+    let label = p.label();
+    config::known_keys(&p.schema)
+        .filter(|k| !k.secret() && k.ty == config::KeyType::Str)
+        .filter_map(|k| {
+            let e = p.entry(k.name)?;
+            let v = e.value.as_str()?.trim();
+            is_placeholder(v).then(|| {
+                format!(
+                    "{} in {label} is still the starter file's placeholder \"{}\"{HINT}replace it with your own value; `otp providers {}` says what it is",
+                    k.name,
+                    crate::redact::strip_controls(v),
+                    p.schema.id
+                )
+            })
+        })
+        .collect()
+}
+
+pub(crate) fn is_placeholder(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    if lower.starts_with("your-")
+        || lower.starts_with("your_")
+        || lower.contains("...")
+        || lower.contains(&"0".repeat(16))
+        || lower.contains(&"x".repeat(16))
+    {
+        return true;
+    }
+    let Ok(url) = reqwest::Url::parse(v) else {
+        return false;
+    };
+    let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+    let reserved = ["example.com", "example.net", "example.org"]
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")));
+    host.starts_with("example.") || host.ends_with(".example") || reserved
 }
 
 /// Whether a secret of the profile comes from `{ command }`.
@@ -585,7 +666,11 @@ fn print_check(out: &Printer, path: &std::path::Path, profiles: usize, problems:
         ));
     } else {
         for p in problems {
-            output::error(&Failure::config(p.clone()), false);
+            let f = match p.split_once(HINT) {
+                Some((msg, hint)) => Failure::config(msg).hint(hint),
+                None => Failure::config(p.clone()),
+            };
+            output::error(&f, false);
         }
     }
     if problems.is_empty() {

@@ -669,8 +669,12 @@ fn cancel_otp(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
     if rec.is_some() {
         mark_cancelled(store.as_ref(), &a.id, now)?;
     }
+    let id = provider_of(&profile).id;
     let mut remote = false;
+    let mut note = None;
     if let Some(req) = provider.cancel(&a.id) {
+        // Asked again even when the record says cancelled: an earlier cancel may have
+        // failed on the way to the vendor.
         let http = Http::new(timeout(g)?, profile.ca_file().as_deref(), out.verbose)?;
         let answered = http
             .execute(&req)
@@ -679,37 +683,68 @@ fn cancel_otp(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
         match answered {
             Ok(()) => remote = true,
             Err(f) if rec.is_none() => return Err(unknown_everywhere(f, &a.id, false)),
+            // The vendor holds no pending OTP under this id any more (expired, failed,
+            // gone): nothing is left to cancel there, and the record is cancelled.
+            Err(f) if over_at_vendor(&f) => {
+                note = Some(format!(
+                    "{id} has nothing left to cancel ({}); the local record is cancelled",
+                    f.message
+                ));
+            }
             Err(mut f) => {
                 f.message = format!(
-                    "cancelled locally, but {} did not confirm it: {}",
-                    provider_of(&profile).id,
+                    "cancelled locally, but {id} did not confirm it: {}",
                     f.message
                 );
+                // A re-run asks the vendor again (see above).
+                f.hint = f.hint.or_else(|| {
+                    Some(format!(
+                        "run `otp cancel --id {}` again to retry the call to {id}",
+                        a.id
+                    ))
+                });
                 return Err(f);
             }
         }
     } else if rec.is_none() {
         return Err(unknown_record(&a.id));
-    }
-    if out.json() {
-        out.json_value(&serde_json::json!({"ok": true, "id": a.id, "cancelled": true, "provider_cancelled": remote, "local_record": rec.is_some()}));
-    } else if !out.quiet {
-        out.owned_lines(&format!(
-            "{} {}{}",
-            if was == Some(State::Cancelled) {
-                "already cancelled"
-            } else {
-                "cancelled"
-            },
-            a.id,
-            if remote {
-                format!(" (at {} too)", provider_of(&profile).id)
-            } else {
-                String::new()
-            }
+    } else if provider_of(&profile).verify == VerifyBy::Provider {
+        // The vendor checks the code itself and has no cancel call: the record refuses
+        // it here, but the vendor would still accept it until it expires.
+        note = Some(format!(
+            "{id} has no cancel call: the PIN stays valid at {id} until it expires; `otp verify` refuses it now"
         ));
     }
+    let already = was == Some(State::Cancelled);
+    if out.json() {
+        out.json_value(&serde_json::json!({"ok": true, "id": a.id, "cancelled": true, "provider_cancelled": remote, "local_record": rec.is_some(), "note": note}));
+    } else {
+        if !out.quiet {
+            out.line(&match (already, remote) {
+                (true, true) => {
+                    format!("cancelled {} at {id} (the local record already was)", a.id)
+                }
+                (true, false) => format!("already cancelled {}", a.id),
+                (false, true) => format!("cancelled {} (at {id} too)", a.id),
+                (false, false) => format!("cancelled {}", a.id),
+            });
+        }
+        if let Some(n) = &note {
+            output::warn(n);
+        }
+    }
     Ok(0)
+}
+
+/// A vendor's refusal of a cancel that means the OTP is no longer pending there
+/// (SMS.cx 2031 "not pending", an expired or unknown id), as opposed to a refused
+/// credential or a transport failure.
+fn over_at_vendor(f: &Failure) -> bool {
+    f.outcome == Outcome::Rejected
+        && matches!(
+            f.kind,
+            Kind::InvalidRequest | Kind::NotFound | Kind::Expired | Kind::AlreadyUsed
+        )
 }
 
 #[cfg(test)]

@@ -618,6 +618,10 @@ struct Draft {
 /// Recipient, channel, settings, templates, PIN and segments, checked. Pure but for the
 /// CSPRNG that makes a PIN.
 fn draft(profile: &Profile, info: &'static Info, a: &SendArgs) -> Result<Draft, Failure> {
+    // What the provider declares required (termii's sender), as `config check` reads it.
+    if let Some(f) = profile.missing_required().into_iter().next() {
+        return Err(f);
+    }
     let to = recipient(profile, &a.to)?;
     let channel = channel(info, a.channel.as_deref())?;
     let s = settings(profile)?;
@@ -984,12 +988,8 @@ fn recipient(profile: &Profile, input: &str) -> Result<Phone, Failure> {
             _ => f,
         }
     })?;
-    let allowed = profile.list("allowed_countries");
-    if !allowed.is_empty()
-        && !allowed
-            .iter()
-            .any(|c| c.trim_start_matches('+') == to.calling_code())
-    {
+    let allowed = profile.allowed_countries()?;
+    if !allowed.is_empty() && !allowed.iter().any(|c| c == to.calling_code()) {
         return Err(Failure::config(format!(
             "{} allows numbers with calling codes {} only; {} has +{}",
             profile.label(),

@@ -78,10 +78,6 @@ impl Schema {
         let name = name.trim().to_ascii_lowercase();
         self.id == name || self.aliases.contains(&name.as_str())
     }
-
-    pub fn key(&self, name: &str) -> Option<&'static Key> {
-        self.keys.iter().find(|k| k.name == name)
-    }
 }
 
 /// The schema in `schemas` that answers to `name`.
@@ -204,6 +200,9 @@ pub struct ConfigFile {
 /// The top-level keys besides `default_profile` and `profiles`.
 pub const STORE_KEYS: [&str; 3] = ["store", "store_key", "store_prefix"];
 
+/// The largest config file read (SPEC §6 rule 11): hundreds of profiles fit in far less.
+pub const CONFIG_MAX: usize = 1024 * 1024;
+
 /// The default config path: `<user config dir>/otp/config.toml`.
 pub fn default_path() -> Option<PathBuf> {
     directories::BaseDirs::new().map(|d| d.config_dir().join("otp").join("config.toml"))
@@ -257,15 +256,17 @@ impl ConfigFile {
         let Some(path) = path else {
             return Ok(ConfigFile::default());
         };
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+        let text = match secret::read_bounded(&path, CONFIG_MAX) {
+            Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
+                Failure::config(format!("config file {} is not UTF-8 text", path.display()))
+            })?,
+            Err(e) if e.kind() == Some(std::io::ErrorKind::NotFound) && !explicit => {
                 return Ok(ConfigFile {
                     path: Some(path),
                     ..ConfigFile::default()
                 })
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(e) if e.kind() == Some(std::io::ErrorKind::NotFound) => {
                 return Err(Failure::config(format!(
                     "config file {} does not exist",
                     path.display()
@@ -276,10 +277,11 @@ impl ConfigFile {
                 )))
             }
             Err(e) => {
-                return Err(Failure::config(format!(
-                    "cannot read config file {}: {e}",
-                    path.display()
-                )))
+                return Err(
+                    Failure::config(format!("config file {} {e}", path.display())).hint(
+                        "--config / OTP_CONFIG must name a regular TOML file of at most 1 MiB",
+                    ),
+                )
             }
         };
         check_permissions(&path)?;
@@ -490,9 +492,57 @@ pub struct Profile {
     pub foreign_from: Option<&'static str>,
 }
 
-/// Every key a profile of this provider takes.
-pub fn known_keys(schema: &Schema) -> impl Iterator<Item = &'static Key> {
-    COMMON_KEYS.iter().chain(schema.keys.iter())
+/// Every key a profile of this provider takes. A provider may declare a common key
+/// again to mark it required for itself (termii's `sender`): its declaration wins, so
+/// `check`, `send` and `otp providers NAME` all read the one declaration.
+pub fn known_keys(schema: &Schema) -> impl Iterator<Item = &'static Key> + '_ {
+    let own = schema.keys;
+    COMMON_KEYS
+        .iter()
+        .map(move |c| own.iter().find(|k| k.name == c.name).unwrap_or(c))
+        .chain(
+            own.iter()
+                .filter(|k| !COMMON_KEYS.iter().any(|c| c.name == k.name)),
+        )
+}
+
+/// An env value for key `k` as the file would hold it. Lists take the TOML/JSON array
+/// form (`["234", "1"]`) or the comma form (`234,1`); tables the TOML inline-table form
+/// (`{ fr = "Code {{code}}" }`). What cannot be read is refused, never taken literally.
+fn env_typed(k: &Key, v: String) -> Result<Value, Failure> {
+    let parsed = |v: &str| -> Option<Value> {
+        let t: toml::Table = format!("v = {v}").parse().ok()?;
+        t.get("v").cloned()
+    };
+    let value = match k.ty {
+        KeyType::List if v.trim_start().starts_with('[') => parsed(&v),
+        KeyType::List => Some(Value::Array(
+            v.split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| Value::String(p.to_string()))
+                .collect(),
+        )),
+        KeyType::Table => parsed(&v).filter(Value::is_table),
+        _ => return Ok(Value::String(v)),
+    };
+    let (form, example) = match k.ty {
+        KeyType::List => ("a list", "'[\"234\", \"44\"]' or 234,44"),
+        _ => (
+            "a TOML inline table",
+            "'{ fr = \"Votre code : {{code}}\" }'",
+        ),
+    };
+    let bad = || {
+        Failure::config(format!(
+            "{} must be {form}, and its value cannot be read as one",
+            env_name(k.name)
+        ))
+        .hint(format!("write it like {example}"))
+    };
+    let value = value.ok_or_else(bad)?;
+    check_type(k, &value, &env_name(k.name)).map_err(|_| bad())?;
+    Ok(value)
 }
 
 pub fn env_name(key: &str) -> String {
@@ -619,14 +669,15 @@ impl Profile {
             .and_then(|p| find(schemas, &p))
             .is_some_and(|ep| ep.id != info.id);
         for k in known_keys(&info) {
-            if k.ty == KeyType::Table || (env_foreign && vendor_key(k.name)) {
+            if env_foreign && vendor_key(k.name) {
                 continue;
             }
             if let Some(v) = env_value(k.name) {
+                let value = env_typed(k, v)?;
                 values.insert(
                     k.name,
                     Entry {
-                        value: Value::String(v),
+                        value,
                         source: Source::Env,
                     },
                 );
@@ -759,6 +810,32 @@ impl Profile {
         }
     }
 
+    /// `allowed_countries`, each entry checked to be a calling code (`"234"`, `"+44"`).
+    /// An ISO code such as "NG" is refused with its calling code in the hint, here for
+    /// `send` and `config check` alike.
+    pub fn allowed_countries(&self) -> Result<Vec<String>, Failure> {
+        let entries = self.list("allowed_countries");
+        let mut codes = Vec::new();
+        for c in &entries {
+            let code = c.trim().trim_start_matches('+');
+            if crate::phone::is_calling_code(code) {
+                codes.push(code.to_string());
+                continue;
+            }
+            let shown = crate::redact::strip_controls(c);
+            let msg = format!("allowed_countries: \"{shown}\" is not a country calling code");
+            let hint = match crate::phone::calling_code_for(code) {
+                Some(cc) => format!(
+                    "allowed_countries takes calling codes, not ISO codes: {} is \"{cc}\"",
+                    code.to_ascii_uppercase()
+                ),
+                None => "write calling codes such as [\"234\", \"44\"]".to_string(),
+            };
+            return Err(self.bad_value("allowed_countries", msg).hint(hint));
+        }
+        Ok(codes)
+    }
+
     /// `templates.<lang>` pairs.
     pub fn templates(&self) -> Vec<(String, String)> {
         match self.entry("templates").map(|e| &e.value) {
@@ -803,9 +880,25 @@ impl Profile {
             .ok_or_else(|| self.missing(key))
     }
 
+    /// Every key the provider declares required that has no value (or a blank one).
+    /// `send` refuses on the first, `config check` lists them all.
+    pub fn missing_required(&self) -> Vec<Failure> {
+        known_keys(&self.schema)
+            .filter(|k| k.required)
+            .filter(|k| match self.entry(k.name).map(|e| &e.value) {
+                None => true,
+                Some(Value::String(s)) => s.trim().is_empty(),
+                Some(_) => false,
+            })
+            .map(|k| self.missing(k.name))
+            .collect()
+    }
+
     pub fn missing(&self, key: &str) -> Failure {
         let id = self.schema.id;
-        let example = if self.schema.key(key).is_some_and(|k| k.secret()) {
+        let declared = known_keys(&self.schema).find(|k| k.name == key);
+        let secret = declared.is_some_and(|k| k.secret());
+        let example = if secret {
             format!(
                 "{key} = {{ env = \"{}_{}\" }}",
                 id.to_ascii_uppercase(),
@@ -828,15 +921,23 @@ impl Profile {
             Some(n) => format!("set {example} in [profiles.{n}]"),
             None => "add a profile with `otp config init`".to_string(),
         };
+        // A credential's hint says where the vendor shows it; a setting's (a sender),
+        // what it is.
+        let setting = key != "base_url" && COMMON_KEYS.iter().any(|c| c.name == key);
+        let (what, about) = match declared {
+            Some(k) if setting => (format!(" ({})", k.help), String::new()),
+            _ => (String::new(), format!("; {}", self.schema.credentials_hint)),
+        };
+        let flag = if key == "sender" {
+            ", pass --sender"
+        } else {
+            ""
+        };
         Failure::config(format!(
-            "{id} needs `{key}`, and {} does not set it",
+            "{id} needs `{key}`{what}, and {} does not set it",
             self.label()
         ))
-        .hint(format!(
-            "{place}, or export {}; {}",
-            env_name(key),
-            self.schema.credentials_hint
-        ))
+        .hint(format!("{place}{flag}, or export {}{about}", env_name(key)))
     }
 
     /// The base URL: the profile's (checked) or the vendor default, without a trailing '/'.

@@ -42,6 +42,12 @@ pub static INFO: Info = Info {
             "CINNOX App Token (sent as Bearer)",
         )
         .required(),
+        Key::new(
+            "sender",
+            KeyType::Str,
+            "alphanumeric sender ID (`senderNumber`): letters and digits, at most 11",
+        )
+        .required(),
     ],
     example: "provider = \"cinnox\"\n\
               base_url = \"https://example.cinnox.com\"   # your App's Base URL from the dashboard\n\

@@ -489,12 +489,19 @@ mod tests {
             assert!(info.supports(Channel::Sms), "{} lacks sms", info.id);
             assert!(!info.example.is_empty());
             for k in info.keys {
-                assert!(
-                    !crate::config::COMMON_KEYS.iter().any(|c| c.name == k.name),
-                    "{}: key {} shadows a common key",
-                    info.id,
-                    k.name
-                );
+                // A common key declared again (to make it required) keeps its type.
+                if let Some(c) = crate::config::COMMON_KEYS.iter().find(|c| c.name == k.name) {
+                    assert_eq!(
+                        c.ty, k.ty,
+                        "{}: key {} changes a common key's type",
+                        info.id, k.name
+                    );
+                    assert!(
+                        k.required,
+                        "{}: key {} shadows a common key",
+                        info.id, k.name
+                    );
+                }
             }
             match info.pin_by {
                 PinBy::Tool => assert_eq!(info.verify, VerifyBy::Local),

@@ -33,12 +33,20 @@ pub static INFO: Info = Info {
     attempts: None,
     callback: false,
     default_base_url: Some("https://api.getshoutout.com"),
-    keys: &[Key::new(
-        "api_key",
-        KeyType::Secret,
-        "ShoutOUT API key, sent as `Authorization: Apikey KEY`",
-    )
-    .required()],
+    keys: &[
+        Key::new(
+            "api_key",
+            KeyType::Secret,
+            "ShoutOUT API key, sent as `Authorization: Apikey KEY`",
+        )
+        .required(),
+        Key::new(
+            "sender",
+            KeyType::Str,
+            "sender mask (`source`) approved on the ShoutOUT account",
+        )
+        .required(),
+    ],
     example: "provider = \"shoutout\"\n\
               api_key = { env = \"SHOUTOUT_API_KEY\" }\n\
               sender = \"ShoutDEMO\"                     # an approved sender mask; required\n\

@@ -35,6 +35,12 @@ pub static INFO: Info = Info {
     keys: &[
         Key::new("api_key", KeyType::Secret, "Termii API key").required(),
         Key::new(
+            "sender",
+            KeyType::Str,
+            "sender ID (`from`) approved on the Termii dashboard, 3 to 11 characters",
+        )
+        .required(),
+        Key::new(
             "route",
             KeyType::Str,
             "generic | dnd (dnd reaches numbers on Nigeria's do-not-disturb list)",

@@ -60,6 +60,12 @@ pub static INFO: Info = Info {
             KeyType::Str,
             "the WhatsApp Business number Vonage sends from (--channel whatsapp)",
         ),
+        Key::new(
+            "sender",
+            KeyType::Str,
+            "the brand Vonage writes into its message, 1 to 16 characters",
+        )
+        .required(),
     ],
     example: "provider = \"vonage\"\n\
               api_key = { env = \"VONAGE_API_KEY\" }\n\

@@ -70,7 +70,7 @@ pub static INFO: Info = Info {
               base_url = \"https://androidapi.net\"         # or your Zender host\n\
               api_key = { env = \"ZENDER_API_KEY\" }\n\
               mode = \"devices\"                            # devices | credits\n\
-              device = \"00000000-0000-0000-d57d-f30cb6a89289\"  # devices mode\n\
+              device = \"your-device-unique-id\"          # devices mode: the Devices page shows it\n\
               # gateway = \"1\"                             # credits mode\n\
               # sim = 1\n\
               # account = \"...\"                           # for --channel whatsapp\n\

@@ -1,7 +1,9 @@
 //! The core contract with the console provider: output, exit codes, config, secrets.
 
+mod cancel;
 mod cli;
 mod config;
+mod config_strict;
 mod extremes;
 mod fallback;
 mod hardening;
@@ -9,6 +11,7 @@ mod help;
 mod online;
 mod policy;
 mod rules;
+mod secrets;
 pub mod send;
 mod store;
 pub mod verify;
