@@ -1,6 +1,7 @@
 //! The core contract with the console provider: output, exit codes, config, secrets.
 
 mod cancel;
+mod claims;
 mod cli;
 mod config;
 mod config_strict;
