@@ -433,8 +433,8 @@ fn embedded_pruning_is_bounded() {
 fn embedded_imports_records_json_once() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("otp");
-    let old = legacy::Store::at(dir.clone());
-    let mut r = legacy::Record {
+    let (salt, unkeyed) = legacy::hash_for_test(&[7u8; 16], PIN);
+    let r = legacy::Record {
         id: "old".into(),
         profile: Some("p".into()),
         provider: "console".into(),
@@ -443,13 +443,14 @@ fn embedded_imports_records_json_once() {
         expires_at: Some(NOW + 300),
         attempts_left: 3,
         state: legacy::State::Pending,
-        salt: None,
-        pin_hash: None,
+        salt: Some(salt),
+        pin_hash: Some(unkeyed.clone()),
         checking_since: None,
     };
-    r.set_pin(&Secret::new(PIN));
-    let unkeyed = r.pin_hash.clone().unwrap();
-    old.update(NOW, |all| all.insert(r)).unwrap();
+    let mut old = legacy::Records::default();
+    old.sends.insert(format!("p|{}", r.to), NOW);
+    old.records.push(r);
+    legacy::write_for_test(&dir, &old);
 
     let spec = StoreSpec::Embedded { dir: dir.clone() };
     let st = open(&spec).unwrap();
