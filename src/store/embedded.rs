@@ -40,6 +40,9 @@ CREATE INDEX IF NOT EXISTS sends_at ON sends(at);
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 ";
 
+/// Bumped when `SCHEMA` changes, so the next run applies it.
+const SCHEMA_VERSION: i64 = 1;
+
 pub struct Embedded {
     dir: PathBuf,
     db: RefCell<Connection>,
@@ -76,6 +79,18 @@ impl Embedded {
         Ok(store)
     }
 
+    /// The key's fingerprint, when the schema is already at this version; None when it
+    /// must be made (a new database, or one an older version made).
+    fn schema_made(&self) -> Option<String> {
+        let db = self.db.borrow();
+        let version: i64 = db.query_row("PRAGMA user_version", [], |r| r.get(0)).ok()?;
+        if version != SCHEMA_VERSION {
+            return None;
+        }
+        db.query_row("SELECT v FROM meta WHERE k = 'key_id'", [], |r| r.get(0))
+            .ok()
+    }
+
     fn init(&self) -> Result<(), Failure> {
         let fp = self.key_id();
         {
@@ -94,16 +109,23 @@ impl Embedded {
             db.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
                 .map_err(|e| sql_err(&self.dir, e))?;
         }
-        let stored = self.write(0, false, |tx| {
-            tx.execute_batch(SCHEMA)?;
-            tx.execute(
-                "INSERT OR IGNORE INTO meta (k, v) VALUES ('key_id', ?1)",
-                [&fp],
-            )?;
-            tx.query_row("SELECT v FROM meta WHERE k = 'key_id'", [], |r| {
-                r.get::<_, String>(0)
-            })
-        })?;
+        // The schema is made once: a run that finds it (and the key's fingerprint) at this
+        // version only reads, with no write transaction and no parse of the schema.
+        let made = self.schema_made();
+        let stored = match made {
+            Some(v) => v,
+            None => self.write(0, false, |tx| {
+                tx.execute_batch(SCHEMA)?;
+                tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+                tx.execute(
+                    "INSERT OR IGNORE INTO meta (k, v) VALUES ('key_id', ?1)",
+                    [&fp],
+                )?;
+                tx.query_row("SELECT v FROM meta WHERE k = 'key_id'", [], |r| {
+                    r.get::<_, String>(0)
+                })
+            })?,
+        };
         if stored != fp {
             return Err(Failure::config(format!(
                 "the key file {} does not belong to the records in {}",
