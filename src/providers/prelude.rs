@@ -95,6 +95,13 @@ impl Provider for Prelude {
     }
 
     fn send(&self, otp: &Otp) -> Result<Plan, Failure> {
+        // The text is the vendor's: a chosen one would be dropped, so it is refused.
+        if otp.message_chosen {
+            return Err(Failure::usage(
+                "prelude writes the message itself, so --message, --lang, --webotp-domain or `message` cannot be used",
+            )
+            .hint("Prelude writes the message itself (templates live on the Prelude dashboard); remove the message from the command or the profile"));
+        }
         let mut options = Map::new();
         // Only a chosen length is sent: otherwise the dashboard's setting stands.
         if otp.length.explicit {
@@ -269,6 +276,19 @@ mod tests {
 
     fn otp() -> Otp {
         testing::otp("+33612345678", None, "Your code is {{code}}")
+    }
+
+    #[test]
+    fn a_chosen_message_is_refused_not_dropped() {
+        let mut o = otp();
+        o.message_chosen = true;
+        let e = provider("").send(&o).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(
+            e.message.contains("writes the message itself"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

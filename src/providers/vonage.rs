@@ -350,6 +350,13 @@ impl Provider for Vonage {
     }
 
     fn send(&self, otp: &Otp) -> Result<Plan, Failure> {
+        // The text is the vendor's: a chosen one would be dropped, so it is refused.
+        if otp.message_chosen {
+            return Err(Failure::usage(
+                "vonage writes the message itself, so --message, --lang, --webotp-domain or `message` cannot be used",
+            )
+            .hint("Vonage writes the message itself (your sender is the brand in it); remove the message from the command or the profile"));
+        }
         let brand = otp.sender().ok_or_else(|| {
             Failure::config("vonage needs a brand (the sender), and none is set").hint(
                 "set sender = \"YourBrand\" in the profile (or pass --sender): Vonage writes it into its message, 1 to 16 characters",
@@ -562,6 +569,19 @@ mod tests {
             Body::Json(v) => v.clone(),
             other => panic!("not JSON: {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_chosen_message_is_refused_not_dropped() {
+        let mut o = otp();
+        o.message_chosen = true;
+        let e = basic().send(&o).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(
+            e.message.contains("writes the message itself"),
+            "{}",
+            e.message
+        );
     }
 
     fn basic_header() -> String {
