@@ -92,8 +92,8 @@ pub struct Report {
     pub segments: Option<usize>,
     pub encoding: Option<&'static str>,
     pub cost: Option<Value>,
-    /// send only: the number is one of the profile's test numbers (nothing was sent).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The number is one of the profile's test numbers (nothing was sent); null for verify
+    /// (SPEC §4: absent values are null, never missing).
     pub test: Option<bool>,
     /// The profiles tried before the one this document reports, in order; `[]` without
     /// fallback (and for verify).

@@ -197,6 +197,7 @@ pub const REPORT_FIELDS: &[&str] = &[
     "segments",
     "encoding",
     "cost",
+    "test",
     "tried",
     "error",
 ];
