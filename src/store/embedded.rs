@@ -4,7 +4,7 @@
 
 use super::record::{PinKey, Record, State};
 use super::{legacy, Limit, Refusal, Rule, Slot, Ticket, BUSY_WAIT, MAX_WINDOW};
-use crate::error::Failure;
+use crate::error::{Failure, Kind};
 use rusqlite::config::DbConfig;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::cell::RefCell;
@@ -52,7 +52,14 @@ pub struct Embedded {
 impl Embedded {
     pub fn open(dir: &Path) -> Result<Embedded, Failure> {
         private_dir(dir)?;
-        for f in [DB, "otp.db-wal", "otp.db-shm", KEY, "records.json"] {
+        for f in [
+            DB,
+            "otp.db-wal",
+            "otp.db-shm",
+            INIT_LOCK,
+            KEY,
+            "records.json",
+        ] {
             private_file(dir, f)?;
         }
         let key = load_key(dir)?;
@@ -91,40 +98,51 @@ impl Embedded {
             .ok()
     }
 
+    /// Per-connection settings: WAL with FULL sync (a commit is on disk before the command
+    /// reports it), and no checkpoint when this short-lived process closes the database:
+    /// that would cost two more fsyncs (WAL and database) per command. The WAL stays beside
+    /// the database (0600 like it) and SQLite checkpoints it on commit past 1000 pages.
+    fn session(&self) -> Result<(), Failure> {
+        let db = self.db.borrow();
+        db.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| sql_err(&self.dir, e))?;
+        db.pragma_update(None, "synchronous", "FULL")
+            .map_err(|e| sql_err(&self.dir, e))?;
+        db.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+            .map_err(|e| sql_err(&self.dir, e))?;
+        Ok(())
+    }
+
     fn init(&self) -> Result<(), Failure> {
         let fp = self.key_id();
-        {
-            let db = self.db.borrow();
-            db.busy_timeout(BUSY_WAIT)
-                .map_err(|e| sql_err(&self.dir, e))?;
-            // WAL with FULL sync: a commit is on disk before the command reports it.
-            db.pragma_update(None, "journal_mode", "WAL")
-                .map_err(|e| sql_err(&self.dir, e))?;
-            db.pragma_update(None, "synchronous", "FULL")
-                .map_err(|e| sql_err(&self.dir, e))?;
-            // No checkpoint when this short-lived process closes the database: it would
-            // cost two more fsyncs (WAL and database) per command. The WAL stays beside
-            // the database (0600 like it) and SQLite checkpoints it on commit once it
-            // passes 1000 pages; a commit is durable in the WAL either way.
-            db.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
-                .map_err(|e| sql_err(&self.dir, e))?;
-        }
+        self.db
+            .borrow()
+            .busy_timeout(BUSY_WAIT)
+            .map_err(|e| sql_err(&self.dir, e))?;
         // The schema is made once: a run that finds it (and the key's fingerprint) at this
-        // version only reads, with no write transaction and no parse of the schema.
-        let made = self.schema_made();
-        let stored = match made {
-            Some(v) => v,
-            None => self.write(0, false, |tx| {
-                tx.execute_batch(SCHEMA)?;
-                tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
-                tx.execute(
-                    "INSERT OR IGNORE INTO meta (k, v) VALUES ('key_id', ?1)",
-                    [&fp],
-                )?;
-                tx.query_row("SELECT v FROM meta WHERE k = 'key_id'", [], |r| {
-                    r.get::<_, String>(0)
-                })
-            })?,
+        // version only reads, with no write transaction and no parse of the schema. Runs
+        // that find a new database (app servers starting together) make it one at a time,
+        // under a file lock, so none sees it half switched to WAL.
+        let stored = match self.schema_made() {
+            Some(v) => {
+                self.session()?;
+                v
+            }
+            None => {
+                let _first = first_run_lock(&self.dir)?;
+                self.session()?;
+                self.write(0, false, |tx| {
+                    tx.execute_batch(SCHEMA)?;
+                    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+                    tx.execute(
+                        "INSERT OR IGNORE INTO meta (k, v) VALUES ('key_id', ?1)",
+                        [&fp],
+                    )?;
+                    tx.query_row("SELECT v FROM meta WHERE k = 'key_id'", [], |r| {
+                        r.get::<_, String>(0)
+                    })
+                })?
+            }
         };
         if stored != fp {
             return Err(Failure::config(format!(
@@ -499,6 +517,43 @@ fn refuse(path: &Path, what: &str, why: &str) -> Failure {
 
 /// The HMAC key: 32 random bytes, made once. Written to a temp file, synced, then linked
 /// into place, so a concurrent first run sees either no key or the whole key.
+/// The lock the runs that find a new database take in turn while they make it.
+const INIT_LOCK: &str = "otp.db.init-lock";
+
+/// `INIT_LOCK`, held until dropped; waiting is bounded by `BUSY_WAIT` and says what for.
+fn first_run_lock(dir: &Path) -> Result<std::fs::File, Failure> {
+    let f = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(dir.join(INIT_LOCK))
+        .map_err(|e| unwritable(dir, e))?;
+    let start = std::time::Instant::now();
+    loop {
+        match f.try_lock() {
+            Ok(()) => return Ok(f),
+            Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < BUSY_WAIT => {
+                std::thread::sleep(std::time::Duration::from_millis(10))
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Failure::not_sent(
+                    Kind::Store,
+                    format!(
+                        "waited {}s for another otp run to create the record store in {}",
+                        BUSY_WAIT.as_secs(),
+                        dir.display()
+                    ),
+                )
+                .hint("another otp run is stuck creating it; retry, or remove otp.db.init-lock if no otp is running"))
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(unwritable(dir, e)),
+        }
+    }
+}
+
 fn load_key(dir: &Path) -> Result<PinKey, Failure> {
     let path = dir.join(KEY);
     let read = || -> std::io::Result<Vec<u8>> {

@@ -265,7 +265,7 @@ fn twenty_concurrent_sends_are_all_recorded() {
             let mut c = env.std_cmd();
             c.args(["send", "--to", &format!("+1555100{i:04}"), "-q"])
                 .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::null());
+                .stderr(std::process::Stdio::piped());
             c.spawn().unwrap()
         })
         .collect();
@@ -273,7 +273,12 @@ fn twenty_concurrent_sends_are_all_recorded() {
         .into_iter()
         .map(|c| {
             let out = c.wait_with_output().unwrap();
-            assert!(out.status.success());
+            assert!(
+                out.status.success(),
+                "a concurrent send failed ({:?}): {}",
+                out.status.code(),
+                support::stderr(&out)
+            );
             support::stdout(&out).trim().to_string()
         })
         .collect();
