@@ -79,7 +79,7 @@ pub static INFO: Info = Info {
 };
 
 enum Auth {
-    /// The `Authorization` value `Basic base64(key:secret)`, registered as a secret.
+    /// The whole `Authorization` value `Basic base64(key:secret)` (`redact::basic_auth`).
     Basic(Secret),
     /// A signed JWT, registered as a secret: it is a bearer credential until it expires.
     Jwt(Secret),
@@ -88,7 +88,7 @@ enum Auth {
 impl Auth {
     fn header(&self) -> String {
         match self {
-            Auth::Basic(b) => format!("Basic {}", b.expose()),
+            Auth::Basic(b) => b.expose().to_string(),
             Auth::Jwt(t) => format!("Bearer {}", t.expose()),
         }
     }
@@ -142,9 +142,7 @@ fn auth(profile: &Profile) -> Result<Auth, Failure> {
         .hint("remove one pair: api_key + api_secret for HTTP Basic, or application_id + private_key for an application's JWT"));
     }
     if let (Some(k), Some(s)) = (&key, &secret) {
-        let pair = Secret::new(format!("{}:{}", k.expose(), s.expose()));
-        let b64 = base64::engine::general_purpose::STANDARD.encode(pair.expose());
-        return Ok(Auth::Basic(Secret::new(b64)));
+        return Ok(Auth::Basic(redact::basic_auth(k.expose(), s)));
     }
     if let Some(app_id) = app_id.as_deref().filter(|_| has_pem) {
         let key = private_key(profile)?;
