@@ -27,10 +27,34 @@ pub enum Kind {
     RefusedRedirect,
     TooLarge,
     /// The vendor's fraud guard refused the number (Prelude `blocked`).
-    #[allow(dead_code)] // seam for the prelude adapter (issue 11)
     Blocked,
     /// The record store could not be read or written.
     Store,
+    /// The vendor refused the sender ID or the template (a registration of this
+    /// account, which another vendor may not share).
+    SenderRefused,
+    /// The vendor cannot or may not deliver to the destination (coverage, geo
+    /// permissions): another vendor may.
+    RouteRefused,
+    /// A local cooldown or send limit holds: exit 3, retryable after `retry_after`.
+    Cooldown,
+}
+
+impl Kind {
+    /// A refusal for a reason of this vendor's own (its account, registrations or
+    /// coverage), which the next vendor of a fallback chain may not share. The one list
+    /// fallback reads; adapters pick the kind from a documented refusal.
+    pub fn vendor_specific(self) -> bool {
+        matches!(
+            self,
+            Kind::Auth
+                | Kind::InsufficientFunds
+                | Kind::RateLimited
+                | Kind::Blocked
+                | Kind::SenderRefused
+                | Kind::RouteRefused
+        )
+    }
 }
 
 /// `outcome` in the JSON document.
@@ -82,6 +106,9 @@ pub struct Failure {
     pub reason: Option<Reason>,
     /// A sanitized snippet of the reply, shown only with `--verbose`.
     pub detail: Option<String>,
+    /// Whole seconds until a retry can succeed (a cooldown, a send limit, a vendor's
+    /// `Retry-After`), for `error.retry_after`.
+    pub retry_after: Option<u64>,
     /// The vendor no longer knows the verification (gone after approval, expiry or too
     /// many checks, e.g. Twilio 20404): the local record says which, where it can.
     pub ask_record: bool,
@@ -154,6 +181,7 @@ impl Failure {
             provider_code: None,
             reason: None,
             detail: None,
+            retry_after: None,
             ask_record: false,
             open: Open::default(),
         }
@@ -206,8 +234,19 @@ impl Failure {
         self
     }
 
+    /// A local cooldown or send limit holds: exit 3, nothing sent, retryable after
+    /// `wait` seconds.
+    pub fn cooldown(message: impl Into<String>, wait: u64) -> Failure {
+        Failure::new(Kind::Cooldown, Outcome::NotSent, message).retry_after(Some(wait))
+    }
+
+    /// Whole seconds until a retry can succeed, where known.
+    pub fn retry_after(mut self, secs: Option<u64>) -> Failure {
+        self.retry_after = secs;
+        self
+    }
+
     /// Mark a `not_verified` answer whose reason the local record knows better.
-    #[allow(dead_code)] // seam for the twilio/vonage adapters (issue 11)
     pub fn ask_record(mut self) -> Failure {
         self.ask_record = true;
         self
@@ -252,6 +291,7 @@ impl Failure {
     pub fn retryable(&self) -> bool {
         match self.outcome {
             Outcome::NotSent => !matches!(self.kind, Kind::Usage | Kind::Config),
+            // (a cooldown is not_sent and so retryable, after `retry_after`)
             Outcome::Rejected => self.kind == Kind::RateLimited,
             // Nothing was spent: the store was down, or another verify held the claim.
             Outcome::NotVerified => matches!(self.kind, Kind::Store | Kind::RateLimited),
@@ -266,7 +306,7 @@ impl Failure {
             (Outcome::NotVerified, Kind::Store | Kind::RateLimited) => 5,
             (Outcome::NotVerified, _) => 1,
             (_, Kind::Usage) => 2,
-            (_, Kind::Config) => 3,
+            (_, Kind::Config | Kind::Cooldown) => 3,
             (Outcome::Rejected, _) => 4,
             (Outcome::NotSent, _) => 5,
             _ => 6,
@@ -298,6 +338,13 @@ mod tests {
     fn exit_codes_follow_the_contract() {
         assert_eq!(Failure::usage("x").exit_code(), 2);
         assert_eq!(Failure::config("x").exit_code(), 3);
+        let c = Failure::cooldown("x", 30);
+        assert_eq!(
+            (c.exit_code(), c.retryable(), c.retry_after),
+            (3, true, Some(30))
+        );
+        assert_eq!(Failure::rejected(Kind::SenderRefused, "x").exit_code(), 4);
+        assert_eq!(Failure::rejected(Kind::RouteRefused, "x").exit_code(), 4);
         assert_eq!(Failure::rejected(Kind::Auth, "x").exit_code(), 4);
         assert_eq!(Failure::rejected(Kind::RateLimited, "x").exit_code(), 4);
         assert_eq!(Failure::not_sent(Kind::Network, "x").exit_code(), 5);

@@ -54,6 +54,7 @@ pub struct ErrorDoc {
     pub http_status: Option<u16>,
     pub provider_code: Option<String>,
     pub retryable: bool,
+    pub retry_after: Option<u64>,
 }
 
 impl ErrorDoc {
@@ -64,6 +65,7 @@ impl ErrorDoc {
             http_status: f.http_status,
             provider_code: f.provider_code.clone(),
             retryable: f.retryable(),
+            retry_after: f.retry_after,
         }
     }
 }

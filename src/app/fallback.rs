@@ -90,54 +90,21 @@ pub fn in_fallback(mut f: Failure, profile: Option<&str>, provider: Option<&str>
 }
 
 /// Whether the next profile may be tried after this failure. Only when nothing was
-/// sent: the request never left (`not_sent`), or the vendor refused it for a reason
-/// of its own account or network that another vendor may not share. Never after
-/// `unknown` (the SMS may have gone out), nor after a refusal of the request itself
-/// (a malformed number is malformed everywhere), nor after our own usage/config errors.
+/// sent: the request never left (`not_sent`), or the vendor refused it for a cause of
+/// its own account, registrations or coverage that another vendor may not share
+/// (`Kind::vendor_specific`). The cause is the adapter's reading of a documented
+/// refusal; no vendor words are read here. Never after `unknown` (the SMS may have gone
+/// out), nor after a refusal of the request itself (a malformed number is malformed
+/// everywhere), nor after our own usage, config, store or cooldown errors.
 pub fn falls_back(f: &Failure) -> bool {
     match f.outcome {
-        Outcome::NotSent => !matches!(f.kind, Kind::Usage | Kind::Config | Kind::Store),
-        Outcome::Rejected => match f.kind {
-            Kind::Auth | Kind::InsufficientFunds | Kind::RateLimited | Kind::Blocked => true,
-            Kind::InvalidRequest => sender_or_route(f),
-            _ => false,
-        },
+        Outcome::NotSent => !matches!(
+            f.kind,
+            Kind::Usage | Kind::Config | Kind::Store | Kind::Cooldown
+        ),
+        Outcome::Rejected => f.kind.vendor_specific(),
         _ => false,
     }
-}
-
-/// An `invalid_request` that refuses the sender ID or the route to the destination,
-/// which are this vendor's registrations, not the request's fault. Decided narrowly:
-/// the vendor's words must name the sender (`sender`, `originator`) or the route
-/// (`route`, `routing`, `coverage`), and a refusal that also speaks of the recipient's
-/// number is left alone (a bad number is bad at every vendor). "senderNumber" (CINNOX)
-/// is about the sender. Twilio's 21408 (the destination's region is not enabled) is a
-/// route refusal by code.
-fn sender_or_route(f: &Failure) -> bool {
-    if f.provider_code.as_deref() == Some("21408") {
-        return true;
-    }
-    // The vendor's words only: our own prefix ("termii rejected the request (HTTP 400): ")
-    // says nothing either way.
-    let text = f.message.to_ascii_lowercase();
-    let said = text.split_once("): ").map_or(text.as_str(), |(_, s)| s);
-    let sender = ["sender", "originator"].iter().any(|w| said.contains(w));
-    let route = ["route", "routing", "coverage"]
-        .iter()
-        .any(|w| said.contains(w));
-    let without_sender = said
-        .replace("sendernumber", "")
-        .replace("sender number", "");
-    let number = [
-        "phone",
-        "msisdn",
-        "recipient",
-        "number",
-        "destination number",
-    ]
-    .iter()
-    .any(|w| without_sender.contains(w));
-    sender || (route && !number)
 }
 
 #[cfg(test)]
@@ -215,32 +182,30 @@ mod tests {
     }
 
     #[test]
-    fn a_sender_or_route_refusal_falls_back_but_a_bad_number_does_not() {
+    fn fallback_follows_the_cause_never_the_words() {
+        for k in [Kind::SenderRefused, Kind::RouteRefused] {
+            assert!(falls_back(&refused(k, "no")), "{k:?}");
+        }
+        // Words that name a sender, a route or a balance decide nothing: only the
+        // adapter's cause does.
         for words in [
             "Invalid senderNumber",
-            "ApplicationSenderId not found",
             "Sender ID is not approved",
             "route not set up for the destination",
             "No coverage for this destination",
-            "Invalid originator",
-        ] {
-            assert!(falls_back(&refused(Kind::InvalidRequest, words)), "{words}");
-        }
-        for words in [
-            "Invalid phone number",
-            "to is not a valid number",
-            "no route to this phone number",
-            "The recipient cannot be routed",
-            "Invalid Parameters!",
+            "Message queued on sender ACME",
+            "Sent successfully, balance remaining 12.50",
         ] {
             assert!(
                 !falls_back(&refused(Kind::InvalidRequest, words)),
                 "{words}"
             );
+            assert!(
+                !falls_back(&Failure::unknown(Kind::BadResponse, words)),
+                "{words}"
+            );
         }
-        let twilio_region = refused(Kind::InvalidRequest, "Permission to send an SMS has not been enabled for the region indicated by the 'To' number")
-            .code(Some("21408".into()));
-        assert!(falls_back(&twilio_region));
+        assert!(!falls_back(&Failure::cooldown("cooling", 30)));
     }
 
     #[test]

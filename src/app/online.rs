@@ -321,6 +321,7 @@ fn error_doc(f: &Failure) -> Value {
         http_status: f.http_status,
         provider_code: f.provider_code.clone(),
         retryable: f.retryable(),
+        retry_after: f.retry_after,
     })
     .unwrap_or(Value::Null)
 }

@@ -734,12 +734,15 @@ fn dry_run(plan: &Plan) -> (serde_json::Value, String) {
 }
 
 fn cooling(profile: &Profile, to: &Phone, left: u64, cd: Duration) -> Failure {
-    Failure::config(format!(
-        "{} was sent an OTP less than {} ago; wait {left}s (cooldown in {})",
-        to.masked(),
-        humantime::format_duration(cd),
-        profile.label()
-    ))
+    Failure::cooldown(
+        format!(
+            "{} was sent an OTP less than {} ago; wait {left}s (cooldown in {})",
+            to.masked(),
+            humantime::format_duration(cd),
+            profile.label()
+        ),
+        left,
+    )
     .hint("--force sends anyway")
 }
 
@@ -760,12 +763,15 @@ fn slot_of(d: &Draft, cooldown: Option<Duration>, preview: bool) -> store::Slot 
 fn refused(profile: &Profile, d: &Draft, r: Refusal, cd: Option<Duration>) -> Failure {
     let limit = |l: Option<Limit>, what: &str| {
         let l = l.unwrap_or(Limit { max: 0, window: 0 });
-        Failure::config(format!(
-            "the send limit of {} per {} for {what} is reached; the next send is allowed in {}",
-            l.max,
-            humantime::format_duration(Duration::from_secs(l.window)),
-            humantime::format_duration(Duration::from_secs(r.wait))
-        ))
+        Failure::cooldown(
+            format!(
+                "the send limit of {} per {} for {what} is reached; the next send is allowed in {}",
+                l.max,
+                humantime::format_duration(Duration::from_secs(l.window)),
+                humantime::format_duration(Duration::from_secs(r.wait))
+            ),
+            r.wait,
+        )
         .hint(format!(
             "wait, or raise `limits` in {} (--force does not lift a limit)",
             profile.label()

@@ -86,29 +86,6 @@ fn kind_of(code: Option<&str>) -> Option<Kind> {
     }
 }
 
-fn failure(reply: &Reply, v: &Value) -> Failure {
-    let code = text_at(v, "code");
-    let message = vendor_message(v);
-    // "Bad response from an internal service": CINNOX failed midway, so the SMS may
-    // or may not have gone out, whatever the HTTP status says.
-    if code.as_deref() == Some("6451001") {
-        return Failure::unknown(
-            Kind::Server,
-            format!(
-                "cinnox answered HTTP {} with error 6451001 (an internal service failed): {}",
-                reply.status,
-                redact::vendor_text(message.as_deref().unwrap_or("no message")),
-            ),
-        )
-        .status(reply.status)
-        .code(code)
-        .detail(snippet(reply))
-        .unsure()
-        .next_step();
-    }
-    http_failure(INFO.id, reply, kind_of(code.as_deref()), message, code)
-}
-
 /// The first transaction ID, whether CINNOX sends a string or a list of strings.
 fn transaction_id(v: &Value) -> Option<String> {
     match v.get("result")?.get("transactionID")? {
@@ -126,6 +103,29 @@ fn transaction_id(v: &Value) -> Option<String> {
 impl Provider for Cinnox {
     fn info(&self) -> &'static Info {
         &INFO
+    }
+
+    fn refusal(&self, reply: &Reply, v: &Value) -> Failure {
+        let code = text_at(v, "code");
+        let message = vendor_message(v);
+        // "Bad response from an internal service": CINNOX failed midway, so the SMS may
+        // or may not have gone out, whatever the HTTP status says.
+        if code.as_deref() == Some("6451001") {
+            return Failure::unknown(
+                Kind::Server,
+                format!(
+                    "cinnox answered HTTP {} with error 6451001 (an internal service failed): {}",
+                    reply.status,
+                    redact::vendor_text(message.as_deref().unwrap_or("no message")),
+                ),
+            )
+            .status(reply.status)
+            .code(code)
+            .detail(snippet(reply))
+            .unsure()
+            .next_step();
+        }
+        http_failure(INFO.id, reply, kind_of(code.as_deref()), message, code)
     }
 
     fn send(&self, otp: &Otp) -> Result<Plan, Failure> {
@@ -164,12 +164,12 @@ impl Provider for Cinnox {
     fn send_reply(&self, reply: &Reply) -> Result<Accepted, Failure> {
         let v = reply_json(INFO.id, reply)?;
         if !is_success(reply.status) {
-            return Err(failure(reply, &v));
+            return Err(self.refusal(reply, &v));
         }
         // A 2xx can still carry an error: an error code, or result.status false.
         let code = text_at(&v, "code");
         if kind_of(code.as_deref()).is_some() || code.as_deref() == Some("6451001") {
-            return Err(failure(reply, &v));
+            return Err(self.refusal(reply, &v));
         }
         let result_status = v.get("result").and_then(|r| r.get("status"));
         let refused = match result_status {
@@ -179,7 +179,7 @@ impl Provider for Cinnox {
         };
         if refused {
             return Err(if vendor_message(&v).is_some() {
-                failure(reply, &v)
+                self.refusal(reply, &v)
             } else {
                 Failure::rejected(
                     Kind::InvalidRequest,
@@ -199,7 +199,7 @@ impl Provider for Cinnox {
                 ..Accepted::default()
             }),
             None if v.get("result").is_none() && vendor_message(&v).is_some() => {
-                Err(failure(reply, &v))
+                Err(self.refusal(reply, &v))
             }
             None => Err(missing_field(INFO.id, "result.transactionID", reply)),
         }

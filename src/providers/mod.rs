@@ -342,18 +342,26 @@ pub trait Provider {
     /// Map the answer to `balance`: what it says about money, or a failure (a refused
     /// credential is a `rejected` failure of kind `auth`).
     fn balance_reply(&self, reply: &Reply) -> Result<Balance, Failure> {
-        let v = serde_json::from_slice::<Value>(&reply.body).ok();
         if is_success(reply.status) {
             return Ok(Balance::default());
         }
-        Err(http_failure(
+        let v = serde_json::from_slice::<Value>(&reply.body).unwrap_or(Value::Null);
+        Err(self.refusal(reply, &v))
+    }
+
+    /// The one reading of a reply the vendor did not accept, used by send, verify,
+    /// status, cancel and the online check: the cause (`Kind`) from the vendor's
+    /// documented error shape and HTTP status, its message and code. Adapters whose
+    /// vendor documents codes or shapes override it; no code outside `providers/`
+    /// reads vendor words or codes.
+    fn refusal(&self, reply: &Reply, v: &Value) -> Failure {
+        http_failure(
             self.info().id,
             reply,
             None,
-            v.as_ref().and_then(vendor_message),
-            v.as_ref()
-                .and_then(|v| text_at(v, "error.code").or_else(|| text_at(v, "code"))),
-        ))
+            vendor_message(v),
+            text_at(v, "error.code").or_else(|| text_at(v, "code")),
+        )
     }
 
     /// Ok(()) when the vendor says verified; a `not_verified` failure with its reason
@@ -385,13 +393,7 @@ pub trait Provider {
         if is_success(reply.status) {
             return Ok(v);
         }
-        Err(http_failure(
-            self.info().id,
-            reply,
-            None,
-            vendor_message(&v),
-            text_at(&v, "error.code").or_else(|| text_at(&v, "code")),
-        ))
+        Err(self.refusal(reply, &v))
     }
 
     /// Map the answer to `cancel`: Ok when the OTP is (now) cancelled at the vendor.
@@ -399,15 +401,8 @@ pub trait Provider {
         if is_success(reply.status) {
             return Ok(());
         }
-        let v = serde_json::from_slice::<Value>(&reply.body).ok();
-        Err(http_failure(
-            self.info().id,
-            reply,
-            None,
-            v.as_ref().and_then(vendor_message),
-            v.as_ref()
-                .and_then(|v| text_at(v, "error.code").or_else(|| text_at(v, "code"))),
-        ))
+        let v = serde_json::from_slice::<Value>(&reply.body).unwrap_or(Value::Null);
+        Err(self.refusal(reply, &v))
     }
 
     /// The vendor's cancel call for `id`, where it has one.

@@ -115,22 +115,6 @@ fn error_text(v: &Value) -> Option<String> {
         .or_else(|| vendor_message(v))
 }
 
-fn failure(reply: &Reply, v: &Value) -> Failure {
-    let text = error_text(v);
-    let lower = text.as_deref().unwrap_or_default().to_ascii_lowercase();
-    let kind = if lower.contains("insufficient") || lower.contains("credit") {
-        Some(Kind::InsufficientFunds)
-    } else {
-        None
-    };
-    let f = http_failure(INFO.id, reply, kind, text, None);
-    if f.kind == Kind::Auth {
-        f.hint("check auth_id and auth_token")
-    } else {
-        f
-    }
-}
-
 /// A 400's error text read as a verdict. Plivo does not publish these texts, so the
 /// words decide and a text with none of them is a wrong code.
 fn verdict(text: &str) -> (Reason, bool) {
@@ -162,6 +146,22 @@ fn verdict(text: &str) -> (Reason, bool) {
 impl Provider for Plivo {
     fn info(&self) -> &'static Info {
         &INFO
+    }
+
+    fn refusal(&self, reply: &Reply, v: &Value) -> Failure {
+        let text = error_text(v);
+        let lower = text.as_deref().unwrap_or_default().to_ascii_lowercase();
+        let kind = if lower.contains("insufficient") || lower.contains("credit") {
+            Some(Kind::InsufficientFunds)
+        } else {
+            None
+        };
+        let f = http_failure(INFO.id, reply, kind, text, None);
+        if f.kind == Kind::Auth {
+            f.hint("check auth_id and auth_token")
+        } else {
+            f
+        }
     }
 
     fn send(&self, otp: &Otp) -> Result<Plan, Failure> {
@@ -204,7 +204,7 @@ impl Provider for Plivo {
     fn send_reply(&self, reply: &Reply) -> Result<Accepted, Failure> {
         let v = reply_json(INFO.id, reply)?;
         if !is_success(reply.status) {
-            return Err(failure(reply, &v));
+            return Err(self.refusal(reply, &v));
         }
         let Some(id) = text_at(&v, "session_uuid").filter(|s| !s.trim().is_empty()) else {
             if text_at(&v, "error").is_some_and(|e| !e.trim().is_empty()) {
@@ -239,7 +239,7 @@ impl Provider for Plivo {
         }
         let answered = is_success(reply.status) || matches!(reply.status, 400 | 404 | 410 | 422);
         if !answered {
-            return Err(failure(reply, &v));
+            return Err(self.refusal(reply, &v));
         }
         let text = error.or_else(|| vendor_message(&v)).unwrap_or_default();
         let (reason, gone) = match verdict(&text) {
@@ -266,14 +266,6 @@ impl Provider for Plivo {
         Some(self.request(Method::Get, &Self::session_path(id)))
     }
 
-    fn status_reply(&self, reply: &Reply) -> Result<Value, Failure> {
-        let v = reply_json(INFO.id, reply)?;
-        if is_success(reply.status) {
-            return Ok(v);
-        }
-        Err(failure(reply, &v))
-    }
-
     fn balance(&self) -> Option<Request> {
         Some(self.request(Method::Get, "/"))
     }
@@ -283,7 +275,7 @@ impl Provider for Plivo {
     fn balance_reply(&self, reply: &Reply) -> Result<Balance, Failure> {
         let v = reply_json(INFO.id, reply)?;
         if !is_success(reply.status) {
-            return Err(failure(reply, &v));
+            return Err(self.refusal(reply, &v));
         }
         Ok(Balance {
             amount: text_at(&v, "cash_credits").and_then(|c| c.trim().parse::<f64>().ok()),

@@ -72,16 +72,6 @@ fn kind_of(v: &Value) -> Option<Kind> {
     None
 }
 
-fn failure(reply: &Reply, v: &Value) -> Failure {
-    http_failure(
-        INFO.id,
-        reply,
-        kind_of(v),
-        vendor_message(v),
-        text_at(v, "code"),
-    )
-}
-
 impl Prelude {
     fn request(&self, method: Method, path: &str) -> Request {
         Request::new(method, format!("{}{path}", self.base))
@@ -92,6 +82,16 @@ impl Prelude {
 impl Provider for Prelude {
     fn info(&self) -> &'static Info {
         &INFO
+    }
+
+    fn refusal(&self, reply: &Reply, v: &Value) -> Failure {
+        http_failure(
+            INFO.id,
+            reply,
+            kind_of(v),
+            vendor_message(v),
+            text_at(v, "code"),
+        )
     }
 
     fn send(&self, otp: &Otp) -> Result<Plan, Failure> {
@@ -133,7 +133,7 @@ impl Provider for Prelude {
     fn send_reply(&self, reply: &Reply) -> Result<Accepted, Failure> {
         let v = reply_json(INFO.id, reply)?;
         if !is_success(reply.status) {
-            return Err(failure(reply, &v));
+            return Err(self.refusal(reply, &v));
         }
         let status = text_at(&v, "status").unwrap_or_default();
         let reason = text_at(&v, "reason")
@@ -169,7 +169,7 @@ impl Provider for Prelude {
             .code(Some(status.clone()))
             .hint("send from an app that uses Prelude's SDK, or review the fraud settings on the Prelude dashboard")),
             _ if vendor_message(&v).is_some() && text_at(&v, "id").is_none() => {
-                Err(failure(reply, &v))
+                Err(self.refusal(reply, &v))
             }
             _ => Err(Failure::unknown(
                 Kind::BadResponse,
@@ -206,7 +206,7 @@ impl Provider for Prelude {
     fn verify_reply(&self, reply: &Reply) -> Result<(), Failure> {
         let v = reply_json(INFO.id, reply)?;
         if !is_success(reply.status) {
-            return Err(failure(reply, &v));
+            return Err(self.refusal(reply, &v));
         }
         let status = text_at(&v, "status").unwrap_or_default();
         match status.as_str() {
@@ -239,14 +239,6 @@ impl Provider for Prelude {
             Method::Get,
             &format!("/v2/verification/phone/history/{}", path_segment(id)),
         ))
-    }
-
-    fn status_reply(&self, reply: &Reply) -> Result<Value, Failure> {
-        let v = reply_json(INFO.id, reply)?;
-        if is_success(reply.status) {
-            return Ok(v);
-        }
-        Err(failure(reply, &v))
     }
 }
 

@@ -79,6 +79,12 @@ impl ShoutOut {
     }
 }
 
+/// The cause a documented ShoutOUT send status means: 1007 "invalid source" refuses
+/// the sender ID (a registration of this account); the rest refuse the request.
+fn status_cause(status: &str) -> Option<Kind> {
+    (status == "1007").then_some(Kind::SenderRefused)
+}
+
 impl Provider for ShoutOut {
     fn info(&self) -> &'static Info {
         &INFO
@@ -125,15 +131,27 @@ impl Provider for ShoutOut {
         match &status {
             Some(s) if s != SUBMIT_SUCCESS => {
                 let msg = text_at(&v, "messageResult.description").or_else(|| vendor_message(&v));
-                return Err(http_failure(ID, reply, None, msg, status.clone()));
+                return Err(http_failure(
+                    ID,
+                    reply,
+                    status_cause(s),
+                    msg,
+                    status.clone(),
+                ));
             }
             Some(_) => {}
             None => {
+                // The documented error shape is a `status` code other than 1001; a 2xx
+                // with neither that nor `referenceId` is unreadable, so unknown (below).
                 let top = text_at(&v, "status");
-                if top.as_deref().is_some_and(|s| s != SUBMIT_SUCCESS)
-                    || (text_at(&v, "referenceId").is_none() && vendor_message(&v).is_some())
-                {
-                    return Err(http_failure(ID, reply, None, vendor_message(&v), top));
+                if let Some(s) = top.as_deref().filter(|s| *s != SUBMIT_SUCCESS) {
+                    return Err(http_failure(
+                        ID,
+                        reply,
+                        status_cause(s),
+                        vendor_message(&v).or_else(|| text_at(&v, "description")),
+                        top.clone(),
+                    ));
                 }
             }
         }
@@ -322,15 +340,22 @@ mod tests {
             let f = provider().send_reply(&reply(200, body)).unwrap_err();
             assert_eq!(f.outcome, Outcome::Rejected, "{body}");
             assert_eq!(f.exit_code(), 4);
-            assert_eq!(f.kind, Kind::InvalidRequest);
+            assert_eq!(f.kind, Kind::SenderRefused);
             assert_eq!(f.provider_code.as_deref(), Some("1007"));
             assert!(f.message.contains("invalid source"), "{}", f.message);
         }
+        // A 2xx in none of ShoutOUT's documented shapes is unknown: it may have sent.
         let f = provider()
             .send_reply(&reply(200, r#"{"message":"could not process"}"#))
             .unwrap_err();
-        assert_eq!(f.exit_code(), 4);
-        assert!(f.message.contains("could not process"));
+        assert_eq!(f.exit_code(), 6);
+        let f = provider()
+            .send_reply(&reply(
+                200,
+                r#"{"message":"Message queued on sender ACME"}"#,
+            ))
+            .unwrap_err();
+        assert_eq!((f.outcome, f.exit_code()), (Outcome::Unknown, 6));
     }
 
     #[test]

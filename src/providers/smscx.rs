@@ -115,16 +115,6 @@ fn kind_of(status: u16, v: &Value) -> Option<Kind> {
     }
 }
 
-fn failure(reply: &Reply, v: &Value) -> Failure {
-    http_failure(
-        INFO.id,
-        reply,
-        kind_of(reply.status, v),
-        vendor_message(v),
-        text_at(v, "error.code"),
-    )
-}
-
 /// The verify verdict an SMS.cx error code means, if it is one.
 fn verdict(status: u16, v: &Value) -> Option<(Reason, &'static str)> {
     let code = text_at(v, "error.code").unwrap_or_default();
@@ -149,6 +139,16 @@ fn verdict(status: u16, v: &Value) -> Option<(Reason, &'static str)> {
 impl Provider for Smscx {
     fn info(&self) -> &'static Info {
         &INFO
+    }
+
+    fn refusal(&self, reply: &Reply, v: &Value) -> Failure {
+        http_failure(
+            INFO.id,
+            reply,
+            kind_of(reply.status, v),
+            vendor_message(v),
+            text_at(v, "error.code"),
+        )
     }
 
     fn send(&self, otp: &Otp) -> Result<Plan, Failure> {
@@ -191,11 +191,11 @@ impl Provider for Smscx {
     fn send_reply(&self, reply: &Reply) -> Result<Accepted, Failure> {
         let v = reply_json(INFO.id, reply)?;
         if !is_success(reply.status) {
-            return Err(failure(reply, &v));
+            return Err(self.refusal(reply, &v));
         }
         let Some(id) = text_at(&v, "otpId").filter(|s| !s.trim().is_empty()) else {
             if v.get("error").is_some_and(|e| !e.is_null()) {
-                return Err(failure(reply, &v));
+                return Err(self.refusal(reply, &v));
             }
             return Err(missing_field(INFO.id, "otpId", reply));
         };
@@ -235,7 +235,7 @@ impl Provider for Smscx {
                 .code(text_at(&v, "error.code")));
         }
         if !is_success(reply.status) || v.get("error").is_some_and(|e| !e.is_null()) {
-            return Err(failure(reply, &v));
+            return Err(self.refusal(reply, &v));
         }
         Err(Failure::unknown(
             Kind::BadResponse,
@@ -262,7 +262,7 @@ impl Provider for Smscx {
     fn balance_reply(&self, reply: &Reply) -> Result<Balance, Failure> {
         let v = reply_json(INFO.id, reply)?;
         if !is_success(reply.status) || v.get("error").is_some_and(|e| !e.is_null()) {
-            return Err(failure(reply, &v));
+            return Err(self.refusal(reply, &v));
         }
         let amount =
             text_at(&v, "balance").ok_or_else(|| missing_field(INFO.id, "balance", reply))?;
@@ -277,14 +277,6 @@ impl Provider for Smscx {
 
     fn cancel(&self, id: &str) -> Option<Request> {
         Some(self.request(Method::Delete, &Self::otp_path(id)))
-    }
-
-    fn status_reply(&self, reply: &Reply) -> Result<Value, Failure> {
-        let v = reply_json(INFO.id, reply)?;
-        if is_success(reply.status) {
-            return Ok(v);
-        }
-        Err(failure(reply, &v))
     }
 
     /// 403/2030 "already cancelled" is what the user wanted: done. 403/2031 "not
@@ -307,7 +299,7 @@ impl Provider for Smscx {
                 )),
                 Some("2031".into()),
             )),
-            _ => Err(failure(reply, &v)),
+            _ => Err(self.refusal(reply, &v)),
         }
     }
 }

@@ -92,13 +92,14 @@ fn kind_of(message: Option<&str>) -> Option<Kind> {
         .then_some(Kind::InsufficientFunds)
 }
 
-fn failure(reply: &Reply, v: &Value) -> Failure {
-    let message = vendor_message(v);
-    let kind = match reply.status {
-        429 => None,
-        _ => kind_of(message.as_deref()),
-    };
-    http_failure(INFO.id, reply, kind, message, text_at(v, "code"))
+/// The error status a 2xx body carries in `code` or `status` (Termii's documented
+/// statuses 400, 401, 403, 404, 405, 422, 429), where it carries one.
+fn embedded_error_status(v: &Value) -> Option<u16> {
+    ["code", "status"]
+        .iter()
+        .filter_map(|k| text_at(v, k))
+        .filter_map(|c| c.trim().parse::<u16>().ok())
+        .find(|c| matches!(c, 400 | 401 | 403 | 404 | 405 | 422 | 429))
 }
 
 /// A `verified` value in any of the shapes Termii sends.
@@ -170,6 +171,15 @@ impl Provider for Termii {
         &INFO
     }
 
+    fn refusal(&self, reply: &Reply, v: &Value) -> Failure {
+        let message = vendor_message(v);
+        let kind = match reply.status {
+            429 => None,
+            _ => kind_of(message.as_deref()),
+        };
+        http_failure(INFO.id, reply, kind, message, text_at(v, "code"))
+    }
+
     fn send(&self, otp: &Otp) -> Result<Plan, Failure> {
         let sender = otp
             .sender()
@@ -217,15 +227,23 @@ impl Provider for Termii {
     fn send_reply(&self, reply: &Reply) -> Result<Accepted, Failure> {
         let v = reply_json(INFO.id, reply)?;
         if !is_success(reply.status) {
-            return Err(failure(reply, &v));
+            return Err(self.refusal(reply, &v));
         }
         let id = ["pinId", "pin_id"]
             .iter()
             .find_map(|k| text_at(&v, k).filter(|s| !s.trim().is_empty()));
+        // Without `pinId`, only Termii's error shape is a refusal: a `code` (or
+        // `status`) that is one of its documented HTTP error statuses, carried in a 200.
+        // Anything else ("queued", "balance remaining") may describe a send that went
+        // out, so it is unknown, whatever its words.
         let Some(id) = id else {
-            // Termii answers some refusals with HTTP 200 and only a message.
-            if vendor_message(&v).is_some() {
-                return Err(failure(reply, &v));
+            if let Some(status) = embedded_error_status(&v) {
+                let inner = Reply {
+                    status,
+                    content_type: reply.content_type.clone(),
+                    body: reply.body.clone(),
+                };
+                return Err(self.refusal(&inner, &v).status(reply.status));
             }
             return Err(missing_field(INFO.id, "pinId", reply));
         };
@@ -275,7 +293,7 @@ impl Provider for Termii {
             if unknown_pin(reply.status, message.as_deref()) {
                 return Err(unknown_id(reply, &v, message.as_deref()));
             }
-            return Err(failure(reply, &v));
+            return Err(self.refusal(reply, &v));
         }
         let remaining = text_at(&v, "attemptsRemaining").and_then(|s| s.trim().parse::<i64>().ok());
         match verified(&v) {
@@ -309,7 +327,7 @@ impl Provider for Termii {
             None if says_unknown_pin(message.as_deref()) => {
                 Err(unknown_id(reply, &v, message.as_deref()))
             }
-            None if message.is_some() => Err(failure(reply, &v)),
+            None if message.is_some() => Err(self.refusal(reply, &v)),
             None => Err(Failure::unknown(
                 Kind::BadResponse,
                 format!(
@@ -336,7 +354,7 @@ impl Provider for Termii {
     fn balance_reply(&self, reply: &Reply) -> Result<Balance, Failure> {
         let v = reply_json(INFO.id, reply)?;
         if !is_success(reply.status) {
-            return Err(failure(reply, &v));
+            return Err(self.refusal(reply, &v));
         }
         match text_at(&v, "balance") {
             Some(b) => Ok(Balance {
@@ -347,7 +365,7 @@ impl Provider for Termii {
                 note: None,
             }),
             // Termii answers some refusals with HTTP 200 and only a message.
-            None if vendor_message(&v).is_some() => Err(failure(reply, &v)),
+            None if vendor_message(&v).is_some() => Err(self.refusal(reply, &v)),
             None => Err(missing_field(INFO.id, "balance", reply)),
         }
     }
@@ -507,6 +525,16 @@ mod tests {
 
     #[test]
     fn a_200_without_pin_id_is_a_rejection_or_unknown() {
+        // Words alone decide nothing: these may describe a send that went out.
+        let p0 = profile("").unwrap();
+        for body in [
+            r#"{"message":"Message queued on sender ACME"}"#,
+            r#"{"message":"Sent successfully, balance remaining 12.50"}"#,
+            r#"{"status":"success","message":"Insufficient balance"}"#,
+        ] {
+            let e = p0.send_reply(&reply(200, body)).unwrap_err();
+            assert_eq!((e.outcome, e.exit_code()), (Outcome::Unknown, 6), "{body}");
+        }
         let p = profile("").unwrap();
         let e = p
             .send_reply(&reply(

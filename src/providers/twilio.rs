@@ -158,29 +158,11 @@ fn kind_of(code: Option<&str>) -> Option<Kind> {
         // 60203 too many sends to the number, 60212 too many concurrent requests,
         // 20429 too many requests to the API.
         "60203" | "60212" | "20429" => Some(Kind::RateLimited),
-        // Fraud Guard / geo permissions refused the destination.
+        // Fraud Guard refused the destination.
         "60410" => Some(Kind::Blocked),
+        // 21408: sending to the destination's region is not enabled on the account.
+        "21408" => Some(Kind::RouteRefused),
         _ => None,
-    }
-}
-
-fn failure(reply: &Reply, v: &Value) -> Failure {
-    let code = code_of(v);
-    let f = http_failure(
-        INFO.id,
-        reply,
-        kind_of(code.as_deref()),
-        vendor_message(v),
-        code.clone(),
-    );
-    match (f.kind, reply.status) {
-        (Kind::Auth, _) => {
-            f.hint("check account_sid and auth_token (an API key SID and its secret work too)")
-        }
-        (Kind::NotFound, 404) => {
-            f.hint("check service_sid: the Verify Service must belong to this account")
-        }
-        _ => f,
     }
 }
 
@@ -204,6 +186,26 @@ fn verdict(status: &str) -> Option<(Reason, &'static str)> {
 impl Provider for Twilio {
     fn info(&self) -> &'static Info {
         &INFO
+    }
+
+    fn refusal(&self, reply: &Reply, v: &Value) -> Failure {
+        let code = code_of(v);
+        let f = http_failure(
+            INFO.id,
+            reply,
+            kind_of(code.as_deref()),
+            vendor_message(v),
+            code.clone(),
+        );
+        match (f.kind, reply.status) {
+            (Kind::Auth, _) => {
+                f.hint("check account_sid and auth_token (an API key SID and its secret work too)")
+            }
+            (Kind::NotFound, 404) => {
+                f.hint("check service_sid: the Verify Service must belong to this account")
+            }
+            _ => f,
+        }
     }
 
     fn send(&self, otp: &Otp) -> Result<Plan, Failure> {
@@ -242,7 +244,7 @@ impl Provider for Twilio {
     fn send_reply(&self, reply: &Reply) -> Result<Accepted, Failure> {
         let v = reply_json(INFO.id, reply)?;
         if !is_success(reply.status) {
-            return Err(failure(reply, &v));
+            return Err(self.refusal(reply, &v));
         }
         let Some(id) = text_at(&v, "sid").filter(|s| !s.trim().is_empty()) else {
             // Twilio does not answer 2xx with an error; a proxy or gateway that passes
@@ -325,20 +327,12 @@ impl Provider for Twilio {
             .status(reply.status)
             .code(code.clone())
             .ask_record()),
-            _ => Err(failure(reply, &v)),
+            _ => Err(self.refusal(reply, &v)),
         }
     }
 
     fn status(&self, id: &str) -> Option<Request> {
         Some(self.verification(Method::Get, id))
-    }
-
-    fn status_reply(&self, reply: &Reply) -> Result<Value, Failure> {
-        let v = reply_json(INFO.id, reply)?;
-        if is_success(reply.status) {
-            return Ok(v);
-        }
-        Err(failure(reply, &v))
     }
 
     fn cancel(&self, id: &str) -> Option<Request> {
@@ -353,7 +347,7 @@ impl Provider for Twilio {
         if is_success(reply.status) {
             return Ok(());
         }
-        let mut f = failure(reply, &v);
+        let mut f = self.refusal(reply, &v);
         if reply.status == 404 {
             f.message = format!(
                 "{} (twilio deletes a verification once it is approved, expired or out of checks)",
@@ -373,7 +367,7 @@ impl Provider for Twilio {
         if is_success(reply.status) {
             return Ok(Balance::default());
         }
-        let mut f = failure(reply, &v);
+        let mut f = self.refusal(reply, &v);
         if reply.status == 404 {
             f.kind = Kind::InvalidRequest;
             return Err(f.hint(

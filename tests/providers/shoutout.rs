@@ -155,7 +155,7 @@ fn documented_rejections_exit_4() {
         (
             200,
             r#"{"referenceId":"x","messageResult":{"status":"1007","description":"invalid source"}}"#,
-            "invalid_request",
+            "sender_refused",
             Some("1007"),
         ),
         (

@@ -223,12 +223,6 @@ fn documented_rejections_exit_4() {
             "invalid_request",
             Some("400"),
         ),
-        (
-            200,
-            r#"{"message":"Your account is not active"}"#,
-            "invalid_request",
-            None,
-        ),
     ] {
         let server = MockServer::start();
         let m = mock(&server, POST, "/api/sms/otp/send", status, body);
@@ -240,6 +234,24 @@ fn documented_rejections_exit_4() {
         let err = support::stderr(&out);
         assert!(err.contains("termii rejected the request"), "{err}");
         support::assert_no_leak(&out, &[]);
+    }
+}
+
+/// A 200 that carries no `pinId` and none of Termii's error statuses may describe a
+/// send that went out, whatever its words: unknown (exit 6), never a refusal.
+#[test]
+fn a_200_in_no_documented_shape_is_unknown() {
+    for body in [
+        r#"{"message":"Your account is not active"}"#,
+        r#"{"message":"Message queued on sender ACME"}"#,
+        r#"{"message":"Sent successfully, balance remaining 12.50"}"#,
+    ] {
+        let server = MockServer::start();
+        let m = mock(&server, POST, "/api/sms/otp/send", 200, body);
+        let env = env(&server.base_url(), "");
+        let out = env.run(&["send", "--to", TO, "-o", "json"]);
+        battery::assert_send_failed(&out, body, 6, "bad_response", 200, None);
+        assert_eq!(m.hits(), 1);
     }
 }
 
