@@ -108,7 +108,7 @@ pub struct Failure {
     pub detail: Option<String>,
     /// Whole seconds until a retry can succeed (a cooldown, a send limit, a vendor's
     /// `Retry-After`), for `error.retry_after`.
-    pub retry_after: Option<u64>,
+    pub retry_after: Option<u32>,
     /// The vendor no longer knows the verification (gone after approval, expiry or too
     /// many checks, e.g. Twilio 20404): the local record says which, where it can.
     pub ask_record: bool,
@@ -237,11 +237,12 @@ impl Failure {
     /// A local cooldown or send limit holds: exit 3, nothing sent, retryable after
     /// `wait` seconds.
     pub fn cooldown(message: impl Into<String>, wait: u64) -> Failure {
+        let wait = u32::try_from(wait).unwrap_or(u32::MAX);
         Failure::new(Kind::Cooldown, Outcome::NotSent, message).retry_after(Some(wait))
     }
 
     /// Whole seconds until a retry can succeed, where known.
-    pub fn retry_after(mut self, secs: Option<u64>) -> Failure {
+    pub fn retry_after(mut self, secs: Option<u32>) -> Failure {
         self.retry_after = secs;
         self
     }

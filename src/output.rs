@@ -54,7 +54,7 @@ pub struct ErrorDoc {
     pub http_status: Option<u16>,
     pub provider_code: Option<String>,
     pub retryable: bool,
-    pub retry_after: Option<u64>,
+    pub retry_after: Option<u32>,
 }
 
 impl ErrorDoc {
