@@ -55,6 +55,8 @@ pub static INFO: Info = Info {
               app_token = { env = \"CINNOX_APP_TOKEN\" }\n\
               sender = \"Acme\"\n",
     credentials_hint: "the App ID, App Token and Base URL are shown per App in the CINNOX dashboard: Administration > Service Integration > API > API LIST",
+    decided_at: None,
+    writes_message: false,
     build,
 };
 

@@ -29,6 +29,8 @@ pub static INFO: Info = Info {
     keys: &[],
     example: "provider = \"console\"\n",
     credentials_hint: "console needs no credentials",
+    decided_at: None,
+    writes_message: false,
     build,
 };
 

@@ -36,6 +36,8 @@ pub static INFO: Info = Info {
               api_key = { env = \"PRELUDE_API_KEY\" }\n\
               # sender = \"Acme\"         # sender_id, where Prelude has one approved for you\n",
     credentials_hint: "API keys are in the Prelude dashboard, under Settings > API keys",
+    decided_at: Some("the Prelude dashboard"),
+    writes_message: true,
     build,
 };
 

@@ -52,6 +52,8 @@ pub static INFO: Info = Info {
               sender = \"ShoutDEMO\"                     # an approved sender mask; required\n\
               message = \"Your code is {{code}}\"\n",
     credentials_hint: "the API key is in the ShoutOUT Lite app, under Developers / API keys",
+    decided_at: Some("the ShoutOUT account"),
+    writes_message: false,
     build,
 };
 

@@ -48,6 +48,8 @@ pub static INFO: Info = Info {
               # token = { env = \"SMSCX_TOKEN\" }   # an OAuth access token instead of the key\n\
               sender = \"Acme\"\n",
     credentials_hint: "API keys and OAuth applications are in the SMS.cx dashboard, under API",
+    decided_at: None,
+    writes_message: false,
     build,
 };
 

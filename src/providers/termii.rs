@@ -54,6 +54,8 @@ pub static INFO: Info = Info {
               route = \"generic\"\n\
               # base_url = \"https://api.ng.termii.com\"   # or the base URL your dashboard shows\n",
     credentials_hint: "the API key and your account's base URL are shown on the Termii dashboard",
+    decided_at: None,
+    writes_message: false,
     build,
 };
 

@@ -60,6 +60,8 @@ pub static INFO: Info = Info {
               service_sid = \"VA00000000000000000000000000000000\"   # Verify > Services\n\
               # locale = \"fr\"\n",
     credentials_hint: "the Account SID and Auth Token are on the Twilio Console's dashboard; the Verify Service SID is under Verify > Services",
+    decided_at: Some("the Twilio Verify Service (Console > Verify > Services)"),
+    writes_message: true,
     build,
 };
 

@@ -75,6 +75,8 @@ pub static INFO: Info = Info {
               # private_key = \"vonage-private.key\"     # PEM file, relative to this file\n\
               sender = \"Acme\"                          # the brand in Vonage's message, 1-16 characters; required\n",
     credentials_hint: "the API key and secret are on the Vonage dashboard's home page; an application's id and private key under Applications",
+    decided_at: Some("the Vonage dashboard"),
+    writes_message: true,
     build,
 };
 

@@ -76,6 +76,8 @@ pub static INFO: Info = Info {
               # account = \"...\"                           # for --channel whatsapp\n\
               message = \"Your code is {{code}}\"\n",
     credentials_hint: "the API secret is under Tools -> API Keys on your Zender host (give it the otp permission); device IDs are on the Devices page",
+    decided_at: Some("the Zender host's settings"),
+    writes_message: false,
     build,
 };
 
