@@ -223,10 +223,9 @@ impl Printer {
         error(f, self.verbose);
         if self.format == Format::Json {
             report.fail(f);
-            // A failure found before any request keeps `not_sent` (SPEC §4, exit 2/3).
-            if !matches!(f.kind, Kind::Usage | Kind::Config) {
-                report.outcome = Outcome::NotVerified;
-            }
+            // Whatever stopped it, usage and config errors included, a verify's
+            // document says `not_verified`: the exit code tells the cases apart.
+            report.outcome = Outcome::NotVerified;
             if report.reason.is_none() {
                 report.reason = Some(None);
             }

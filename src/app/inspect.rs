@@ -27,6 +27,7 @@ fn provider_json(i: &Info) -> serde_json::Value {
         "ttl" | "max_ttl" => i.ttl == TtlRule::ProviderChooses,
         "pin_type" => i.pin_types.is_empty(),
         "attempts" => i.attempts.is_none(),
+        "message" | "templates" => i.writes_message,
         _ => false,
     };
     let keys: Vec<serde_json::Value> = config::known_keys(&i.schema())
@@ -51,6 +52,7 @@ fn provider_json(i: &Info) -> serde_json::Value {
         "length": length, "ttl": ttl,
         "attempts": i.attempts.map(|(lo, hi)| serde_json::json!({"min": lo, "max": hi})),
         "base_url": i.default_base_url, "keys": keys,
+        "decided_at": i.decided_at, "writes_message": i.writes_message,
         "example": format!("[profiles.{}]\n{}", i.id, i.example),
     })
 }
@@ -364,12 +366,25 @@ fn show_value(secret: bool, v: &toml::Value, source: Source) -> String {
 fn config_check(g: &Global, out: &Printer, online: bool) -> Result<u8, Failure> {
     let file = ConfigFile::load_lenient(g.config.as_deref())?;
     let Some(path) = file.path.clone().filter(|_| file.exists) else {
-        if online {
-            return super::online::check(g, out, &file, None, Vec::new());
+        // No file: a CI job may run on OTP_* variables alone. They are checked as the
+        // one profile `send` would build from them, required keys included, but only
+        // when they name a provider: else the console default would pass a check that
+        // proves nothing.
+        if std::env::var_os(config::env_name("provider")).is_none() {
+            return Err(Failure::config("no config file to check").hint(
+                "create one with `otp config init`, or set OTP_PROVIDER and the credential variables (OTP_API_KEY, ...)",
+            ));
         }
-        return Err(
-            Failure::config("no config file to check").hint("create one with `otp config init`")
-        );
+        let mut problems = super::policy::store_problems(&file);
+        match Profile::resolve(&file, None, &[], &providers::schemas()) {
+            Ok(p) => problems.extend(profile_problems(&p)),
+            Err(f) => problems.push(problem(&f)),
+        }
+        problems.dedup();
+        if online {
+            return super::online::check(g, out, &file, None, problems);
+        }
+        return Ok(print_check(out, None, 1, &problems));
     };
     let mut problems = file_problems(&file);
     problems.extend(super::policy::store_problems(&file));
@@ -382,7 +397,12 @@ fn config_check(g: &Global, out: &Printer, online: bool) -> Result<u8, Failure> 
     if online {
         return super::online::check(g, out, &file, Some(&path), problems);
     }
-    Ok(print_check(out, &path, file.profiles.len(), &problems))
+    Ok(print_check(
+        out,
+        Some(&path),
+        file.profiles.len(),
+        &problems,
+    ))
 }
 
 /// Problems of the file as a whole: unknown top-level keys, a default_profile that
@@ -527,9 +547,8 @@ fn profile_problems(p: &Profile) -> Vec<String> {
             }
         }
     }
-    for f in setting_checks(p) {
-        problems.push(format!("{label}: {}", f.message));
-    }
+    // The same failures, in the same words, that `send` stops on.
+    problems.extend(setting_checks(p).iter().map(problem));
     if let Some(c) = p.str("default_country") {
         if phone::calling_code_for(c).is_none() {
             problems.push(format!(
@@ -656,13 +675,21 @@ fn template_problems(p: &Profile) -> Vec<String> {
 }
 
 /// The verdict: the problems on stderr (or in the JSON document), exit 3 when any.
-fn print_check(out: &Printer, path: &std::path::Path, profiles: usize, problems: &[String]) -> u8 {
+fn print_check(
+    out: &Printer,
+    path: Option<&std::path::Path>,
+    profiles: usize,
+    problems: &[String],
+) -> u8 {
     if out.json() {
-        out.json_value(&serde_json::json!({"path": path.display().to_string(), "ok": problems.is_empty(), "problems": problems}));
+        out.json_value(&serde_json::json!({"path": path.map(|p| p.display().to_string()), "ok": problems.is_empty(), "problems": problems}));
     } else if problems.is_empty() {
         out.line(&format!(
             "{}: {profiles} profile(s), no problems",
-            path.display(),
+            match path {
+                Some(p) => p.display().to_string(),
+                None => "the OTP_* environment (no config file)".to_string(),
+            },
         ));
     } else {
         for p in problems {

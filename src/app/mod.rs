@@ -89,6 +89,7 @@ pub fn command_line_error(mut e: clap::Error, args: &[std::ffi::OsString]) -> u8
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             print_clap(&e);
+            usage_document(&e, args);
             return 2;
         }
         ErrorKind::InvalidUtf8 => {
@@ -157,7 +158,50 @@ pub fn command_line_error(mut e: clap::Error, args: &[std::ffi::OsString]) -> u8
         _ => {}
     }
     print_clap(&e);
+    usage_document(&e, args);
     u8::try_from(e.exit_code()).unwrap_or(2)
+}
+
+/// A malformed command line (a missing required option, an unknown flag or command, a
+/// bad value) when JSON was asked for anywhere on the line: besides clap's message on
+/// stderr, the one JSON document on stdout that scripts read, of kind `usage` (exit 2).
+/// A verify's document says `not_verified`, any other `not_sent`.
+fn usage_document(e: &clap::Error, args: &[std::ffi::OsString]) {
+    if !json_requested(args) {
+        return;
+    }
+    // clap's first paragraph: "error: the following required arguments were not
+    // provided:" and the options on the lines below it, as one line.
+    let rendered = e.render().to_string();
+    let first: Vec<&str> = rendered
+        .lines()
+        .skip_while(|l| l.trim().is_empty())
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let message = first.join(" ");
+    let message = message.trim_start_matches("error:").trim();
+    let message = if message.is_empty() {
+        "the command line is malformed".to_string()
+    } else {
+        crate::redact::sanitize_lines(message)
+    };
+    let verify = args
+        .iter()
+        .skip(1)
+        .filter_map(|a| a.to_str())
+        .any(|a| a == "verify");
+    let outcome = if verify {
+        crate::error::Outcome::NotVerified
+    } else {
+        crate::error::Outcome::NotSent
+    };
+    let f = Failure::usage(message).hint("run `otp help` for the options");
+    let out = Printer::new(Format::Json, false, false, true);
+    let mut rep = output::Report::new(outcome);
+    rep.fail(&f);
+    rep.outcome = outcome;
+    out.json_value(&rep.to_json());
 }
 
 /// clap's own message (help, version, a malformed command line), with what the user

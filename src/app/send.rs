@@ -28,7 +28,9 @@ pub struct Settings {
     pub attempts: Setting<u32>,
 }
 
-/// Every check of `settings`, each on its own, so `config check` can list them all.
+/// Every check of a profile's own settings against its vendor's declaration, each on
+/// its own, so `config check` can list them all: the same failures, worded the same,
+/// that `send` stops on.
 pub fn setting_checks(p: &Profile) -> Vec<Failure> {
     [
         length(p).err(),
@@ -38,6 +40,7 @@ pub fn setting_checks(p: &Profile) -> Vec<Failure> {
     ]
     .into_iter()
     .flatten()
+    .chain(message_refusals(p, None))
     .collect()
 }
 
@@ -50,6 +53,94 @@ pub fn settings(p: &Profile) -> Result<Settings, Failure> {
         ttl: ttl(p)?,
         attempts: attempts(p)?,
     })
+}
+
+/// Where a profile's value came from, in the words of a refusal: the flag, the
+/// `OTP_*` variable or the profile, always naming the profile.
+fn origin(p: &Profile, key: &str) -> String {
+    match p.source(key) {
+        Some(config::Source::Flag) => format!("from --{}, {}", key.replace('_', "-"), p.label()),
+        Some(config::Source::Env) => format!("from {}, {}", config::env_name(key), p.label()),
+        _ => format!("`{key}` in {}", p.label()),
+    }
+}
+
+/// A value the profile's vendor cannot take, worded once for `send` and `config
+/// check`: the message names the profile and where the value came from; exit 2 when
+/// it came from a flag, 3 when from the profile or an `OTP_*` variable.
+fn refuse(p: &Profile, key: &str, message: String) -> Failure {
+    let message = format!("{message} ({})", origin(p, key));
+    match p.source(key) {
+        Some(config::Source::Flag) => Failure::usage(message),
+        _ => Failure::config(message),
+    }
+}
+
+/// A setting the vendor decides itself (`what`), set by the user: refused with a hint
+/// naming where the vendor keeps it (`Info::decided_at`).
+fn decided_by_vendor(p: &Profile, key: &str, what: &str, shown: String) -> Failure {
+    let info = provider_of(p);
+    let id = info.id;
+    let f = refuse(
+        p,
+        key,
+        format!("{id} decides {what} itself, so {key} {shown} cannot be set"),
+    );
+    f.hint(match info.decided_at {
+        Some(place) => format!("remove it; {what} is set in {place}"),
+        None => format!("remove it: {id} chooses {what}"),
+    })
+}
+
+/// Text the user chose (`--message`, `--lang`, `--webotp-domain`, the profile's
+/// `message` or `templates`) for a vendor that writes the message itself
+/// (`Info::writes_message`): each refused, never dropped. `a` is None for `config
+/// check`, which sees only the profile.
+fn message_refusals(p: &Profile, a: Option<&SendArgs>) -> Vec<Failure> {
+    let info = provider_of(p);
+    if !info.writes_message {
+        return Vec::new();
+    }
+    let id = info.id;
+    let place = info.decided_at.unwrap_or("the vendor's console");
+    let hint = format!("{id} writes the message itself; its text is set in {place}");
+    let mut out = Vec::new();
+    let flags = a.map(|a| {
+        [
+            ("--message", a.message.is_some()),
+            ("--lang", a.lang.is_some()),
+            (
+                "--webotp-domain (a line added to the message)",
+                a.webotp_domain.is_some(),
+            ),
+        ]
+    });
+    for (flag, given) in flags.into_iter().flatten() {
+        if given {
+            out.push(
+                Failure::usage(format!(
+                    "{id} writes the message itself, so {flag} cannot be used ({})",
+                    p.label()
+                ))
+                .hint(format!("drop it; {hint}")),
+            );
+        }
+    }
+    for key in ["message", "templates"] {
+        if p.entry(key)
+            .is_some_and(|e| e.source != config::Source::Default)
+        {
+            out.push(
+                refuse(
+                    p,
+                    key,
+                    format!("{id} writes the message itself, so {key} cannot be used"),
+                )
+                .hint(format!("remove it; {hint}")),
+            );
+        }
+    }
+    out
 }
 
 fn length(p: &Profile) -> Result<(Setting<usize>, bool), Failure> {
@@ -66,24 +157,34 @@ fn length(p: &Profile) -> Result<(Setting<usize>, bool), Failure> {
     if length.explicit {
         match provider_of(p).length {
             LengthRule::ProviderChooses(_) => {
-                return Err(Failure::usage(format!(
-                    "{id} chooses its own PIN length, so length {} cannot be set; drop --length / length",
-                    length.value
-                )))
+                return Err(decided_by_vendor(
+                    p,
+                    "length",
+                    "the PIN length",
+                    length.value.to_string(),
+                ))
             }
             LengthRule::Range(lo, hi) if length.value < lo || length.value > hi => {
-                return Err(Failure::usage(format!(
-                    "{id} takes a PIN length of {lo} to {hi}, not {}",
-                    length.value
-                )))
+                return Err(refuse(
+                    p,
+                    "length",
+                    format!(
+                        "{id} takes a PIN length of {lo} to {hi}, not {}",
+                        length.value
+                    ),
+                ))
             }
             _ => {}
         }
         if length.value < 6 && !allow_short {
-            return Err(Failure::usage(format!(
-                "PIN length {} is below 6 (NIST SP 800-63B asks for at least 6 digits)",
-                length.value
-            ))
+            return Err(refuse(
+                p,
+                "length",
+                format!(
+                    "PIN length {} is below 6 (NIST SP 800-63B asks for at least 6 digits)",
+                    length.value
+                ),
+            )
             .hint("set allow_short_pins = true in the profile to allow it"));
         }
     }
@@ -100,18 +201,24 @@ fn pin_type(p: &Profile) -> Result<Setting<PinType>, Failure> {
     let pin_type = Setting::or_default(chosen, PinType::Numeric);
     if pin_type.explicit && !info.pin_types.contains(&pin_type.value) {
         let names: Vec<&str> = info.pin_types.iter().map(|t| t.as_str()).collect();
-        return Err(Failure::usage(if names.is_empty() {
-            format!(
-                "{id} chooses its own PIN type, so pin_type {} cannot be set",
-                pin_type.value.as_str()
+        return Err(if names.is_empty() {
+            decided_by_vendor(
+                p,
+                "pin_type",
+                "the PIN type",
+                pin_type.value.as_str().to_string(),
             )
         } else {
-            format!(
-                "{id} takes pin_type {}, not {}",
-                names.join(" or "),
-                pin_type.value.as_str()
+            refuse(
+                p,
+                "pin_type",
+                format!(
+                    "{id} takes pin_type {}, not {}",
+                    names.join(" or "),
+                    pin_type.value.as_str()
+                ),
             )
-        }));
+        });
     }
     Ok(pin_type)
 }
@@ -126,42 +233,40 @@ fn ttl(p: &Profile) -> Result<Setting<Duration>, Failure> {
         if d.is_zero() {
             return Err(p.bad_value("ttl", "ttl must be more than 0s"));
         }
+        if provider_of(p).ttl == TtlRule::ProviderChooses {
+            return Err(decided_by_vendor(p, "ttl", "the expiry", shown.to_string()));
+        }
         if d > max_ttl {
-            return Err(Failure::usage(format!(
-                "ttl {shown} is above max_ttl {}",
-                humantime::format_duration(max_ttl)
-            ))
+            return Err(refuse(
+                p,
+                "ttl",
+                format!(
+                    "ttl {shown} is above max_ttl {}",
+                    humantime::format_duration(max_ttl)
+                ),
+            )
             .hint("raise max_ttl in the profile to allow it"));
         }
-        match provider_of(p).ttl {
-            TtlRule::Minutes(lo, hi) => {
-                if d.subsec_nanos() != 0
-                    || d.as_secs() % 60 != 0
-                    || d.as_secs() / 60 < lo
-                    || d.as_secs() / 60 > hi
-                {
-                    return Err(Failure::usage(format!(
-                        "{id} takes a ttl in whole minutes from {lo}m to {hi}m, not {shown}"
-                    )));
-                }
-            }
+        let range = match provider_of(p).ttl {
+            TtlRule::Minutes(lo, hi) => (d.subsec_nanos() != 0
+                || d.as_secs() % 60 != 0
+                || d.as_secs() / 60 < lo
+                || d.as_secs() / 60 > hi)
+                .then(|| {
+                    format!("{id} takes a ttl in whole minutes from {lo}m to {hi}m, not {shown}")
+                }),
             TtlRule::Seconds(lo, hi) => {
-                if d.subsec_nanos() != 0 || d.as_secs() < lo || d.as_secs() > hi {
-                    return Err(Failure::usage(format!(
-                        "{id} takes a ttl in whole seconds from {lo}s to {hi}s, not {shown}"
-                    )));
-                }
-            }
-            TtlRule::ProviderChooses => {
-                return Err(Failure::usage(format!(
-                    "{id} chooses its own expiry, so ttl {shown} cannot be set; drop --ttl / ttl"
-                )))
+                (d.subsec_nanos() != 0 || d.as_secs() < lo || d.as_secs() > hi).then(|| {
+                    format!("{id} takes a ttl in whole seconds from {lo}s to {hi}s, not {shown}")
+                })
             }
             TtlRule::Local => {
-                if d < Duration::from_secs(1) {
-                    return Err(Failure::usage(format!("ttl {shown} is below 1s")));
-                }
+                (d < Duration::from_secs(1)).then(|| format!("ttl {shown} is below 1s"))
             }
+            TtlRule::ProviderChooses => None,
+        };
+        if let Some(message) = range {
+            return Err(refuse(p, "ttl", message));
         }
     }
     Ok(ttl)
@@ -180,16 +285,22 @@ fn attempts(p: &Profile) -> Result<Setting<u32>, Failure> {
     if attempts.explicit {
         match provider_of(p).attempts {
             None => {
-                return Err(Failure::usage(format!(
-                    "{id} chooses its own number of attempts, so attempts {} cannot be set",
-                    attempts.value
-                )))
+                return Err(decided_by_vendor(
+                    p,
+                    "attempts",
+                    "the number of attempts",
+                    attempts.value.to_string(),
+                ))
             }
             Some((lo, hi)) if attempts.value < lo || attempts.value > hi => {
-                return Err(Failure::usage(format!(
-                    "{id} takes attempts from {lo} to {hi}, not {}",
-                    attempts.value
-                )))
+                return Err(refuse(
+                    p,
+                    "attempts",
+                    format!(
+                        "{id} takes attempts from {lo} to {hi}, not {}",
+                        attempts.value
+                    ),
+                ))
             }
             _ => {}
         }
@@ -625,6 +736,9 @@ fn draft(profile: &Profile, info: &'static Info, a: &SendArgs) -> Result<Draft, 
     let to = recipient(profile, &a.to)?;
     let channel = channel(info, a.channel.as_deref())?;
     let s = settings(profile)?;
+    if let Some(f) = message_refusals(profile, Some(a)).into_iter().next() {
+        return Err(f);
+    }
     let (template, templates) = template(profile, a, s.ttl.value)?;
     let limits = policy::limits(profile)?;
     let test = policy::test_code(profile, &to)?;

@@ -180,12 +180,10 @@ pub struct Info {
     /// Where this vendor keeps the settings it decides itself (a Verify Service, its
     /// dashboard), named in the hint when a user sets one of them; None when `otp`
     /// decides everything it sends.
-    #[allow(dead_code)] // read by the declaration checks that come next
     pub decided_at: Option<&'static str>,
     /// The vendor writes the message itself: a chosen `--message`, `--lang`, `message`
     /// or `templates` is refused (exit 2 from a flag, 3 from the profile), by `send`
     /// and `config check` alike, and `otp providers NAME` does not offer those keys.
-    #[allow(dead_code)] // read by the declaration checks that come next
     pub writes_message: bool,
     pub build: fn(&Profile) -> Result<Box<dyn Provider>, Failure>,
 }

@@ -472,13 +472,22 @@ fn the_environment_alone_is_checked_without_a_file() {
         .var("OTP_PROVIDER", "termii")
         .var("OTP_API_KEY", CANARY)
         .var("OTP_BASE_URL", &server.base_url());
+    // termii needs a sender, as `send` does: without OTP_SENDER the check fails (3).
+    let out = check(&env, &["-o", "json"]);
+    assert_eq!(support::code(&out), 3, "{}", support::stderr(&out));
+    assert!(
+        support::stdout(&out).contains("OTP_SENDER"),
+        "{}",
+        support::stdout(&out)
+    );
+    let env = env.var("OTP_SENDER", "Acme");
     let out = check(&env, &["-o", "json"]);
     assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
     let v = support::json(&out);
     assert_shape(&v);
     assert!(v["profiles"][0]["profile"].is_null());
     assert_eq!(v["profiles"][0]["balance"], 7.0);
-    assert_eq!(m.hits(), 1);
+    assert_eq!(m.hits(), 2);
     support::assert_no_leak(&out, &[]);
 
     // No file and no provider named: nothing to check, exit 3.

@@ -2,6 +2,7 @@
 
 pub mod battery;
 pub mod cinnox;
+mod declaration;
 pub mod plivo;
 pub mod prelude;
 pub mod shoutout;

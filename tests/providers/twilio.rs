@@ -183,7 +183,7 @@ fn settings_the_service_owns_exit_2_with_zero_requests() {
         "{}",
         support::stderr(&out)
     );
-    // From the environment and from the profile too.
+    // From the environment and from the profile: a configuration problem (exit 3).
     for (k, v) in [
         ("OTP_TTL", "5m"),
         ("OTP_LENGTH", "6"),
@@ -192,14 +192,16 @@ fn settings_the_service_owns_exit_2_with_zero_requests() {
     ] {
         let env = env_with(&profile(&server.base_url())).var(k, v);
         let out = env.run(&["send", "--to", TO, "-o", "json"]);
-        battery::assert_failure(&out, k, 2, "usage");
+        let v = battery::assert_failure(&out, k, 3, "config");
+        let sent = v["error"]["message"].as_str().unwrap().to_string();
+        assert!(sent.contains(k) && sent.contains("profile"), "{sent}");
     }
     let env = env_with(&format!(
         "{}message = \"Code {{{{code}}}}\"\n",
         profile(&server.base_url())
     ));
     let out = env.run(&["send", "--to", TO, "-o", "json"]);
-    battery::assert_failure(&out, "profile message", 2, "usage");
+    battery::assert_failure(&out, "profile message", 3, "config");
     let out = env.run(&["config", "check"]);
     assert_eq!(support::code(&out), 3, "{}", support::stderr(&out));
     assert!(support::stderr(&out).contains("`message`"));
