@@ -228,14 +228,10 @@ impl Provider for Plivo {
             return Err(self.refusal(reply, &v));
         }
         let Some(id) = text_at(&v, "session_uuid").filter(|s| !s.trim().is_empty()) else {
+            // Plivo's error shape `{api_id, error}` passed on with a 2xx: a rejection,
+            // read like any.
             if text_at(&v, "error").is_some_and(|e| !e.trim().is_empty()) {
-                return Err(http_failure(
-                    INFO.id,
-                    reply,
-                    Some(Kind::InvalidRequest),
-                    error_text(&v),
-                    None,
-                ));
+                return Err(self.refusal(reply, &v));
             }
             return Err(missing_field(INFO.id, "session_uuid", reply));
         };
