@@ -312,6 +312,13 @@ fn ask_vendor(
         )));
     }
     let provider = (info.build)(profile)?;
+    // A code no code of this vendor can be is wrong, and spends no attempt; a record
+    // that is used, locked or expired says so instead (the claim below answers it).
+    if let Some(f) = provider.misfit(ask.code.expose()) {
+        if ask.rec.is_none_or(|r| r.live() && !r.expired(ask.now)) {
+            return Err(f);
+        }
+    }
     let phone = ask.rec.and_then(|r| Phone::parse(&r.to, None).ok());
     let req = provider.verify_to(ask.id, phone.as_ref(), ask.code)?;
     let mut http = Http::new(ask.timeout, profile.ca_file().as_deref(), out.verbose)?;

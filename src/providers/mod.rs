@@ -333,6 +333,15 @@ pub trait Provider {
         )))
     }
 
+    /// A `not_verified` wrong-code failure when `code` cannot be one of this vendor's
+    /// codes at all (Twilio's are 4 to 10 characters), else None. `verify` reads it
+    /// before it claims the record or asks the vendor, so such a code spends no
+    /// attempt; the record's own rules (used, locked, expired) answer first.
+    fn misfit(&self, code: &str) -> Option<Failure> {
+        let _ = code;
+        None
+    }
+
     /// The verify request, given what the local record knows about the send: vendors
     /// that check by number (prelude) need `to`; the rest check by id. `to` is None when
     /// the record is gone.

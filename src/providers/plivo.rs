@@ -4,9 +4,9 @@
 //! a trailing slash on every path; no cancel call.
 
 use super::{
-    http_failure, is_success, missing_field, path_segment, reply_json, text_at, vendor_message,
-    Accepted, Balance, Channel, Info, Key, KeyType, LengthRule, Method, Otp, PinBy, Plan, Provider,
-    Reply, Request, TtlRule, VerifyBy,
+    http_failure, is_success, missing_field, path_segment, reply_json, snippet, text_at,
+    vendor_message, Accepted, Balance, Channel, Info, Key, KeyType, LengthRule, Method, Otp, PinBy,
+    Plan, Provider, Reply, Request, TtlRule, VerifyBy,
 };
 use crate::config::{Profile, Source};
 use crate::error::{Failure, Kind, Reason};
@@ -60,6 +60,9 @@ pub static INFO: Info = Info {
 
 /// Where the message and the code's lifetime are changed instead.
 const APP_HINT: &str = "Plivo's Verify application (console > Verify > Applications) decides the message and the code's lifetime; set brand_name with `sender`";
+
+/// What a geo-permission refusal asks of the user.
+const GEO_HINT: &str = "enable the destination country under Geo Permissions in the Plivo console, or send through another profile";
 
 struct Plivo {
     /// `{base}/v1/Account/{auth_id}`
@@ -117,6 +120,18 @@ fn error_text(v: &Value) -> Option<String> {
         .or_else(|| vendor_message(v))
 }
 
+/// Plivo's documented yes to a validation: `{"message": "session validated
+/// successfully."}`, or a session object whose `status` is `verified`.
+fn validated(v: &Value) -> bool {
+    if text_at(v, "error").is_some_and(|e| !e.trim().is_empty()) {
+        return false;
+    }
+    let message = text_at(v, "message").unwrap_or_default();
+    let message = message.trim().trim_end_matches('.').trim();
+    message.eq_ignore_ascii_case("session validated successfully")
+        || text_at(v, "status").is_some_and(|s| s.trim().eq_ignore_ascii_case("verified"))
+}
+
 /// A 400's error text read as a verdict. Plivo does not publish these texts, so the
 /// words decide and a text with none of them is a wrong code.
 fn verdict(text: &str) -> (Reason, bool) {
@@ -150,19 +165,23 @@ impl Provider for Plivo {
         &INFO
     }
 
+    /// Every call but the account lookup is on `/Verify/Session/`, where Plivo's SDK
+    /// reads a 403 as a geo-permission refusal (`GeoPermissionError`), not a credential.
     fn refusal(&self, reply: &Reply, v: &Value) -> Failure {
         let text = error_text(v);
         let lower = text.as_deref().unwrap_or_default().to_ascii_lowercase();
-        let kind = if lower.contains("insufficient") || lower.contains("credit") {
+        let kind = if reply.status == 403 {
+            Some(Kind::RouteRefused)
+        } else if lower.contains("insufficient") || lower.contains("credit") {
             Some(Kind::InsufficientFunds)
         } else {
             None
         };
         let f = http_failure(INFO.id, reply, kind, text, None);
-        if f.kind == Kind::Auth {
-            f.hint("check auth_id and auth_token")
-        } else {
-            f
+        match f.kind {
+            Kind::Auth => f.hint("check auth_id and auth_token"),
+            Kind::RouteRefused => f.hint(GEO_HINT),
+            _ => f,
         }
     }
 
@@ -209,14 +228,10 @@ impl Provider for Plivo {
             return Err(self.refusal(reply, &v));
         }
         let Some(id) = text_at(&v, "session_uuid").filter(|s| !s.trim().is_empty()) else {
+            // Plivo's error shape `{api_id, error}` passed on with a 2xx: a rejection,
+            // read like any.
             if text_at(&v, "error").is_some_and(|e| !e.trim().is_empty()) {
-                return Err(http_failure(
-                    INFO.id,
-                    reply,
-                    Some(Kind::InvalidRequest),
-                    error_text(&v),
-                    None,
-                ));
+                return Err(self.refusal(reply, &v));
             }
             return Err(missing_field(INFO.id, "session_uuid", reply));
         };
@@ -232,14 +247,28 @@ impl Provider for Plivo {
             .json(json!({ "session_uuid": id, "otp": code.expose() })))
     }
 
-    /// A 2xx is verified; a 400 (or 404) `{error}` is not, for the reason its text names.
+    /// Verified only when Plivo says so: the documented `message` "session validated
+    /// successfully." (any case), or the session's `status` `verified`. Any other 2xx is
+    /// unknown, never verified. A 400 (or 404) `{error}` is not verified, for the reason
+    /// its text names.
     fn verify_reply(&self, reply: &Reply) -> Result<(), Failure> {
         let v = reply_json(INFO.id, reply)?;
         let error = text_at(&v, "error").filter(|e| !e.trim().is_empty());
-        if is_success(reply.status) && error.is_none() {
-            return Ok(());
+        if is_success(reply.status) {
+            if validated(&v) {
+                return Ok(());
+            }
+            return Err(Failure::unknown(
+                Kind::BadResponse,
+                format!(
+                    "plivo answered HTTP {} without saying the session was validated; otp cannot tell whether the code is right",
+                    reply.status
+                ),
+            )
+            .status(reply.status)
+            .detail(snippet(reply)));
         }
-        let answered = is_success(reply.status) || matches!(reply.status, 400 | 404 | 410 | 422);
+        let answered = matches!(reply.status, 400 | 404 | 410 | 422);
         if !answered {
             return Err(self.refusal(reply, &v));
         }
@@ -277,7 +306,15 @@ impl Provider for Plivo {
     fn balance_reply(&self, reply: &Reply) -> Result<Balance, Failure> {
         let v = reply_json(INFO.id, reply)?;
         if !is_success(reply.status) {
-            return Err(self.refusal(reply, &v));
+            let f = self.refusal(reply, &v);
+            // The account lookup is not a Session endpoint: no geo check there, so a
+            // 403 is the credentials.
+            if f.kind == Kind::RouteRefused {
+                let mut f = f.hint("check auth_id and auth_token");
+                f.kind = Kind::Auth;
+                return Err(f);
+            }
+            return Err(f);
         }
         Ok(Balance {
             amount: text_at(&v, "cash_credits").and_then(|c| c.trim().parse::<f64>().ok()),
@@ -514,7 +551,6 @@ mod tests {
             (400, "Invalid session_uuid", Reason::UnknownId, true),
             (404, "session not found", Reason::UnknownId, true),
             (404, "not found", Reason::UnknownId, true),
-            (200, "Invalid OTP", Reason::WrongCode, false),
         ] {
             let f = p
                 .verify_reply(&reply(
@@ -532,6 +568,74 @@ mod tests {
         assert_eq!((f.kind, f.exit_code()), (Kind::Auth, 4));
         let f = p.verify_reply(&reply(502, r#"{"error":"x"}"#)).unwrap_err();
         assert_eq!(f.exit_code(), 6);
+    }
+
+    /// Plivo's API reference (Verify > Session > "Validate a session"): the answer is
+    /// 200 `{"api_id", "message": "session validated successfully."}`; failures are 400
+    /// `{api_id, error}`. Verified means Plivo said exactly that (or
+    /// the session's `status` is `verified`); any other 2xx is unknown, never verified.
+    #[test]
+    fn verified_only_on_the_documented_success() {
+        let p = keyed();
+        for body in [
+            r#"{"api_id":"a","message":"session validated successfully."}"#,
+            r#"{"api_id":"a","message":"Session Validated Successfully"}"#,
+            r#"{"api_id":"a","session_uuid":"u","status":"verified"}"#,
+        ] {
+            assert!(p.verify_reply(&reply(200, body)).is_ok(), "{body}");
+        }
+        for (status, body) in [
+            (200, r#"{"api_id":"a"}"#),
+            (200, "{}"),
+            // A community toolkit's mock: a 200 saying the code is wrong. Undocumented.
+            (
+                200,
+                r#"{"api_id":"a","message":"The passcode entered is incorrect."}"#,
+            ),
+            (200, r#"{"api_id":"a","error":"Invalid OTP"}"#),
+            (
+                202,
+                r#"{"api_id":"a","session_uuid":"u","status":"in-progress"}"#,
+            ),
+            (
+                200,
+                r#"{"api_id":"a","message":"session validated successfully.","error":"x"}"#,
+            ),
+        ] {
+            let f = p.verify_reply(&reply(status, body)).unwrap_err();
+            assert_eq!(
+                (f.outcome, f.kind, f.exit_code()),
+                (Outcome::Unknown, Kind::BadResponse, 6),
+                "{body}"
+            );
+        }
+    }
+
+    /// plivo-python `plivo/base.py`: `GEO_PERMISSION_ENDPOINTS = ['/Message/', '/Call/',
+    /// '/Session/']`, and a 403 on one of them raises `GeoPermissionError`. The cause is
+    /// the destination, not the credentials; the account lookup stays `auth`.
+    #[test]
+    fn a_403_on_the_session_api_is_a_geo_refusal() {
+        let p = keyed();
+        let body = r#"{"api_id":"a","error":"destination country not enabled"}"#;
+        let refused = [
+            p.send_reply(&reply(403, body)).unwrap_err(),
+            p.verify_reply(&reply(403, body)).unwrap_err(),
+            p.status_reply(&reply(403, body)).unwrap_err(),
+        ];
+        for f in refused {
+            assert_eq!(
+                (f.kind, f.outcome, f.exit_code()),
+                (Kind::RouteRefused, Outcome::Rejected, 4)
+            );
+            assert!(f.kind.vendor_specific());
+            let hint = f.hint.unwrap();
+            assert!(hint.contains("Geo Permissions"), "{hint}");
+            assert!(!hint.contains("auth_token"), "{hint}");
+        }
+        let f = p.balance_reply(&reply(403, body)).unwrap_err();
+        assert_eq!((f.kind, f.exit_code()), (Kind::Auth, 4));
+        assert!(f.hint.unwrap().contains("auth_token"));
     }
 
     #[test]

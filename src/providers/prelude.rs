@@ -74,6 +74,27 @@ fn kind_of(v: &Value) -> Option<Kind> {
     None
 }
 
+/// The channels a challenged verification goes over, as the reply lists them (in
+/// Prelude's order), for the warning.
+fn channels(v: &Value) -> String {
+    let named: Vec<String> = v
+        .get("channels")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(|c| redact::vendor_text(c.trim()))
+                .filter(|c| !c.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    if named.is_empty() {
+        "another channel (the reply names none)".into()
+    } else {
+        named.join(", ")
+    }
+}
+
 impl Prelude {
     fn request(&self, method: Method, path: &str) -> Request {
         Request::new(method, format!("{}{path}", self.base))
@@ -130,8 +151,9 @@ impl Provider for Prelude {
     }
 
     /// A 200 alone does not mean sent: `status` does. `success` opens a window, `retry`
-    /// resends in the open one (same id); the fraud guard's `blocked`, `shadow_blocked`
-    /// and `challenged` send nothing otp's user will see, so they are rejections.
+    /// resends in the open one (same id); `shadow_blocked` (a block rule in dry run) and
+    /// `challenged` (another channel than SMS or voice) sent the code too, so they are
+    /// accepted with a warning; only `blocked` sent nothing. Any other status is unknown.
     fn send_reply(&self, reply: &Reply) -> Result<Accepted, Failure> {
         let v = reply_json(INFO.id, reply)?;
         if !is_success(reply.status) {
@@ -142,50 +164,50 @@ impl Provider for Prelude {
             .filter(|r| !r.trim().is_empty())
             .map(|r| format!(" (reason: {})", redact::vendor_text(&r)))
             .unwrap_or_default();
-        match status.as_str() {
-            "success" | "retry" => {
-                let Some(id) = text_at(&v, "id").filter(|s| !s.trim().is_empty()) else {
-                    return Err(missing_field(INFO.id, "id", reply));
-                };
-                Ok(Accepted {
-                    id,
-                    ..Accepted::default()
-                })
+        let warning = match status.as_str() {
+            "success" | "retry" => None,
+            "shadow_blocked" => Some(format!(
+                "prelude's fraud guard matched a block rule{reason} that is in dry run (shadow_blocked): the rule was not enforced and the code was sent; review the rule on the Prelude dashboard before it enforces"
+            )),
+            "challenged" => Some(format!(
+                "prelude challenged this verification (restricted to channels other than SMS and voice): the code goes over {}",
+                channels(&v)
+            )),
+            "blocked" => {
+                return Err(Failure::rejected(
+                    Kind::Blocked,
+                    format!("prelude's fraud guard refused this number{reason}; nothing was sent"),
+                )
+                .status(reply.status)
+                .code(Some(status.clone()))
+                .hint("Prelude decides this itself; review the number, or its fraud settings on the Prelude dashboard"));
             }
-            "blocked" | "shadow_blocked" => Err(Failure::rejected(
-                Kind::Blocked,
-                format!(
-                    "prelude's fraud guard refused this number ({status}){reason}; nothing was sent"
-                ),
-            )
-            .status(reply.status)
-            .code(Some(status.clone()))
-            .hint("Prelude decides this itself; review the number, or its fraud settings on the Prelude dashboard")),
-            "challenged" => Err(Failure::rejected(
-                Kind::Blocked,
-                format!(
-                    "prelude challenged this verification{reason}: it may send no code until its client SDK answers the challenge, which otp cannot do"
-                ),
-            )
-            .status(reply.status)
-            .code(Some(status.clone()))
-            .hint("send from an app that uses Prelude's SDK, or review the fraud settings on the Prelude dashboard")),
             _ if vendor_message(&v).is_some() && text_at(&v, "id").is_none() => {
-                Err(self.refusal(reply, &v))
+                return Err(self.refusal(reply, &v));
             }
-            _ => Err(Failure::unknown(
-                Kind::BadResponse,
-                format!(
-                    "prelude answered HTTP {} with status \"{}\", which otp does not know",
-                    reply.status,
-                    redact::vendor_text(&status),
-                ),
-            )
-            .unsure()
-            .next_step()
-            .status(reply.status)
-            .detail(snippet(reply))),
-        }
+            _ => {
+                return Err(Failure::unknown(
+                    Kind::BadResponse,
+                    format!(
+                        "prelude answered HTTP {} with status \"{}\", which otp does not know",
+                        reply.status,
+                        redact::vendor_text(&status),
+                    ),
+                )
+                .unsure()
+                .next_step()
+                .status(reply.status)
+                .detail(snippet(reply)));
+            }
+        };
+        let Some(id) = text_at(&v, "id").filter(|s| !s.trim().is_empty()) else {
+            return Err(missing_field(INFO.id, "id", reply));
+        };
+        Ok(Accepted {
+            id,
+            warning,
+            ..Accepted::default()
+        })
     }
 
     fn verify_to(&self, id: &str, to: Option<&Phone>, code: &Secret) -> Result<Request, Failure> {
@@ -216,7 +238,8 @@ impl Provider for Prelude {
             "failure" => Err(Failure::not_verified(Reason::WrongCode, "wrong code")
                 .status(reply.status)
                 .code(Some(status.clone()))),
-            "expired_or_not_found" => Err(Failure::not_verified(
+            // `expired_or_not_found` in the API reference; an older page lists `expired`.
+            "expired_or_not_found" | "expired" => Err(Failure::not_verified(
                 Reason::Expired,
                 "prelude has no open verification for this number (expired, used or never sent)",
             )
@@ -333,22 +356,19 @@ mod tests {
                 .unwrap();
             assert_eq!(a.id, ID);
         }
-        for status in ["blocked", "shadow_blocked", "challenged"] {
-            let e = p
-                .send_reply(&reply(
-                    200,
-                    &format!(r#"{{"id":"{ID}","status":"{status}","reason":"suspicious"}}"#),
-                ))
-                .unwrap_err();
-            assert_eq!(
-                (e.kind, e.outcome, e.exit_code()),
-                (Kind::Blocked, Outcome::Rejected, 4),
-                "{status}"
-            );
-            assert!(e.message.contains("suspicious"), "{}", e.message);
-            assert_eq!(e.provider_code.as_deref(), Some(status));
-            assert!(e.hint.is_some());
-        }
+        let e = p
+            .send_reply(&reply(
+                200,
+                &format!(r#"{{"id":"{ID}","status":"blocked","reason":"suspicious"}}"#),
+            ))
+            .unwrap_err();
+        assert_eq!(
+            (e.kind, e.outcome, e.exit_code()),
+            (Kind::Blocked, Outcome::Rejected, 4)
+        );
+        assert!(e.message.contains("suspicious"), "{}", e.message);
+        assert_eq!(e.provider_code.as_deref(), Some("blocked"));
+        assert!(e.hint.is_some());
         for body in [
             r#"{"id":"x","status":"queued"}"#,
             r#"{"status":"success"}"#,
@@ -357,6 +377,72 @@ mod tests {
             let e = p.send_reply(&reply(200, body)).unwrap_err();
             assert_eq!(e.exit_code(), 6, "{body}");
         }
+    }
+
+    /// Prelude's OpenAPI (prelude-so/python-sdk `types/verification_create_response.py`):
+    /// `shadow_blocked` "The verification triggered a block rule but the decision was not
+    /// enforced; this is used to dry-run anti-fraud configuration". The code was sent.
+    #[test]
+    fn shadow_blocked_is_a_send_with_a_warning_naming_the_dry_run() {
+        let a = provider("")
+            .send_reply(&reply(
+                200,
+                &format!(r#"{{"id":"{ID}","status":"shadow_blocked","reason":"suspicious","method":"message","channels":["sms"]}}"#),
+            ))
+            .unwrap();
+        assert_eq!(a.id, ID);
+        let w = a.warning.unwrap();
+        assert!(
+            w.contains("dry run") && w.contains("shadow_blocked") && w.contains("suspicious"),
+            "{w}"
+        );
+        assert!(w.contains("was sent"), "{w}");
+    }
+
+    /// Prelude's OpenAPI (same file): `challenged` means the verification is "restricted
+    /// to non-SMS and non-voice channels only"; `channels` is "the ordered sequence of
+    /// channels to be used for verification". Sent, on another channel.
+    #[test]
+    fn challenged_is_a_send_with_a_warning_naming_the_channel() {
+        let p = provider("");
+        let a = p
+            .send_reply(&reply(
+                200,
+                &format!(r#"{{"id":"{ID}","status":"challenged","method":"message","channels":["whatsapp","rcs"]}}"#),
+            ))
+            .unwrap();
+        assert_eq!(a.id, ID);
+        let w = a.warning.unwrap();
+        assert!(w.contains("whatsapp, rcs"), "{w}");
+        assert!(w.contains("challenged"), "{w}");
+        let a = p
+            .send_reply(&reply(
+                200,
+                &format!(r#"{{"id":"{ID}","status":"challenged"}}"#),
+            ))
+            .unwrap();
+        assert!(a.warning.unwrap().contains("names none"));
+        // Accepted needs the handle like any send.
+        let e = p
+            .send_reply(&reply(
+                200,
+                r#"{"status":"challenged","channels":["whatsapp"]}"#,
+            ))
+            .unwrap_err();
+        assert_eq!(e.exit_code(), 6);
+    }
+
+    /// A status Prelude's OpenAPI does not list is not read as sent or refused.
+    #[test]
+    fn an_unknown_send_status_stays_unknown() {
+        let e = provider("")
+            .send_reply(&reply(
+                200,
+                &format!(r#"{{"id":"{ID}","status":"held_for_review"}}"#),
+            ))
+            .unwrap_err();
+        assert_eq!((e.outcome, e.exit_code()), (Outcome::Unknown, 6));
+        assert!(e.message.contains("held_for_review"), "{}", e.message);
     }
 
     #[test]
@@ -434,11 +520,16 @@ mod tests {
             (f.reason, f.exit_code(), f.ask_record),
             (Some(Reason::WrongCode), 1, false)
         );
-        let f = no(r#"{"status":"expired_or_not_found"}"#);
-        assert_eq!(
-            (f.reason, f.exit_code(), f.ask_record),
-            (Some(Reason::Expired), 1, true)
-        );
+        // Prelude's check response (python-sdk `types/verification_check_response.py`)
+        // lists `expired_or_not_found`; an older page of its docs lists `expired`.
+        for status in ["expired_or_not_found", "expired"] {
+            let f = no(&format!(r#"{{"status":"{status}"}}"#));
+            assert_eq!(
+                (f.reason, f.exit_code(), f.ask_record),
+                (Some(Reason::Expired), 1, true),
+                "{status}"
+            );
+        }
         for body in [r#"{"status":"transaction_missing"}"#, "{}"] {
             assert_eq!(no(body).exit_code(), 6, "{body}");
         }

@@ -18,7 +18,7 @@ pub static INFO: Info = Info {
     id: "twilio",
     aliases: &[],
     name: "Twilio Verify",
-    about: "Twilio Verify v2; the Verify Service makes, sends and checks the code (status, cancel)",
+    about: "Twilio Verify v2; the Verify Service makes, sends and checks the code and writes the message (status, cancel); `sender` names your app in it (CustomFriendlyName)",
     pin_by: PinBy::Provider,
     verify: VerifyBy::Provider,
     channels: &[Channel::Sms, Channel::Whatsapp, Channel::Voice],
@@ -58,6 +58,7 @@ pub static INFO: Info = Info {
               account_sid = \"AC00000000000000000000000000000000\"   # your Account SID\n\
               auth_token = { env = \"TWILIO_AUTH_TOKEN\" }\n\
               service_sid = \"VA00000000000000000000000000000000\"   # Verify > Services\n\
+              # sender = \"Acme\"      # sent as CustomFriendlyName: the name in the Service's message\n\
               # locale = \"fr\"\n",
     credentials_hint: "the Account SID and Auth Token are on the Twilio Console's dashboard; the Verify Service SID is under Verify > Services",
     decided_at: Some("the Twilio Verify Service (Console > Verify > Services)"),
@@ -162,8 +163,9 @@ fn kind_of(code: Option<&str>) -> Option<Kind> {
         "60203" | "60212" | "20429" => Some(Kind::RateLimited),
         // Fraud Guard refused the destination.
         "60410" => Some(Kind::Blocked),
-        // 21408: sending to the destination's region is not enabled on the account.
-        "21408" => Some(Kind::RouteRefused),
+        // 21408: sending to the destination's region is not enabled on the account;
+        // 60605: the destination is "blocked by Verify Geo-Permissions" (HTTP 403).
+        "21408" | "60605" => Some(Kind::RouteRefused),
         _ => None,
     }
 }
@@ -177,6 +179,11 @@ fn verdict(status: &str) -> Option<(Reason, &'static str)> {
             "twilio says this verification was cancelled",
         ),
         "expired" | "deleted" => (Reason::Expired, "twilio says this verification has expired"),
+        // A documented check status: the verification is dead, like an expired one.
+        "failed" => (
+            Reason::Expired,
+            "twilio says this verification failed; send a new one",
+        ),
         "max_attempts_reached" => (
             Reason::AttemptsExhausted,
             "twilio says no checks are left for this verification",
@@ -190,38 +197,53 @@ impl Provider for Twilio {
         &INFO
     }
 
+    /// Twilio's error document `{code, message, more_info, status}`: the code says more
+    /// than the HTTP status where it names a cause. Twilio does not answer 2xx with an
+    /// error; a proxy or gateway that passes its document on with a 200 is read by the
+    /// document's own `status`.
     fn refusal(&self, reply: &Reply, v: &Value) -> Failure {
         let code = code_of(v);
-        let f = http_failure(
-            INFO.id,
-            reply,
-            kind_of(code.as_deref()),
-            vendor_message(v),
-            code.clone(),
-        );
-        match (f.kind, reply.status) {
-            (Kind::Auth, _) => {
+        let passed_on = is_success(reply.status)
+            .then(|| text_at(v, "status").and_then(|s| s.parse::<u16>().ok()))
+            .flatten()
+            .filter(|s| (400..500).contains(s));
+        let kind = kind_of(code.as_deref()).or(passed_on.map(super::status_kind));
+        let f = http_failure(INFO.id, reply, kind, vendor_message(v), code.clone());
+        match (f.kind, reply.status, code.as_deref()) {
+            (Kind::Auth, _, _) => {
                 f.hint("check account_sid and auth_token (an API key SID and its secret work too)")
             }
-            (Kind::NotFound, 404) => {
+            (Kind::NotFound, 404, _) => {
                 f.hint("check service_sid: the Verify Service must belong to this account")
             }
+            (Kind::RouteRefused, _, Some("60605")) => f.hint(
+                "allow the destination country in the Twilio Console (Verify > Settings > Geo permissions), or send through another profile",
+            ),
+            (Kind::RouteRefused, _, _) => f.hint(
+                "enable the destination's region in the Twilio Console's geo permissions, or send through another profile",
+            ),
             _ => f,
         }
+    }
+
+    /// Twilio's codes are 4 to 10 characters (the Service's `code_length`); a check of
+    /// another length is answered 60200 "Code parameter is not between 4-10 numbers
+    /// long", so it is refused here and spends no attempt.
+    fn misfit(&self, code: &str) -> Option<Failure> {
+        let n = code.trim().chars().count();
+        (!(4..=10).contains(&n)).then(|| {
+            Failure::not_verified(
+                Reason::WrongCode,
+                format!(
+                    "wrong code: twilio codes are 4 to 10 characters, this one has {n} (no attempt spent)"
+                ),
+            )
+        })
     }
 
     fn send(&self, otp: &Otp) -> Result<Plan, Failure> {
         if otp.message_chosen {
             return Err(message_refused());
-        }
-        // Dropping it silently would send under a name the user did not choose.
-        if let Some(sender) = otp.sender() {
-            return Err(Failure::usage(format!(
-                "twilio's Verify Service chooses the sender, so sender \"{sender}\" cannot be used"
-            ))
-            .hint(
-                "drop --sender / sender; the Service's friendly name and sender pool are set in the Twilio Console",
-            ));
         }
         let channel = match otp.channel {
             Channel::Sms => "sms",
@@ -232,6 +254,11 @@ impl Provider for Twilio {
             ("To".to_string(), otp.to.e164()),
             ("Channel".to_string(), channel.to_string()),
         ];
+        // Twilio: CustomFriendlyName "overwrites the existing one in the verification
+        // message" (the Service's friendly name) for this send.
+        if let Some(name) = otp.sender() {
+            form.push(("CustomFriendlyName".into(), name.to_string()));
+        }
         if let Some(l) = &self.locale {
             form.push(("Locale".into(), l.clone()));
         }
@@ -249,22 +276,9 @@ impl Provider for Twilio {
             return Err(self.refusal(reply, &v));
         }
         let Some(id) = text_at(&v, "sid").filter(|s| !s.trim().is_empty()) else {
-            // Twilio does not answer 2xx with an error; a proxy or gateway that passes
-            // on Twilio's error document with a 200 is read by the document's own status.
+            // Twilio's error document passed on with a 2xx (see `refusal`).
             if code_of(&v).is_some() && vendor_message(&v).is_some() {
-                let status = text_at(&v, "status")
-                    .and_then(|s| s.parse::<u16>().ok())
-                    .filter(|s| (400..500).contains(s));
-                let kind = kind_of(code_of(&v).as_deref())
-                    .or(status.map(super::status_kind))
-                    .unwrap_or(Kind::InvalidRequest);
-                return Err(http_failure(
-                    INFO.id,
-                    reply,
-                    Some(kind),
-                    vendor_message(&v),
-                    code_of(&v),
-                ));
+                return Err(self.refusal(reply, &v));
             }
             return Err(missing_field(INFO.id, "sid", reply));
         };
@@ -313,6 +327,14 @@ impl Provider for Twilio {
             .detail(snippet(reply)));
         }
         match code.as_deref() {
+            // "Code parameter is not between 4-10 numbers long": no code of this
+            // verification can be that, so the code is wrong.
+            Some("60200") => Err(Failure::not_verified(
+                Reason::WrongCode,
+                format!("wrong code: twilio codes are 4 to 10 characters{}", said()),
+            )
+            .status(reply.status)
+            .code(code.clone())),
             Some("60202") => Err(Failure::not_verified(
                 Reason::AttemptsExhausted,
                 format!("twilio says the maximum number of checks was reached{}", said()),
@@ -431,11 +453,7 @@ mod tests {
 
     #[test]
     fn send_request_is_exact() {
-        let mut o = testing::otp("+15017122661", Some("Acme"), "Your code is {{code}}");
-        let e = keyed().send(&o).unwrap_err();
-        assert_eq!(e.exit_code(), 2);
-        assert!(e.message.contains("\"Acme\""), "{}", e.message);
-        o.sender = None;
+        let mut o = testing::otp("+15017122661", None, "Your code is {{code}}");
         let r = http(keyed().send(&o).unwrap());
         assert_eq!(r.method, Method::Post);
         assert_eq!(
@@ -461,6 +479,28 @@ mod tests {
         );
         o.channel = Channel::Whatsapp;
         assert!(http(keyed().send(&o).unwrap()).field_contains("Channel", "whatsapp"));
+    }
+
+    /// Twilio's OpenAPI (twilio/twilio-oai `spec/json/twilio_verify_v2.json`, create
+    /// Verification): `CustomFriendlyName` is "A custom user defined friendly name that
+    /// overwrites the existing one in the verification message". The sender maps to it.
+    #[test]
+    fn the_sender_is_sent_as_custom_friendly_name() {
+        let mut o = testing::otp("+15017122661", Some(" Acme "), "Your code is {{code}}");
+        assert_eq!(
+            http(keyed().send(&o).unwrap()).body,
+            form(&[
+                ("To", "+15017122661"),
+                ("Channel", "sms"),
+                ("CustomFriendlyName", "Acme"),
+            ])
+        );
+        o.sender = Some("  ".into());
+        assert_eq!(
+            http(keyed().send(&o).unwrap()).body,
+            form(&[("To", "+15017122661"), ("Channel", "sms")])
+        );
+        assert!(INFO.example.contains("CustomFriendlyName"));
     }
 
     #[test]
@@ -693,6 +733,81 @@ mod tests {
                 .exit_code(),
             6
         );
+    }
+
+    /// Twilio's OpenAPI lists `failed` among a check's statuses (`pending`, `approved`,
+    /// `canceled`, `max_attempts_reached`, `deleted`, `failed`, `expired`): the
+    /// verification is dead, so not verified with reason `expired`, not exit 6.
+    #[test]
+    fn a_failed_check_is_expired() {
+        let f = keyed()
+            .verify_reply(&reply(
+                200,
+                &format!(r#"{{"sid":"{VE}","status":"failed","valid":false}}"#),
+            ))
+            .unwrap_err();
+        assert_eq!(
+            (f.reason, f.kind, f.exit_code()),
+            (Some(Reason::Expired), Kind::Expired, 1)
+        );
+    }
+
+    /// twilio.com/docs/api/errors/60200 on a check: "Code parameter is not between
+    /// 4-10 numbers long" (HTTP 400). No code of the verification is that: wrong code,
+    /// exit 1. And such a code is refused before any request, spending no attempt.
+    #[test]
+    fn codes_outside_4_to_10_are_wrong_codes() {
+        let p = keyed();
+        let f = p
+            .verify_reply(&reply(
+                400,
+                r#"{"code":60200,"message":"Invalid parameter: Code parameter is not between 4-10 numbers long","more_info":"https://www.twilio.com/docs/errors/60200","status":400}"#,
+            ))
+            .unwrap_err();
+        assert_eq!(
+            (f.reason, f.kind, f.exit_code()),
+            (Some(Reason::WrongCode), Kind::WrongCode, 1)
+        );
+        assert_eq!(f.provider_code.as_deref(), Some("60200"));
+        for code in ["123", "12345678901", "", " 12 "] {
+            let f = p.misfit(code).unwrap_or_else(|| panic!("{code:?} passed"));
+            assert_eq!(
+                (f.reason, f.exit_code()),
+                (Some(Reason::WrongCode), 1),
+                "{code:?}"
+            );
+            assert!(f.message.contains("no attempt spent"), "{}", f.message);
+        }
+        for code in ["1234", "123456", "1234567890", " 123456 "] {
+            assert!(p.misfit(code).is_none(), "{code:?}");
+        }
+    }
+
+    /// twilio.com/docs/api/errors/60605: "blocked by Verify Geo-Permissions" (HTTP
+    /// 403). The destination, not the credentials: `route_refused`, which fallback may
+    /// follow, with a hint at the console's Verify geo permissions.
+    #[test]
+    fn verify_geo_permissions_are_route_refused_not_auth() {
+        let body = r#"{"code":60605,"message":"Verification to this number is blocked by Verify Geo-Permissions","more_info":"https://www.twilio.com/docs/errors/60605","status":403}"#;
+        let p = keyed();
+        for f in [
+            p.send_reply(&reply(403, body)).unwrap_err(),
+            p.send_reply(&reply(200, body)).unwrap_err(),
+            p.verify_reply(&reply(403, body)).unwrap_err(),
+        ] {
+            assert_eq!(
+                (f.kind, f.outcome, f.exit_code()),
+                (Kind::RouteRefused, Outcome::Rejected, 4)
+            );
+            assert!(f.kind.vendor_specific());
+            assert_eq!(f.provider_code.as_deref(), Some("60605"));
+            let hint = f.hint.unwrap();
+            assert!(
+                hint.contains("Verify > Settings > Geo permissions"),
+                "{hint}"
+            );
+            assert!(!hint.contains("auth_token"), "{hint}");
+        }
     }
 
     #[test]

@@ -101,6 +101,8 @@ struct Vonage {
     auth: Auth,
     locale: Option<String>,
     whatsapp_from: Option<String>,
+    /// The profile, named in a refusal of a setting it lacks.
+    label: String,
 }
 
 fn build(profile: &Profile) -> Result<Box<dyn Provider>, Failure> {
@@ -122,6 +124,7 @@ fn build(profile: &Profile) -> Result<Box<dyn Provider>, Failure> {
         auth,
         locale: text("locale"),
         whatsapp_from: text("whatsapp_from").map(|n| n.trim_start_matches('+').to_string()),
+        label: profile.label(),
     }))
 }
 
@@ -329,14 +332,23 @@ fn is_problem(v: &Value) -> bool {
         .any(|k| v.get(*k).is_some_and(|x| !x.is_null()))
 }
 
-fn failure(reply: &Reply, v: &Value, kind: Option<Kind>) -> Failure {
-    http_failure(INFO.id, reply, kind, problem_message(v), problem_code(v))
-}
-
 impl Vonage {
     fn request(&self, method: Method, path: &str) -> Request {
         Request::new(method, format!("{}{path}", self.base))
             .header("Authorization", self.auth.header())
+    }
+
+    /// `--channel whatsapp` with no `whatsapp_from`: Vonage's WhatsApp workflow sends
+    /// only from the business's own number, and answers 422 without one.
+    fn whatsapp_from_missing(&self) -> Failure {
+        Failure::config(format!(
+            "vonage's WhatsApp workflow needs `whatsapp_from` (your WhatsApp Business number), and {} does not set it",
+            self.label
+        ))
+        .hint(format!(
+            "set whatsapp_from = \"+447700900000\" (your WhatsApp Business Account number) in the profile, or export {}; or send with --channel sms",
+            crate::config::env_name("whatsapp_from")
+        ))
     }
 
     fn verify_path(id: &str) -> String {
@@ -347,6 +359,15 @@ impl Vonage {
 impl Provider for Vonage {
     fn info(&self) -> &'static Info {
         &INFO
+    }
+
+    /// Vonage's errors are RFC 7807 problems (`type`, `title`, `detail`): the HTTP
+    /// status names the cause, except 409, a verification still open for the number
+    /// (on a send) or in a step that takes no code (on a check): it clears by itself,
+    /// so it is a rate limit (retryable), not a bad request.
+    fn refusal(&self, reply: &Reply, v: &Value) -> Failure {
+        let kind = (reply.status == 409).then_some(Kind::RateLimited);
+        http_failure(INFO.id, reply, kind, problem_message(v), problem_code(v))
     }
 
     fn send(&self, otp: &Otp) -> Result<Plan, Failure> {
@@ -367,9 +388,11 @@ impl Provider for Vonage {
         step.insert("channel".into(), json!(otp.channel.as_str()));
         step.insert("to".into(), json!(otp.to.digits()));
         if otp.channel == Channel::Whatsapp {
-            if let Some(from) = &self.whatsapp_from {
-                step.insert("from".into(), json!(from));
-            }
+            // Vonage requires `from` on the WhatsApp workflow: the business's own number.
+            let Some(from) = &self.whatsapp_from else {
+                return Err(self.whatsapp_from_missing());
+            };
+            step.insert("from".into(), json!(from));
         }
         let mut body = Map::new();
         body.insert("brand".into(), json!(brand));
@@ -393,8 +416,7 @@ impl Provider for Vonage {
     fn send_reply(&self, reply: &Reply) -> Result<Accepted, Failure> {
         let v = reply_json(INFO.id, reply)?;
         if reply.status == 409 {
-            // Vonage allows one open verification per number. It clears by itself when
-            // the earlier one ends, so it is a rate limit (retryable), not a bad request.
+            // Vonage allows one open verification per number.
             let earlier = text_at(&v, "request_id")
                 .filter(|s| !s.trim().is_empty())
                 .map(|id| redact::vendor_text(&id));
@@ -402,16 +424,17 @@ impl Provider for Vonage {
                 Some(id) => format!("`otp cancel --id {id}`"),
                 None => "`otp cancel --id` the earlier send's id".into(),
             };
-            return Err(failure(reply, &v, Some(Kind::RateLimited)).hint(format!(
+            return Err(self.refusal(reply, &v).hint(format!(
                 "a verification to this number is still open at vonage: wait until it expires (channel_timeout, 300s by default), or {cancel}, then send again"
             )));
         }
         if !is_success(reply.status) {
-            return Err(failure(reply, &v, None));
+            return Err(self.refusal(reply, &v));
         }
         let Some(id) = text_at(&v, "request_id").filter(|s| !s.trim().is_empty()) else {
+            // A problem document passed on with a 2xx: a rejection, read like any.
             if is_problem(&v) {
-                return Err(failure(reply, &v, Some(Kind::InvalidRequest)));
+                return Err(self.refusal(reply, &v));
             }
             return Err(missing_field(INFO.id, "request_id", reply));
         };
@@ -470,7 +493,7 @@ impl Provider for Vonage {
                 "vonage no longer knows this verification (completed, expired or cancelled)",
             )
             .ask_record()),
-            _ => Err(failure(reply, &v, None)),
+            _ => Err(self.refusal(reply, &v)),
         }
     }
 
@@ -483,7 +506,7 @@ impl Provider for Vonage {
             return Ok(());
         }
         let v = reply_json(INFO.id, reply)?;
-        Err(failure(reply, &v, None))
+        Err(self.refusal(reply, &v))
     }
 
     /// Only Basic credentials reach the Account API; a JWT-only profile has no
@@ -506,7 +529,7 @@ impl Provider for Vonage {
     fn balance_reply(&self, reply: &Reply) -> Result<Balance, Failure> {
         let v = reply_json(INFO.id, reply)?;
         if !is_success(reply.status) {
-            return Err(failure(reply, &v, None));
+            return Err(self.refusal(reply, &v));
         }
         let amount = match v.get("value") {
             Some(Value::Number(n)) => n.as_f64(),
@@ -636,6 +659,30 @@ mod tests {
             v["workflow"],
             json!([{"channel": "voice", "to": "447700900001"}])
         );
+    }
+
+    /// Vonage's python SDK makes `from` required on the WhatsApp workflow
+    /// (`WhatsappChannel.from_ = Field(...)`), and its maintainers say "from is now
+    /// mandatory as you must use your own WABA" (vonage-php-sdk-core#467). Without
+    /// `whatsapp_from` the send is refused before any request, naming the key.
+    #[test]
+    fn whatsapp_without_whatsapp_from_is_refused_naming_the_key() {
+        let mut o = otp();
+        o.channel = Channel::Whatsapp;
+        let e = basic().send(&o).unwrap_err();
+        assert_eq!((e.kind, e.exit_code()), (Kind::Config, 3));
+        assert!(e.message.contains("`whatsapp_from`"), "{}", e.message);
+        assert!(e.message.contains("profile \"t\""), "{}", e.message);
+        let hint = e.hint.unwrap();
+        assert!(
+            hint.contains("OTP_WHATSAPP_FROM") && hint.contains("--channel sms"),
+            "{hint}"
+        );
+        // SMS and voice need no sender number.
+        for channel in [Channel::Sms, Channel::Voice] {
+            o.channel = channel;
+            assert!(basic().send(&o).is_ok(), "{channel:?}");
+        }
     }
 
     #[test]
@@ -1024,6 +1071,35 @@ mod tests {
         assert_eq!(f.exit_code(), 6);
         let f = no(503, r#"{"title":"Service Unavailable"}"#);
         assert_eq!(f.exit_code(), 6);
+    }
+
+    /// Every reply Vonage did not accept goes through `refusal`: RFC 7807 words and
+    /// `type`, the HTTP status's kind, and a 409 (Verify v2: a verification still open,
+    /// or a step that takes no code) as a retryable rate limit.
+    #[test]
+    fn refusal_is_the_one_reading_of_a_problem() {
+        let p = basic();
+        let conflict = reply(
+            409,
+            r#"{"title":"Conflict","detail":"The current Verify workflow step does not support a code.","type":"https://developer.vonage.com/api-errors/verify#conflict"}"#,
+        );
+        let f = p.verify_reply(&conflict).unwrap_err();
+        assert_eq!((f.kind, f.exit_code()), (Kind::RateLimited, 4));
+        assert_eq!(f.provider_code.as_deref(), Some("conflict"));
+        let unauthorized = reply(
+            401,
+            r#"{"title":"Unauthorized","type":"https://developer.vonage.com/api-errors#unauthorized"}"#,
+        );
+        for f in [
+            p.send_reply(&unauthorized).unwrap_err(),
+            p.verify_reply(&unauthorized).unwrap_err(),
+            p.cancel_reply(&unauthorized).unwrap_err(),
+            p.balance_reply(&unauthorized).unwrap_err(),
+        ] {
+            assert_eq!((f.kind, f.exit_code()), (Kind::Auth, 4));
+            assert_eq!(f.provider_code.as_deref(), Some("unauthorized"));
+            assert!(f.message.contains("Unauthorized"), "{}", f.message);
+        }
     }
 
     #[test]

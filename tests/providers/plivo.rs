@@ -308,3 +308,58 @@ fn send_errors_map_to_kinds() {
         assert_eq!(m.hits(), 1);
     }
 }
+
+/// Plivo's API reference (Verify > Session > "Validate a session"): success is 200
+/// `{"api_id", "message": "session validated successfully."}`. Any other 2xx is not
+/// Plivo saying yes: exit 6 (unknown), never verified.
+#[test]
+fn verify_2xx_without_the_documented_success_is_unknown() {
+    for body in [
+        r#"{"api_id":"a"}"#,
+        r#"{"api_id":"a","message":"The passcode entered is incorrect."}"#,
+        r#"{"api_id":"a","error":"Invalid OTP"}"#,
+    ] {
+        let (server, env) = sent();
+        let m = mock(&server, POST, SESSION_PATH, 200, body);
+        let out = verify(&env, "482913");
+        let v = battery::assert_failure(&out, body, 6, "bad_response");
+        assert_ne!(v["outcome"], "verified", "{body}: {v}");
+        assert_eq!(m.hits(), 1, "verify is never retried");
+        support::assert_no_leak(&out, &["482913"]);
+    }
+    // The documented success in another case still verifies.
+    let (server, env) = sent();
+    mock(
+        &server,
+        POST,
+        SESSION_PATH,
+        200,
+        r#"{"api_id":"a","message":"Session Validated Successfully."}"#,
+    );
+    assert_eq!(support::code(&verify(&env, "482913")), 0);
+}
+
+/// plivo-python `plivo/base.py`: a 403 on `/Session/` (one of its
+/// `GEO_PERMISSION_ENDPOINTS`) raises `GeoPermissionError`. Kind `route_refused` with a
+/// hint about the console's geo permissions, not a credential hint.
+#[test]
+fn a_403_on_the_session_api_is_route_refused() {
+    let body = r#"{"api_id":"a","error":"This destination is not enabled for your account"}"#;
+    let server = MockServer::start();
+    let m = mock(&server, POST, SEND_PATH, 403, body);
+    let env = env(&server.base_url(), "");
+    let out = env.run(&["send", "--to", TO, "-o", "json"]);
+    battery::assert_send_failed(&out, "send 403", 4, "route_refused", 403, None);
+    let out = env.run(&["send", "--to", TO]);
+    assert_eq!(support::code(&out), 4);
+    let err = support::stderr(&out);
+    assert!(
+        err.contains("Geo Permissions") && !err.contains("auth_token"),
+        "{err}"
+    );
+    assert_eq!(m.hits(), 2);
+
+    let (server, env) = sent();
+    mock(&server, POST, SESSION_PATH, 403, body);
+    battery::assert_failure(&verify(&env, "482913"), "verify 403", 4, "route_refused");
+}

@@ -1,8 +1,10 @@
-//! Twilio Verify v2 against a local mock: the exact form requests with Basic auth, the
-//! verification check (approved, pending, gone), status and cancel, and the settings the
-//! Verify Service owns refused before any request.
+//! Twilio Verify v2 against a local mock: the exact form requests with Basic auth (the
+//! sender as `CustomFriendlyName`), the verification check (approved, pending, failed,
+//! gone, a code of the wrong length refused before any request), status and cancel, geo
+//! permissions as `route_refused` (which fallback follows), and the settings the Verify
+//! Service owns refused before any request.
 
-use super::battery::{self, mock, Fixture};
+use super::battery::{self, fixtures, mock, Fixture};
 use crate::support::{self, Env, CANARY};
 use base64::Engine as _;
 use httpmock::prelude::*;
@@ -172,7 +174,6 @@ fn settings_the_service_owns_exit_2_with_zero_requests() {
             (&["--webotp-domain", "example.com"], &["twilio", "message"]),
             (&["--pin-type", "letters"], &["twilio", "letters"]),
             (&["--pin", "123456"], &["twilio", "--pin"]),
-            (&["--sender", "Acme"], &["twilio", "sender", "Acme"]),
         ],
         2,
     );
@@ -422,4 +423,163 @@ fn cancel_posts_status_canceled() {
         err.contains("the local record is cancelled") && err.contains("approved, expired"),
         "{err}"
     );
+}
+
+/// Twilio's OpenAPI (twilio/twilio-oai `spec/json/twilio_verify_v2.json`):
+/// `CustomFriendlyName` "overwrites the existing one in the verification message".
+/// `--sender` or the profile's `sender` is sent as that field.
+#[test]
+fn the_sender_is_sent_as_custom_friendly_name() {
+    let server = MockServer::start();
+    let m = server.mock(|when, then| {
+        when.method(POST)
+            .path(SEND_PATH)
+            .x_www_form_urlencoded_tuple("To", TO)
+            .x_www_form_urlencoded_tuple("CustomFriendlyName", "Acme Shop");
+        then.status(201)
+            .header("content-type", "application/json")
+            .body(SUCCESS);
+    });
+    let env = env(&server.base_url(), "");
+    let out = env.run(&["send", "--to", TO, "--sender", "Acme Shop", "-o", "json"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    assert_eq!(support::json(&out)["outcome"], "accepted");
+    let env = env_with(&format!(
+        "{}sender = \"Acme Shop\"\n",
+        profile(&server.base_url())
+    ));
+    let out = env.run(&["send", "--to", TO, "-o", "json"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    let out = env.run(&["config", "check"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    assert_eq!(m.hits(), 2);
+}
+
+/// Twilio's OpenAPI lists `failed` among a check's statuses: the verification is dead,
+/// so not verified, reason `expired` (exit 1), not an unknown answer.
+#[test]
+fn verify_failed_is_expired() {
+    let (server, env) = sent();
+    let m = mock(&server, POST, CHECK_PATH, 200, &check_reply("failed"));
+    let out = verify(&env, "482913");
+    let v = battery::assert_failure(&out, "failed", 1, "expired");
+    assert_eq!(v["reason"], "expired");
+    assert_eq!(v["outcome"], "not_verified");
+    assert_eq!(m.hits(), 1);
+}
+
+/// twilio.com/docs/api/errors/60200 on a check: "Code parameter is not between 4-10
+/// numbers long". Such a code cannot be right: refused before the request, as a wrong
+/// code that spends no attempt. Should Twilio answer 60200 anyway, it is a wrong code.
+#[test]
+fn a_code_outside_4_to_10_is_a_wrong_code_without_a_request() {
+    let (server, env) = sent();
+    let m = mock(&server, POST, CHECK_PATH, 200, &check_reply("approved"));
+    for code in ["123", "12345678901"] {
+        let out = verify(&env, code);
+        let v = battery::assert_failure(&out, code, 1, "wrong_code");
+        assert_eq!(v["reason"], "wrong_code");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("no attempt spent"),
+            "{v}"
+        );
+        support::assert_no_leak(&out, &[code]);
+    }
+    assert_eq!(m.hits(), 0, "no request for a code Twilio cannot have made");
+    // Nothing was spent or claimed: the right code still verifies.
+    let out = verify(&env, "482913");
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    assert_eq!(m.hits(), 1);
+    // A used record says so first.
+    let out = verify(&env, "123");
+    assert_eq!(support::json(&out)["reason"], "already_used");
+    // Without a record too.
+    let env = env_with(&profile(&server.base_url()));
+    let out = env.run(&[
+        "-p", "us", "verify", "--id", VE, "--code", "12", "-o", "json",
+    ]);
+    battery::assert_failure(&out, "no record", 1, "wrong_code");
+    assert_eq!(m.hits(), 1);
+
+    let (server, env) = sent();
+    let m = mock(
+        &server,
+        POST,
+        CHECK_PATH,
+        400,
+        &error(
+            60200,
+            400,
+            "Invalid parameter: Code parameter is not between 4-10 numbers long",
+        ),
+    );
+    let out = verify(&env, "4829");
+    let v = battery::assert_failure(&out, "60200", 1, "wrong_code");
+    assert_eq!(v["error"]["provider_code"], "60200");
+    assert_eq!(m.hits(), 1);
+}
+
+const GEO: &str = r#"{"code":60605,"message":"Verification to this number is blocked by Verify Geo-Permissions","more_info":"https://www.twilio.com/docs/errors/60605","status":403}"#;
+
+/// twilio.com/docs/api/errors/60605: "blocked by Verify Geo-Permissions", HTTP 403.
+/// Kind `route_refused` with a hint at the console's geo permissions, not `auth`.
+#[test]
+fn geo_permissions_are_route_refused_with_a_console_hint() {
+    let server = MockServer::start();
+    let m = mock(&server, POST, SEND_PATH, 403, GEO);
+    let env = env(&server.base_url(), "");
+    let out = env.run(&["send", "--to", TO, "-o", "json"]);
+    battery::assert_send_failed(&out, "60605", 4, "route_refused", 403, Some("60605"));
+    let out = env.run(&["send", "--to", TO]);
+    assert_eq!(support::code(&out), 4);
+    let err = support::stderr(&out);
+    assert!(
+        err.contains("hint:") && err.contains("Geo permissions") && !err.contains("auth_token"),
+        "{err}"
+    );
+    assert_eq!(m.hits(), 2);
+}
+
+/// A refused destination is Twilio's own (its account's geo permissions): the next
+/// profile of the chain may deliver, so fallback follows it.
+#[test]
+fn fallback_follows_geo_permissions() {
+    let smscx = fixtures().into_iter().find(|f| f.id == "smscx").unwrap();
+    let (a, b) = (MockServer::start(), MockServer::start());
+    let first = mock(&a, POST, SEND_PATH, 403, GEO);
+    let second = mock(
+        &b,
+        POST,
+        smscx.send_path,
+        smscx.success_status,
+        smscx.success_body,
+    );
+    let env = Env::new();
+    env.config(&format!(
+        "default_profile = \"us\"\n[profiles.us]\n{}fallback = [\"b\"]\n[profiles.b]\n{}",
+        profile(&a.base_url()),
+        (smscx.profile)(&b.base_url()),
+    ));
+    let out = env.run(&["send", "--to", TO, "-o", "json"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    let v = support::json(&out);
+    support::assert_report_shape(&v);
+    assert_eq!(
+        (&v["provider"], &v["profile"]),
+        (&"smscx".into(), &"b".into())
+    );
+    let t = &v["tried"][0];
+    assert_eq!(
+        (&t["profile"], &t["provider"], &t["outcome"]),
+        (&"us".into(), &"twilio".into(), &"rejected".into()),
+        "{v}"
+    );
+    assert_eq!(t["error"]["kind"], "route_refused", "{v}");
+    assert_eq!(t["error"]["provider_code"], "60605", "{v}");
+    first.assert_hits(1);
+    second.assert_hits(1);
+    support::assert_no_leak(&out, &[]);
 }

@@ -465,3 +465,55 @@ fn providers_and_config_init_know_vonage() {
         "{written}"
     );
 }
+
+/// Vonage's python SDK makes `from` required on the WhatsApp workflow
+/// (`WhatsappChannel.from_ = Field(...)`); its maintainers: "from is now mandatory as
+/// you must use your own WABA" (vonage-php-sdk-core#467). `--channel whatsapp` without
+/// `whatsapp_from` is refused before any request (exit 3, naming the key and the
+/// profile); with it, `from` reaches the workflow.
+#[test]
+fn whatsapp_needs_whatsapp_from_before_any_request() {
+    let server = MockServer::start();
+    let mut any = server.mock(|_when, then| {
+        then.status(202)
+            .header("content-type", "application/json")
+            .body(SUCCESS);
+    });
+    let env = env(&server.base_url());
+    battery::assert_refused_before_sending(
+        &env,
+        TO,
+        &[(
+            &["--channel", "whatsapp"],
+            &["vonage", "`whatsapp_from`", "profile \"uk\""],
+        )],
+        3,
+    );
+    let out = env.run(&["send", "--to", TO, "--channel", "whatsapp"]);
+    assert_eq!(support::code(&out), 3);
+    let err = support::stderr(&out);
+    assert!(
+        err.contains("hint:") && err.contains("whatsapp_from"),
+        "{err}"
+    );
+    assert_eq!(any.hits(), 0);
+    any.delete();
+
+    let m = server.mock(|when, then| {
+        when.method(POST).path("/v2/verify").json_body(json!({
+            "brand": "Acme",
+            "workflow": [{"channel": "whatsapp", "to": "447700900001", "from": "447700900000"}],
+            "code_length": 6,
+        }));
+        then.status(202)
+            .header("content-type", "application/json")
+            .body(SUCCESS);
+    });
+    let env = env_with(&format!(
+        "{}whatsapp_from = \"+447700900000\"\n",
+        profile(&server.base_url())
+    ));
+    let out = env.run(&["send", "--to", TO, "--channel", "whatsapp", "-o", "json"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    m.assert();
+}
