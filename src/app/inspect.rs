@@ -28,6 +28,7 @@ fn provider_json(i: &Info) -> serde_json::Value {
         "pin_type" => i.pin_types.is_empty(),
         "attempts" => i.attempts.is_none(),
         "message" | "templates" => i.writes_message,
+        "sender" => !i.takes_sender,
         _ => false,
     };
     let keys: Vec<serde_json::Value> = config::known_keys(&i.schema())
@@ -53,6 +54,7 @@ fn provider_json(i: &Info) -> serde_json::Value {
         "attempts": i.attempts.map(|(lo, hi)| serde_json::json!({"min": lo, "max": hi})),
         "base_url": i.default_base_url, "keys": keys,
         "decided_at": i.decided_at, "writes_message": i.writes_message,
+        "takes_sender": i.takes_sender,
         "example": format!("[profiles.{}]\n{}", i.id, i.example),
     })
 }

@@ -41,7 +41,30 @@ pub fn setting_checks(p: &Profile) -> Vec<Failure> {
     .into_iter()
     .flatten()
     .chain(message_refusals(p, None))
+    .chain(sender_refusal(p))
     .collect()
+}
+
+/// A sender set for a vendor that takes none (`Info::takes_sender`): refused, never
+/// dropped, since the SMS would go out under a name the user did not choose.
+fn sender_refusal(p: &Profile) -> Option<Failure> {
+    let info = provider_of(p);
+    let sender = p.str("sender").map(str::trim).filter(|s| !s.is_empty())?;
+    (!info.takes_sender).then(|| {
+        refuse(
+            p,
+            "sender",
+            format!(
+                "{} has no sender ID, so sender \"{}\" cannot be used",
+                info.id,
+                crate::redact::strip_controls(sender)
+            ),
+        )
+        .hint(match info.decided_at {
+            Some(place) => format!("remove it; what the SMS comes from is set in {place}"),
+            None => "remove it".to_string(),
+        })
+    })
 }
 
 pub fn settings(p: &Profile) -> Result<Settings, Failure> {
@@ -737,6 +760,9 @@ fn draft(profile: &Profile, info: &'static Info, a: &SendArgs) -> Result<Draft, 
     let channel = channel(info, a.channel.as_deref())?;
     let s = settings(profile)?;
     if let Some(f) = message_refusals(profile, Some(a)).into_iter().next() {
+        return Err(f);
+    }
+    if let Some(f) = sender_refusal(profile) {
         return Err(f);
     }
     let (template, templates) = template(profile, a, s.ttl.value)?;

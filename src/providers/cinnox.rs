@@ -57,6 +57,7 @@ pub static INFO: Info = Info {
     credentials_hint: "the App ID, App Token and Base URL are shown per App in the CINNOX dashboard: Administration > Service Integration > API > API LIST",
     decided_at: None,
     writes_message: false,
+    takes_sender: true,
     build,
 };
 

@@ -31,6 +31,7 @@ pub static INFO: Info = Info {
     credentials_hint: "console needs no credentials",
     decided_at: None,
     writes_message: false,
+    takes_sender: true,
     build,
 };
 

@@ -185,6 +185,9 @@ pub struct Info {
     /// or `templates` is refused (exit 2 from a flag, 3 from the profile), by `send`
     /// and `config check` alike, and `otp providers NAME` does not offer those keys.
     pub writes_message: bool,
+    /// The vendor takes a sender ID (`sender`, `--sender`); false when the message
+    /// goes out under a number the vendor picks, so a sender the user set is refused.
+    pub takes_sender: bool,
     pub build: fn(&Profile) -> Result<Box<dyn Provider>, Failure>,
 }
 

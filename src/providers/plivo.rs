@@ -53,8 +53,9 @@ pub static INFO: Info = Info {
               sender = \"Acme\"                     # sent as brand_name\n\
               # app_uuid = \"...\"                  # a Verify application\n",
     credentials_hint: "the Auth ID and Auth Token are on the Plivo console's overview page",
-    decided_at: Some("the Plivo console (Verify > Applications)"),
+    decided_at: Some("the Plivo console, Verify > Applications"),
     writes_message: true,
+    takes_sender: true,
     build,
 };
 

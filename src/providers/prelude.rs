@@ -38,6 +38,7 @@ pub static INFO: Info = Info {
     credentials_hint: "API keys are in the Prelude dashboard, under Settings > API keys",
     decided_at: Some("the Prelude dashboard"),
     writes_message: true,
+    takes_sender: true,
     build,
 };
 

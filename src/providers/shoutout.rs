@@ -54,6 +54,7 @@ pub static INFO: Info = Info {
     credentials_hint: "the API key is in the ShoutOUT Lite app, under Developers / API keys",
     decided_at: Some("the ShoutOUT account"),
     writes_message: false,
+    takes_sender: true,
     build,
 };
 

@@ -50,6 +50,7 @@ pub static INFO: Info = Info {
     credentials_hint: "API keys and OAuth applications are in the SMS.cx dashboard, under API",
     decided_at: None,
     writes_message: false,
+    takes_sender: true,
     build,
 };
 

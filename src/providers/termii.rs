@@ -56,6 +56,7 @@ pub static INFO: Info = Info {
     credentials_hint: "the API key and your account's base URL are shown on the Termii dashboard",
     decided_at: None,
     writes_message: false,
+    takes_sender: true,
     build,
 };
 

@@ -61,8 +61,9 @@ pub static INFO: Info = Info {
               # sender = \"Acme\"      # sent as CustomFriendlyName: the name in the Service's message\n\
               # locale = \"fr\"\n",
     credentials_hint: "the Account SID and Auth Token are on the Twilio Console's dashboard; the Verify Service SID is under Verify > Services",
-    decided_at: Some("the Twilio Verify Service (Console > Verify > Services)"),
+    decided_at: Some("the Twilio Verify Service, Console > Verify > Services"),
     writes_message: true,
+    takes_sender: true,
     build,
 };
 

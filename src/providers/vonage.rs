@@ -77,6 +77,7 @@ pub static INFO: Info = Info {
     credentials_hint: "the API key and secret are on the Vonage dashboard's home page; an application's id and private key under Applications",
     decided_at: Some("the Vonage dashboard"),
     writes_message: true,
+    takes_sender: true,
     build,
 };
 

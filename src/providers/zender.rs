@@ -78,6 +78,7 @@ pub static INFO: Info = Info {
     credentials_hint: "the API secret is under Tools -> API Keys on your Zender host (give it the otp permission); device IDs are on the Devices page",
     decided_at: Some("the Zender host's settings"),
     writes_message: false,
+    takes_sender: false,
     build,
 };
 
