@@ -252,6 +252,7 @@ fn the_readme_provider_table_is_the_registry() {
             (p["ttl"] == "chosen by the provider", "expiry"),
             (p["attempts"].is_null(), "attempts"),
             (p["writes_message"] == true, "message"),
+            (p["takes_sender"] == false, "sender"),
         ] {
             if gone {
                 decides.push(what);
