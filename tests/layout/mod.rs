@@ -49,6 +49,77 @@ fn src_has_no_import_cycle_and_imports_point_down() {
     );
 }
 
+/// Vendor words and codes are read in one place: the adapters under `src/providers/`.
+/// Outside it, no code (tests aside) compares a vendor's error code, looks for words in a
+/// failure's message, or reads a reply's body; the rest of the program matches on the
+/// adapter's typed cause (`Kind`, `Reason`).
+#[test]
+fn vendor_words_and_codes_are_read_only_in_the_adapters() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let found = vendor_reads(&read_tree(&src));
+    assert!(
+        found.is_empty(),
+        "vendor words or codes read outside src/providers/:\n  {}",
+        found.join("\n  ")
+    );
+}
+
+#[test]
+fn the_vendor_read_check_sees_what_it_forbids() {
+    let files = tree(&[
+        (
+            "app/fallback.rs",
+            "fn f(x: &Failure) -> bool { x.provider_code.as_deref() == Some(\"21408\") }",
+        ),
+        (
+            "app/send.rs",
+            "fn g(f: &Failure) -> bool { f.message.to_ascii_lowercase().contains(\"sender\") }",
+        ),
+        ("app/ok.rs", "fn h(f: &Failure) -> Kind { f.kind }\n#[cfg(test)]\nmod tests { fn t(f: &Failure) { assert!(f.message.contains(\"x\")); } }"),
+        ("providers/termii.rs", "fn k(v: &Value) -> bool { text_at(v, \"code\").as_deref() == Some(\"404\") }"),
+    ]);
+    let found = vendor_reads(&files);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0].starts_with("app/fallback.rs"), "{found:?}");
+}
+
+/// Where a non-test line outside `providers/` reads vendor words or codes.
+fn vendor_reads(files: &BTreeMap<Module, String>) -> Vec<String> {
+    // What reading vendor text or codes looks like: comparing a provider code, searching
+    // a failure's message (or a lower-cased copy of it), splitting off the tool's own
+    // "): " prefix to reach the vendor's words, or parsing a reply body.
+    const FORBIDDEN: &[&str] = &[
+        "provider_code.as_deref()",
+        "provider_code ==",
+        "provider_code.as_ref()",
+        ".message.contains(",
+        ".message.to_ascii_lowercase()",
+        ".message.to_lowercase()",
+        "split_once(\"): \")",
+        "vendor_message(",
+        "text_at(",
+    ];
+    let mut found = Vec::new();
+    for (module, text) in files {
+        // The adapters, and files that are test modules as a whole.
+        let test_file = module
+            .last()
+            .is_some_and(|m| m == "tests" || m == "proptests");
+        if module.first().map(String::as_str) == Some("providers") || test_file {
+            continue;
+        }
+        // Unit tests sit at the end of each file, behind `#[cfg(test)]`.
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        for (n, line) in code.lines().enumerate() {
+            let line = line.split("//").next().unwrap_or("");
+            if let Some(p) = FORBIDDEN.iter().find(|p| line.contains(*p)) {
+                found.push(format!("{}.rs:{}: {p}", module.join("/"), n + 1));
+            }
+        }
+    }
+    found
+}
+
 #[test]
 fn the_reader_sees_every_form_of_import_and_ignores_the_rest() {
     let files = tree(&[
