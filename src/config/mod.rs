@@ -868,6 +868,37 @@ impl Profile {
         .map(Some)
     }
 
+    /// Key material (a PEM private key, say) given as the text itself or as the path of
+    /// a file holding it: a plain value, or a secret source whose text, that lacks
+    /// `marker` (`-----BEGIN`), is a path (relative to the config file's folder). The
+    /// file is read like a `{ file }` secret: a regular file, at most 64 KiB. None
+    /// when the key is not set anywhere.
+    pub fn secret_material(&self, key: &str, marker: &str) -> Result<Option<Secret>, Failure> {
+        let Some(text) = self.secret_text(key, true)? else {
+            return Ok(None);
+        };
+        if text.expose().contains(marker) {
+            return Ok(Some(text));
+        }
+        let path = self.resolve_path(text.expose().trim());
+        let what = match self.source(key) {
+            Some(Source::Env) => env_name(key),
+            _ => format!("{key} in {}", self.label()),
+        };
+        let bytes = secret::read_bounded(&path, secret::SECRET_MAX).map_err(|e| {
+            Failure::config(format!("{what} names {}, which {}", path.display(), e)).hint(format!(
+                "give the path of the file, or the {marker}... text itself"
+            ))
+        })?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            Failure::config(format!(
+                "{what} names {}, which is not text",
+                path.display()
+            ))
+        })?;
+        Ok(Some(Secret::new(text)))
+    }
+
     /// A credential the provider cannot work without.
     pub fn require_secret(&self, key: &str) -> Result<Secret, Failure> {
         self.secret(key)?.ok_or_else(|| self.missing(key))

@@ -7,7 +7,7 @@ use super::{
     vendor_message, Accepted, Balance, Channel, Info, Key, KeyType, LengthRule, Method, Otp, PinBy,
     Plan, Provider, Reply, Request, TtlRule, VerifyBy,
 };
-use crate::config::{Profile, Source};
+use crate::config::Profile;
 use crate::error::{Failure, Kind, Reason};
 use crate::message::PinType;
 use crate::redact::{self, Secret};
@@ -20,8 +20,6 @@ const DEFAULT_BASE: &str = "https://api.nexmo.com";
 const BALANCE_URL: &str = "https://rest.nexmo.com/account/get-balance";
 /// How long a signed JWT is good for: one run's requests start within seconds of build.
 const JWT_LIFETIME_SECS: u64 = 300;
-/// A PEM file larger than this is not a private key (SPEC §6.11 bounds every read).
-const PEM_MAX: u64 = 64 * 1024;
 
 pub static INFO: Info = Info {
     id: "vonage",
@@ -184,26 +182,12 @@ fn auth(profile: &Profile) -> Result<Auth, Failure> {
 }
 
 /// The application's key pair. `private_key` is a PEM file path, or a secret (env,
-/// file, command) holding the PEM itself or a path to it. Nothing of the key is echoed.
+/// file, command) holding the PEM itself or a path to it; config reads the file, bounded
+/// like every secret source. Nothing of the key is echoed.
 fn private_key(profile: &Profile) -> Result<ring::rsa::KeyPair, Failure> {
-    let plain_path = match profile.entry("private_key").map(|e| &e.value) {
-        Some(toml::Value::String(s)) if !s.contains("-----BEGIN") => Some(s.trim().to_string()),
-        _ => None,
-    };
-    let pem = match plain_path {
-        Some(p) => read_pem_file(profile, &p)?,
-        None => {
-            let text = profile
-                .secret_text("private_key", true)?
-                .ok_or_else(|| profile.missing("private_key"))?;
-            if text.expose().contains("-----BEGIN") {
-                text
-            } else {
-                // A secret holding a path (OTP_PRIVATE_KEY=/run/keys/vonage.key, say).
-                read_pem_file(profile, text.expose())?
-            }
-        }
-    };
+    let pem = profile
+        .secret_material("private_key", "-----BEGIN")?
+        .ok_or_else(|| profile.missing("private_key"))?;
     parse_pem(pem.expose().as_bytes()).map_err(|why| {
         profile
             .bad_value(
@@ -212,36 +196,6 @@ fn private_key(profile: &Profile) -> Result<ring::rsa::KeyPair, Failure> {
             )
             .hint("use the private.key file Vonage gave when the application was created: PEM, PKCS#8 \"PRIVATE KEY\" or PKCS#1 \"RSA PRIVATE KEY\"")
     })
-}
-
-fn read_pem_file(profile: &Profile, path: &str) -> Result<Secret, Failure> {
-    use std::io::Read;
-    let path = profile.resolve_path(path);
-    let cannot = |why: String| {
-        let what = match profile.source("private_key") {
-            Some(Source::Env) => crate::config::env_name("private_key"),
-            _ => format!("private_key in {}", profile.label()),
-        };
-        Failure::config(format!("{what} names {}, which {why}", path.display()))
-            .hint("give the path of the application's PEM private key file")
-    };
-    let meta = std::fs::metadata(&path).map_err(|e| cannot(format!("cannot be read: {e}")))?;
-    if !meta.is_file() {
-        return Err(cannot("is not a regular file".into()));
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(&path)
-        .and_then(|f| f.take(PEM_MAX + 1).read_to_end(&mut bytes))
-        .map_err(|e| cannot(format!("cannot be read: {e}")))?;
-    if bytes.len() as u64 > PEM_MAX {
-        return Err(cannot(format!(
-            "is larger than {} KiB, so not a private key",
-            PEM_MAX / 1024
-        )));
-    }
-    let text =
-        String::from_utf8(bytes).map_err(|_| cannot("is not text (a PEM file is ASCII)".into()))?;
-    Ok(Secret::new(text))
 }
 
 /// An RSA key pair from PEM; the error names the problem, never the content.
