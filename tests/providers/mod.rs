@@ -2,6 +2,8 @@
 
 pub mod battery;
 pub mod cinnox;
+pub mod infobip;
+pub mod msg91;
 pub mod plivo;
 pub mod prelude;
 pub mod shoutout;
@@ -24,4 +26,6 @@ pub static FIXTURES: &[&Fixture] = &[
     &prelude::FIXTURE,
     &twilio::FIXTURE,
     &plivo::FIXTURE,
+    &msg91::FIXTURE,
+    &infobip::FIXTURE,
 ];
