@@ -154,9 +154,9 @@ impl Provider for Infobip {
         ))
     }
 
-    /// A 200 with `pinId` is accepted, unless `smsStatus` says `MESSAGE_NOT_SENT` (Infobip
-    /// documents that value; Number Lookup found the number unreachable, say): then
-    /// nothing went out. The documented error shape is a refusal; anything else unknown.
+    /// A 200 with `pinId` is accepted, unless `smsStatus` says `MESSAGE_NOT_SENT`, or is
+    /// absent while Number Lookup found the number unreachable (both documented by
+    /// Infobip): then nothing went out. The documented error shape is a refusal; anything else unknown.
     fn send_reply(&self, reply: &Reply) -> Result<Accepted, Failure> {
         let v = reply_json(ID, reply)?;
         if !is_success(reply.status) {
@@ -169,16 +169,23 @@ impl Provider for Infobip {
             return Err(missing_field(ID, "pinId", reply).next_step());
         };
         let sms = text_at(&v, "smsStatus").unwrap_or_default();
-        if sms == "MESSAGE_NOT_SENT" {
-            let nc = text_at(&v, "ncStatus")
-                .map(|n| format!(", number lookup: {}", redact::vendor_text(&n)))
-                .unwrap_or_default();
+        let nc = text_at(&v, "ncStatus").unwrap_or_default();
+        // Infobip: "SMS will not be sent only if Number Lookup status is NC_NOT_REACHABLE"
+        // (the documented value is NC_DESTINATION_NOT_REACHABLE).
+        let unreachable = nc == "NC_DESTINATION_NOT_REACHABLE" || nc == "NC_NOT_REACHABLE";
+        if sms == "MESSAGE_NOT_SENT" || (sms.is_empty() && unreachable) {
+            let said: Vec<String> = [("smsStatus", &sms), ("ncStatus", &nc)]
+                .into_iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| format!("{k} {}", redact::vendor_text(v)))
+                .collect();
+            let code = if sms.is_empty() { nc.clone() } else { sms };
             return Err(Failure::rejected(
                 Kind::InvalidRequest,
-                format!("infobip did not send the SMS (smsStatus MESSAGE_NOT_SENT{nc})"),
+                format!("infobip did not send the SMS ({})", said.join(", ")),
             )
             .status(reply.status)
-            .code(Some(sms))
+            .code(Some(redact::vendor_text(&code)))
             .hint("Infobip found the number unreachable or could not route the message; check the number, or the 2FA logs in the Infobip portal"));
         }
         Ok(Accepted {
@@ -424,6 +431,26 @@ mod tests {
             (Kind::InvalidRequest, Outcome::Rejected, 4)
         );
         assert!(e.message.contains("NC_DESTINATION_NOT_REACHABLE"));
+        let e = p
+            .send_reply(&reply(
+                200,
+                &format!(r#"{{"pinId":"{PIN_ID}","ncStatus":"NC_DESTINATION_NOT_REACHABLE"}}"#),
+            ))
+            .unwrap_err();
+        assert_eq!(e.exit_code(), 4);
+        assert_eq!(
+            e.provider_code.as_deref(),
+            Some("NC_DESTINATION_NOT_REACHABLE")
+        );
+        // Reachable or unknown to Number Lookup: sent.
+        for nc in ["NC_DESTINATION_UNKNOWN", "NC_NOT_CONFIGURED"] {
+            assert!(p
+                .send_reply(&reply(
+                    200,
+                    &format!(r#"{{"pinId":"{PIN_ID}","ncStatus":"{nc}"}}"#)
+                ))
+                .is_ok());
+        }
         for (status, kind) in [
             (401, Kind::Auth),
             (400, Kind::InvalidRequest),

@@ -318,3 +318,32 @@ fn status_is_the_local_record_and_the_online_check_is_not_available() {
     support::assert_no_leak(&out, &[]);
     assert_eq!(guard.hits(), 0);
 }
+
+#[test]
+fn params_join_the_query_string() {
+    let server = MockServer::start();
+    let m = server.mock(|when, then| {
+        when.method(POST)
+            .path("/api/v5/otp")
+            .query_param("authkey", CANARY)
+            .query_param("unicode", "1")
+            .query_param("otp_expiry", "7")
+            .body("");
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(SUCCESS);
+    });
+    let env = env(&server.base_url());
+    let out = env.run(&[
+        "send",
+        "--to",
+        TO,
+        "--param",
+        "unicode=1",
+        "--param",
+        "otp_expiry=7",
+        "-q",
+    ]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    m.assert();
+}
