@@ -9,7 +9,7 @@ use super::{
     vendor_message, Accepted, Balance, Channel, Info, Key, KeyType, LengthRule, Method, Otp, PinBy,
     Plan, Provider, Reply, Request, TtlRule, VerifyBy,
 };
-use crate::config::Profile;
+use crate::config::{Profile, Source};
 use crate::error::{Failure, Kind, Reason};
 use crate::phone::Phone;
 use crate::redact::{self, Secret};
@@ -82,6 +82,17 @@ struct Infobip {
 }
 
 fn build(profile: &Profile) -> Result<Box<dyn Provider>, Failure> {
+    // In the file or an OTP_* variable, `config check` reports it (exit 3); from a flag,
+    // `send` refuses it (exit 2).
+    for key in ["message", "templates"] {
+        if matches!(profile.source(key), Some(Source::File | Source::Env)) {
+            return Err(Failure::config(format!(
+                "infobip sends the text of its 2FA message template, so `{key}` in {} cannot be used",
+                profile.label()
+            ))
+            .hint(TEMPLATE_HINT));
+        }
+    }
     let key = profile.require_secret("api_key")?;
     let base = profile.base_url()?;
     let application_id = profile.require_text("application_id")?.trim().to_string();
@@ -386,6 +397,22 @@ mod tests {
             .unwrap_err()
             .message
             .contains("--app-hash"));
+    }
+
+    #[test]
+    fn the_profile_s_text_is_a_config_problem() {
+        for line in [
+            "message = \"Code {{code}}\"",
+            "templates = { fr = \"Code {{code}}\" }",
+        ] {
+            let e = build(&testing::profile(&format!(
+                "provider = \"infobip\"\napi_key = \"{KEY}\"\nbase_url = \"https://abc.api.infobip.com\"\napplication_id = \"{APP}\"\nmessage_id = \"{MSG}\"\n{line}\n"
+            )))
+            .err()
+            .unwrap();
+            assert_eq!(e.exit_code(), 3, "{line}");
+            assert!(e.hint.unwrap().contains("message template"));
+        }
     }
 
     #[test]

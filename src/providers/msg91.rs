@@ -9,7 +9,7 @@ use super::{
     vendor_message, Accepted, Channel, Info, Key, KeyType, LengthRule, Method, Otp, PinBy, Plan,
     Provider, Reply, Request, TtlRule, VerifyBy,
 };
-use crate::config::Profile;
+use crate::config::{Profile, Source};
 use crate::error::{Failure, Kind, Reason};
 use crate::message::PinType;
 use crate::phone::Phone;
@@ -65,6 +65,17 @@ struct Msg91 {
 }
 
 fn build(profile: &Profile) -> Result<Box<dyn Provider>, Failure> {
+    // In the file or an OTP_* variable, `config check` reports it (exit 3); from a flag,
+    // `send` refuses it (exit 2).
+    for key in ["message", "templates", "sender"] {
+        if matches!(profile.source(key), Some(Source::File | Source::Env)) {
+            return Err(Failure::config(format!(
+                "msg91 sends the text and sender of its DLT template, so `{key}` in {} cannot be used",
+                profile.label()
+            ))
+            .hint(TEMPLATE_HINT));
+        }
+    }
     let key = profile.require_secret("auth_key")?;
     let template_id = profile.require_text("template_id")?.trim().to_string();
     let base = profile.base_url()?;
@@ -360,6 +371,23 @@ mod tests {
         let mut o = otp();
         o.app_hash = Some("FA+9qCX9VSu".into());
         assert!(p.send(&o).unwrap_err().message.contains("--app-hash"));
+    }
+
+    #[test]
+    fn the_profile_s_text_or_sender_is_a_config_problem() {
+        for line in [
+            "message = \"Code {{code}}\"",
+            "sender = \"ACMEIN\"",
+            "templates = { fr = \"Code {{code}}\" }",
+        ] {
+            let e = build(&testing::profile(&format!(
+                "provider = \"msg91\"\nauth_key = \"{KEY}\"\ntemplate_id = \"{TEMPLATE}\"\n{line}\n"
+            )))
+            .err()
+            .unwrap();
+            assert_eq!(e.exit_code(), 3, "{line}");
+            assert!(e.hint.unwrap().contains("MSG91 OTP template"));
+        }
     }
 
     #[test]

@@ -279,3 +279,23 @@ fn the_online_check_reads_the_balance() {
     assert_eq!(v["profiles"][0]["error"]["kind"], "auth", "{v}");
     assert_eq!(guard.hits(), 0);
 }
+
+#[test]
+fn the_profile_s_text_is_a_config_problem_for_send_and_check() {
+    let server = MockServer::start();
+    let m = server.mock(|_when, then| {
+        then.status(200).body(SUCCESS);
+    });
+    let env = Env::new();
+    env.config(&format!(
+        "[profiles.ib]\n{}message = \"Code {{{{code}}}}\"\n",
+        profile(&server.base_url())
+    ));
+    let out = env.run(&["send", "--to", TO, "-o", "json"]);
+    let v = battery::assert_failure(&out, "message", 3, "config");
+    assert_eq!(v["outcome"], "not_sent");
+    let out = env.run(&["config", "check"]);
+    assert_eq!(support::code(&out), 3);
+    assert!(support::stderr(&out).contains("2FA message template"));
+    assert_eq!(m.hits(), 0);
+}

@@ -347,3 +347,29 @@ fn params_join_the_query_string() {
     assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
     m.assert();
 }
+
+#[test]
+fn the_profile_s_text_or_sender_is_a_config_problem_for_send_and_check() {
+    let server = MockServer::start();
+    let m = server.mock(|_when, then| {
+        then.status(200).body(SUCCESS);
+    });
+    for line in ["message = \"Code {{code}}\"", "sender = \"ACMEIN\""] {
+        let env = Env::new();
+        env.config(&format!(
+            "[profiles.in]\n{}{line}\n",
+            profile(&server.base_url())
+        ));
+        let out = env.run(&["send", "--to", TO, "-o", "json"]);
+        let v = battery::assert_failure(&out, line, 3, "config");
+        assert_eq!(v["outcome"], "not_sent");
+        let out = env.run(&["config", "check"]);
+        assert_eq!(support::code(&out), 3, "{line}");
+        let err = support::stderr(&out);
+        assert!(
+            err.contains("DLT template") && err.contains("MSG91 OTP template"),
+            "{err}"
+        );
+    }
+    assert_eq!(m.hits(), 0);
+}
