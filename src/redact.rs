@@ -364,6 +364,7 @@ const SECRET_FIELDS: &[&str] = &[
     "code",
     "api_key",
     "apikey",
+    "authkey",
     "secret",
     "token",
     "app_token",

@@ -87,6 +87,18 @@ impl Request {
                     fields.push((k.clone(), v.clone()));
                 }
             }
+            // A vendor that takes every field in the query string (msg91): there too.
+            Body::Empty if self.method != Method::Get && self.url.contains('?') => {
+                let (base, query) = self.url.split_once('?').unwrap_or((&self.url, ""));
+                let mut fields: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+                    .into_owned()
+                    .collect();
+                for (k, v) in params {
+                    fields.retain(|(name, _)| name != k);
+                    fields.push((k.clone(), v.clone()));
+                }
+                self.url = format!("{base}?{}", form_encode(&fields));
+            }
             body @ Body::Empty if self.method != Method::Get => {
                 let mut map = Map::new();
                 for (k, v) in params {
@@ -329,6 +341,16 @@ pub fn snippet(reply: &Reply) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn params_join_a_query_only_request_s_query() {
+        let mut r = Request::new(Method::Post, "https://x/otp?a=1&b=x%26y");
+        r.apply_params(&[("a".into(), "2".into()), ("c".into(), "z w".into())]);
+        assert_eq!(
+            (r.url.as_str(), &r.body),
+            ("https://x/otp?b=x%26y&a=2&c=z+w", &Body::Empty)
+        );
+    }
 
     #[test]
     fn params_override_and_type() {

@@ -580,7 +580,7 @@ fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
         .as_ref()
         .and_then(|p| (provider_of(p).build)(p).ok());
     if let (Some(p), Some(provider)) = (&profile, &provider) {
-        if let Some(req) = provider.status(&a.id) {
+        if let Some(req) = provider.status_to(&a.id, phone.as_ref()) {
             let asked = Http::new(timeout, p.ca_file().as_deref(), out.verbose)
                 .and_then(|mut http| {
                     if let Some(ph) = &phone {

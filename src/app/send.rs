@@ -126,7 +126,8 @@ fn message_refusals(p: &Profile, a: Option<&SendArgs>) -> Vec<Failure> {
     }
     let id = info.id;
     let place = info.decided_at.unwrap_or("the vendor's console");
-    let hint = format!("{id} writes the message itself; its text is set in {place}");
+    let writes = format!("{id} writes the message itself (its text is set in {place})");
+    let hint = format!("change the text in {place}");
     let mut out = Vec::new();
     let flags = a.map(|a| {
         [
@@ -142,7 +143,7 @@ fn message_refusals(p: &Profile, a: Option<&SendArgs>) -> Vec<Failure> {
         if given {
             out.push(
                 Failure::usage(format!(
-                    "{id} writes the message itself, so {flag} cannot be used ({})",
+                    "{writes}, so {flag} cannot be used ({})",
                     p.label()
                 ))
                 .hint(format!("drop it; {hint}")),
@@ -154,12 +155,8 @@ fn message_refusals(p: &Profile, a: Option<&SendArgs>) -> Vec<Failure> {
             .is_some_and(|e| e.source != config::Source::Default)
         {
             out.push(
-                refuse(
-                    p,
-                    key,
-                    format!("{id} writes the message itself, so {key} cannot be used"),
-                )
-                .hint(format!("remove it; {hint}")),
+                refuse(p, key, format!("{writes}, so {key} cannot be used"))
+                    .hint(format!("remove it; {hint}")),
             );
         }
     }

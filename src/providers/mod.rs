@@ -5,6 +5,8 @@
 
 pub mod cinnox;
 pub mod console;
+pub mod infobip;
+pub mod msg91;
 pub mod plivo;
 pub mod prelude;
 pub mod shoutout;
@@ -51,6 +53,8 @@ pub static REGISTRY: &[&Info] = &[
     &vonage::INFO,
     &plivo::INFO,
     &prelude::INFO,
+    &msg91::INFO,
+    &infobip::INFO,
 ];
 
 /// A provider by id or alias, case-insensitive.
@@ -405,6 +409,14 @@ pub trait Provider {
     fn status(&self, id: &str) -> Option<Request> {
         let _ = id;
         None
+    }
+
+    /// The status call, given the number the local record keeps: vendors that look a
+    /// send up by number (infobip) need `to`; the rest ask by id. `to` is None when the
+    /// record is gone.
+    fn status_to(&self, id: &str, to: Option<&Phone>) -> Option<Request> {
+        let _ = to;
+        self.status(id)
     }
 
     /// Map the answer to `status`: the vendor's JSON, or a failure.

@@ -3,6 +3,8 @@
 pub mod battery;
 pub mod cinnox;
 mod declaration;
+pub mod infobip;
+pub mod msg91;
 pub mod plivo;
 pub mod prelude;
 pub mod shoutout;
@@ -25,4 +27,6 @@ pub static FIXTURES: &[&Fixture] = &[
     &prelude::FIXTURE,
     &twilio::FIXTURE,
     &plivo::FIXTURE,
+    &msg91::FIXTURE,
+    &infobip::FIXTURE,
 ];
