@@ -176,6 +176,14 @@ impl Http {
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
+        let header = |name| resp.headers().get(name).and_then(|v| v.to_str().ok());
+        let retry_after = header(reqwest::header::RETRY_AFTER).and_then(|v| {
+            crate::request::retry_after_secs(
+                v,
+                header(reqwest::header::DATE),
+                std::time::SystemTime::now(),
+            )
+        });
         if self.verbose {
             trace(&format!(
                 "< HTTP {status} ({})",
@@ -256,6 +264,7 @@ impl Http {
             status,
             content_type,
             body,
+            retry_after,
         };
         if let Some(f) = self.on_reply {
             f(&reply);

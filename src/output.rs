@@ -97,6 +97,8 @@ pub struct Report {
     /// The number is one of the profile's test numbers (nothing was sent); null for verify
     /// (SPEC §4: absent values are null, never missing).
     pub test: Option<bool>,
+    /// The `routes` key that chose the profile; null when no route was used.
+    pub route: Option<String>,
     /// The profiles tried before the one this document reports, in order; `[]` without
     /// fallback (and for verify).
     pub tried: Vec<Tried>,
@@ -125,6 +127,7 @@ impl Report {
             encoding: None,
             cost: None,
             test: None,
+            route: None,
             tried: Vec::new(),
             error: None,
             reason: None,

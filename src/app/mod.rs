@@ -7,6 +7,7 @@ mod inspect;
 mod online;
 mod policy;
 mod record;
+mod route;
 mod send;
 
 use crate::cli::{Cli, Command, Global};

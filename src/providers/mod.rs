@@ -485,6 +485,7 @@ pub mod testing {
             status,
             content_type: Some("application/json".into()),
             body: body.as_bytes().to_vec(),
+            retry_after: None,
         }
     }
 }

@@ -1,0 +1,287 @@
+//! Routes by destination, what a verify leaves, when to try again, and progress on a
+//! terminal: the top-level `routes` table choosing the profile (and chain) by calling
+//! code, `attempts_left`/`expires_at` after each verify, `error.retry_after` from a
+//! cooldown, a limit and a vendor's `Retry-After`, and the spinner only on a terminal.
+
+use crate::providers::battery::{fixtures, Fixture};
+use crate::support::faults::{Fault, FaultServer, Reply};
+use crate::support::{self, Env};
+use httpmock::prelude::*;
+use std::time::Duration;
+
+fn fixture(id: &str) -> &'static Fixture {
+    fixtures().into_iter().find(|f| f.id == id).unwrap()
+}
+
+/// Four console profiles routed by calling code, with `"*"` for the rest.
+const REGIONS: &str = r#"routes = { "1" = "us", "1242" = "bs", "234" = "ng", "*" = "world" }
+[profiles.us]
+provider = "console"
+[profiles.bs]
+provider = "console"
+[profiles.ng]
+provider = "console"
+[profiles.world]
+provider = "console"
+"#;
+
+fn send_json(env: &Env, to: &str, extra: &[&str]) -> (i32, serde_json::Value) {
+    let mut args = vec!["send", "--to", to, "-o", "json"];
+    args.extend_from_slice(extra);
+    let out = env.run(&args);
+    let v = support::json(&out);
+    support::assert_report_shape(&v);
+    (support::code(&out), v)
+}
+
+#[test]
+fn each_calling_code_takes_its_route_and_the_longest_prefix_wins() {
+    let env = Env::new();
+    env.config(REGIONS);
+    for (to, profile, route) in [
+        ("+12425551234", "bs", "1242"),
+        ("+12125551234", "us", "1"),
+        ("+2347065250817", "ng", "234"),
+        ("+447700900123", "world", "*"),
+    ] {
+        let (code, v) = send_json(&env, to, &[]);
+        assert_eq!(code, 0, "{v}");
+        assert_eq!(
+            (&v["profile"], &v["route"]),
+            (&profile.into(), &route.into())
+        );
+    }
+    // The text receipt names the route too.
+    let out = env.run(&["send", "--to", "+12425551234"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    assert!(support::stdout(&out).contains("route     1242"));
+}
+
+#[test]
+fn dry_run_says_which_route_matched() {
+    let env = Env::new();
+    env.config(REGIONS);
+    let (code, v) = send_json(&env, "+2347065250817", &["--dry-run"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(
+        (&v["outcome"], &v["route"]),
+        (&"dry_run".into(), &"234".into())
+    );
+    let out = env.run(&["send", "--to", "+12425551234", "--dry-run"]);
+    assert!(support::stdout(&out).contains("# route 1242: bs"));
+}
+
+#[test]
+fn a_number_no_route_matches_is_exit_3_naming_its_calling_code() {
+    let env = Env::new();
+    env.config(&REGIONS.replace(", \"*\" = \"world\"", ""));
+    let (code, v) = send_json(&env, "+447700900123", &[]);
+    assert_eq!(code, 3, "{v}");
+    assert_eq!(v["error"]["kind"], "config");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("+44"),
+        "{v}"
+    );
+}
+
+#[test]
+fn dash_p_overrides_the_route_and_no_route_means_null() {
+    let env = Env::new();
+    env.config(REGIONS);
+    let (code, v) = send_json(&env, "+2347065250817", &["-p", "world"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["profile"], "world");
+    assert_eq!(v["route"], serde_json::Value::Null);
+    let env = env.var("OTP_PROFILE", "us");
+    let (_, v) = send_json(&env, "+2347065250817", &[]);
+    assert_eq!(
+        (&v["profile"], &v["route"]),
+        (&"us".into(), &serde_json::Value::Null)
+    );
+    // Without routes the field is there, null.
+    let plain = Env::new();
+    let (_, v) = send_json(&plain, "+2347065250817", &[]);
+    assert_eq!(v["route"], serde_json::Value::Null);
+}
+
+#[test]
+fn routes_outrank_default_profile_and_read_national_numbers_with_its_country() {
+    let env = Env::new();
+    env.config(&format!(
+        "default_profile = \"us\"\n{}",
+        REGIONS.replace(
+            "[profiles.us]\nprovider = \"console\"\n",
+            "[profiles.us]\nprovider = \"console\"\ndefault_country = \"NG\"\n"
+        )
+    ));
+    // National, read as Nigerian by default_profile's country, then routed to ng.
+    let (code, v) = send_json(&env, "07065250817", &[]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(
+        (&v["profile"], &v["to"]),
+        (&"ng".into(), &"+2347065250817".into())
+    );
+    // Without a default country a routed number needs its '+'.
+    let env = Env::new();
+    env.config(REGIONS);
+    let out = env.run(&["send", "--to", "07065250817"]);
+    assert_eq!(support::code(&out), 2, "{}", support::stderr(&out));
+    assert!(support::stderr(&out).contains("routes choose the profile"));
+}
+
+#[test]
+fn routes_from_the_environment() {
+    let env = Env::new().var("OTP_ROUTES", r#"{ "44" = "world", "*" = "us" }"#);
+    env.config(REGIONS);
+    let (_, v) = send_json(&env, "+447700900123", &[]);
+    assert_eq!(
+        (&v["profile"], &v["route"]),
+        (&"world".into(), &"44".into())
+    );
+    let env = Env::new().var("OTP_ROUTES", "44=world");
+    env.config(REGIONS);
+    let (code, v) = send_json(&env, "+447700900123", &[]);
+    assert_eq!(code, 3, "{v}");
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("OTP_ROUTES"));
+}
+
+#[test]
+fn a_routed_chain_falls_back_and_tried_lists_the_first() {
+    let (a, b) = (MockServer::start(), MockServer::start());
+    let termii = fixture("termii");
+    let smscx = fixture("smscx");
+    let first = a.mock(|when, then| {
+        when.method(POST).path(termii.send_path);
+        then.status(401)
+            .header("content-type", "application/json")
+            .body(termii.auth_body);
+    });
+    let second = b.mock(|when, then| {
+        when.method(POST).path(smscx.send_path);
+        then.status(smscx.success_status)
+            .header("content-type", "application/json")
+            .body(smscx.success_body);
+    });
+    let env = Env::new();
+    env.config(&format!(
+        "routes = {{ \"234\" = [\"ng\", \"ng_backup\"], \"*\" = \"dev\" }}\n[profiles.ng]\n{}[profiles.ng_backup]\n{}[profiles.dev]\nprovider = \"console\"\n",
+        (termii.profile)(&a.base_url()),
+        (smscx.profile)(&b.base_url()),
+    ));
+    let (code, v) = send_json(&env, "+2347065250817", &[]);
+    assert_eq!(code, 0, "{v}");
+    first.assert_hits(1);
+    second.assert_hits(1);
+    assert_eq!(
+        (&v["profile"], &v["provider"], &v["route"]),
+        (&"ng_backup".into(), &"smscx".into(), &"234".into())
+    );
+    let tried = v["tried"].as_array().unwrap();
+    assert_eq!(tried.len(), 1, "{v}");
+    assert_eq!(
+        (&tried[0]["profile"], &tried[0]["error"]["kind"]),
+        (&"ng".into(), &"auth".into())
+    );
+}
+
+fn check(env: &Env) -> (i32, String) {
+    let out = env.run(&["config", "check"]);
+    (support::code(&out), support::stderr(&out))
+}
+
+#[test]
+fn config_check_catches_each_route_problem_and_show_prints_the_table() {
+    let base = "[profiles.ng]\nprovider = \"console\"\nallowed_countries = [\"234\"]\n[profiles.us]\nprovider = \"console\"\n";
+    let env = Env::new();
+    env.config(&format!(
+        "routes = {{ \"234\" = \"ng\", \"1\" = \"us\", \"*\" = \"us\" }}\n{base}"
+    ));
+    let (code, err) = check(&env);
+    assert_eq!(code, 0, "{err}");
+    let out = env.run(&["config", "show", "-o", "json"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    let v = support::json(&out);
+    assert_eq!(v["routes"]["value"]["234"], serde_json::json!(["ng"]));
+    assert_eq!(v["routes"]["value"]["*"], serde_json::json!(["us"]));
+    let out = env.run(&["config", "show"]);
+    let text = support::stdout(&out);
+    assert!(
+        text.contains("routes (file") && text.contains("234    -> ng"),
+        "{text}"
+    );
+
+    for (routes, said) in [
+        (r#"{ "234" = "nq" }"#, "did you mean \"ng\""),
+        (r#"{ "+1" = "us", "1" = "us" }"#, "twice"),
+        (r#"{ "2x4" = "ng" }"#, "is not a calling code"),
+        (r#"{ "44" = "ng" }"#, "allowed_countries (234)"),
+    ] {
+        let env = Env::new();
+        env.config(&format!("routes = {routes}\n{base}"));
+        let (code, err) = check(&env);
+        assert_eq!(code, 3, "{routes}: {err}");
+        assert!(err.contains(said), "{routes}: {err}");
+    }
+}
+
+#[test]
+fn retry_after_from_a_cooldown_and_a_limit() {
+    let env = Env::new();
+    env.config("[profiles.d]\nprovider = \"console\"\ncooldown = \"1m\"\n");
+    assert_eq!(send_json(&env, "+15551234567", &[]).0, 0);
+    let (code, v) = send_json(&env, "+15551234567", &[]);
+    assert_eq!(code, 3, "{v}");
+    let e = &v["error"];
+    assert_eq!(
+        (&e["kind"], &e["retryable"]),
+        (&"cooldown".into(), &true.into())
+    );
+    let wait = e["retry_after"].as_u64().expect("retry_after in seconds");
+    assert!((55..=60).contains(&wait), "{v}");
+
+    let env = Env::new();
+    env.config("[profiles.d]\nprovider = \"console\"\nlimits = { number = \"1/1h\" }\n");
+    assert_eq!(send_json(&env, "+15551234567", &[]).0, 0);
+    let (code, v) = send_json(&env, "+15551234567", &["--force"]);
+    assert_eq!(code, 3, "{v}");
+    assert_eq!(v["error"]["kind"], "cooldown");
+    let wait = v["error"]["retry_after"].as_u64().unwrap();
+    assert!((3590..=3600).contains(&wait), "{v}");
+}
+
+#[test]
+fn retry_after_from_a_vendor_429() {
+    let termii = fixture("termii");
+    for (header, want) in [("120", 120u64), ("Wed, 21 Oct 2015 07:28:00 GMT", 0)] {
+        let server = FaultServer::start(Fault::Reply(
+            Reply::json(429, r#"{"message":"Too many requests"}"#)
+                .with_header("Retry-After", header),
+        ));
+        let env = Env::new();
+        env.config(&format!(
+            "[profiles.t]\n{}",
+            (termii.profile)(&server.url())
+        ));
+        let (code, v) = send_json(&env, termii.to, &[]);
+        assert_eq!(code, 4, "{v}");
+        let e = &v["error"];
+        assert_eq!(e["kind"], "rate_limited", "{v}");
+        assert_eq!(e["retry_after"].as_u64(), Some(want), "{v}");
+    }
+    // Without the header: null.
+    let server = FaultServer::start(Fault::Reply(Reply::json(
+        429,
+        r#"{"message":"Too many requests"}"#,
+    )));
+    let env = Env::new();
+    env.config(&format!(
+        "[profiles.t]\n{}",
+        (termii.profile)(&server.url())
+    ));
+    let (_, v) = send_json(&env, termii.to, &[]);
+    assert_eq!(v["error"]["retry_after"], serde_json::Value::Null, "{v}");
+    let _ = Duration::from_secs(0);
+}
