@@ -103,6 +103,10 @@ pub struct Report {
     /// fallback (and for verify).
     pub tried: Vec<Tried>,
     pub error: Option<ErrorDoc>,
+    /// verify only: wrong tries left (null where neither the record nor the vendor
+    /// knows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempts_left: Option<Option<u32>>,
     /// verify only: why it said no (null when verified).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<Option<Reason>>,
@@ -130,6 +134,7 @@ impl Report {
             route: None,
             tried: Vec::new(),
             error: None,
+            attempts_left: None,
             reason: None,
             request: None,
         }

@@ -285,3 +285,107 @@ fn retry_after_from_a_vendor_429() {
     assert_eq!(v["error"]["retry_after"], serde_json::Value::Null, "{v}");
     let _ = Duration::from_secs(0);
 }
+
+fn verify_json(env: &Env, id: &str, code: &str) -> (i32, serde_json::Value) {
+    let out = env.run(&["verify", "--id", id, "--code", code, "-o", "json"]);
+    let v = support::json(&out);
+    support::assert_report_shape(&v);
+    (support::code(&out), v)
+}
+
+fn seconds_until(rfc3339: &str) -> i64 {
+    let at = humantime::parse_rfc3339(rfc3339).unwrap();
+    match at.duration_since(std::time::SystemTime::now()) {
+        Ok(d) => d.as_secs() as i64,
+        Err(e) => -(e.duration().as_secs() as i64),
+    }
+}
+
+#[test]
+fn verify_says_attempts_left_and_expiry_after_0_1_and_2_wrong_codes() {
+    let env = Env::new();
+    env.config("[profiles.d]\nprovider = \"console\"\nttl = \"4m\"\n");
+    let send = |to: &str| {
+        let (code, v) = send_json(&env, to, &["--pin", "135790"]);
+        assert_eq!(code, 0, "{v}");
+        v["id"].as_str().unwrap().to_string()
+    };
+    // No wrong code: verified with every attempt left.
+    let id = send("+15551234567");
+    let (code, v) = verify_json(&env, &id, "135790");
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["attempts_left"], 3, "{v}");
+    let left = seconds_until(v["expires_at"].as_str().unwrap());
+    assert!((200..=240).contains(&left), "{v}");
+
+    let id = send("+15557654321");
+    for (n, wrong) in ["135791", "135792"].iter().enumerate() {
+        let (code, v) = verify_json(&env, &id, wrong);
+        assert_eq!(code, 1, "{v}");
+        assert_eq!(v["reason"], "wrong_code");
+        assert_eq!(v["attempts_left"], 2 - n as u64, "{v}");
+        assert!(v["expires_at"].is_string(), "{v}");
+    }
+    // The text of a wrong code says what is left.
+    let out = env.run(&["verify", "--id", &id, "--code", "000000"]);
+    assert_eq!(support::code(&out), 1);
+    let err = support::stderr(&out);
+    assert!(err.contains("no attempts left"), "{err}");
+    let id = send("+15550001111");
+    let out = env.run(&["verify", "--id", &id, "--code", "000000"]);
+    let err = support::stderr(&out);
+    assert!(
+        err.contains("wrong code, 2 attempts left, expires in 3m")
+            || err.contains("expires in 4m0s"),
+        "{err}"
+    );
+    // status shows the same.
+    let out = env.run(&["status", "--id", &id, "-o", "json"]);
+    let v = support::json(&out);
+    assert_eq!(v["attempts_left"], 2, "{v}");
+    let out = env.run(&["status", "--id", &id]);
+    let text = support::stdout(&out);
+    assert!(text.contains("2 left") && text.contains("(in "), "{text}");
+    // An id nobody knows: nothing is known.
+    let (code, v) = verify_json(&env, "nope-1", "135790");
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["attempts_left"], serde_json::Value::Null);
+    assert_eq!(v["expires_at"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_vendor_checked_verify_says_what_its_record_leaves() {
+    let termii = fixture("termii");
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(POST).path(termii.send_path);
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(termii.success_body);
+    });
+    let wrong = server.mock(|when, then| {
+        when.method(POST).path("/api/sms/otp/verify");
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(r#"{"pinId":"x","verified":"False","msisdn":"2347065250817"}"#);
+    });
+    let env = Env::new();
+    env.config(&format!(
+        "[profiles.t]\n{}",
+        (termii.profile)(&server.base_url())
+    ));
+    let (code, v) = send_json(&env, termii.to, &[]);
+    assert_eq!(code, 0, "{v}");
+    let id = v["id"].as_str().unwrap().to_string();
+    for left in [2, 1] {
+        let (code, v) = verify_json(&env, &id, "000000");
+        assert_eq!(code, 1, "{v}");
+        assert_eq!(
+            (&v["reason"], &v["attempts_left"]),
+            (&"wrong_code".into(), &left.into()),
+            "{v}"
+        );
+        assert!(v["expires_at"].is_string(), "{v}");
+    }
+    wrong.assert_hits(2);
+}
