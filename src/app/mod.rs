@@ -6,6 +6,7 @@ mod fallback;
 mod inspect;
 mod online;
 mod policy;
+mod progress;
 mod record;
 mod route;
 mod send;

@@ -208,6 +208,7 @@ pub(super) fn verify(g: &Global, out: &Printer, a: &VerifyArgs) -> u8 {
                 timeout,
                 now,
                 said: &said,
+                timeout_name: super::source(g, "timeout"),
             };
             ask_vendor(store, &profile, info, asked, out)
         };
@@ -400,6 +401,8 @@ struct Ask<'a> {
     now: u64,
     /// What the vendor's answer says is left, where it says.
     said: &'a std::cell::Cell<Remaining>,
+    /// How the user sets the timeout, for a timeout's message.
+    timeout_name: String,
 }
 
 /// Where the vendor made the PIN: local rules first, the record claimed so two runs
@@ -430,6 +433,7 @@ fn ask_vendor(
     let phone = ask.rec.and_then(|r| Phone::parse(&r.to, None).ok());
     let req = provider.verify_to(ask.id, phone.as_ref(), ask.code)?;
     let mut http = Http::new(ask.timeout, profile.ca_file().as_deref(), out.verbose)?;
+    http.limit_named(ask.timeout_name);
     http.on_reply(provider.reply_secrets());
     if let Some(p) = &phone {
         http.mask(p.digits().to_string(), p.masked_digits());
@@ -443,8 +447,7 @@ fn ask_vendor(
             .saturating_add(30);
         claim(store, ask.id, ask.code, ask.now, until)?;
     }
-    let verdict = http
-        .execute(&req)
+    let verdict = super::progress::waiting(out, info.id, || http.execute(&req))
         .and_then(|reply| {
             ask.said.set(provider.verify_remaining(&reply));
             provider.verify_reply(&reply)
@@ -689,10 +692,12 @@ fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
         if let Some(req) = provider.status(&a.id) {
             let asked = Http::new(timeout, p.ca_file().as_deref(), out.verbose)
                 .and_then(|mut http| {
+                    http.limit_named(super::source(g, "timeout"));
                     if let Some(ph) = &phone {
                         http.mask(ph.digits().to_string(), ph.masked_digits());
                     }
-                    let reply = http.execute(&req)?;
+                    let reply =
+                        super::progress::waiting(out, provider_of(p).id, || http.execute(&req))?;
                     provider.status_reply(&reply)
                 })
                 .map_err(|f| f.worded(Purpose::Status));
@@ -796,9 +801,9 @@ fn cancel_otp(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
     if let Some(req) = provider.cancel(&a.id) {
         // Asked again even when the record says cancelled: an earlier cancel may have
         // failed on the way to the vendor.
-        let http = Http::new(timeout(g)?, profile.ca_file().as_deref(), out.verbose)?;
-        let answered = http
-            .execute(&req)
+        let mut http = Http::new(timeout(g)?, profile.ca_file().as_deref(), out.verbose)?;
+        http.limit_named(super::source(g, "timeout"));
+        let answered = super::progress::waiting(out, id, || http.execute(&req))
             .and_then(|reply| provider.cancel_reply(&reply))
             .map_err(|f| f.worded(Purpose::Cancel));
         match answered {

@@ -713,6 +713,8 @@ pub(super) fn with_hint(f: Failure, r: &Report) -> Failure {
 #[derive(Debug)]
 struct Options {
     timeout: Duration,
+    /// How the user sets it (`--timeout` or `OTP_TIMEOUT`), for a timeout's message.
+    timeout_name: String,
     retries: u32,
     params: Vec<(String, String)>,
 }
@@ -736,6 +738,7 @@ fn options(g: &Global, a: &SendArgs) -> Result<Options, Failure> {
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Options {
         timeout: timeout(g)?,
+        timeout_name: super::source(g, "timeout"),
         retries,
         params,
     })
@@ -1025,9 +1028,12 @@ fn deliver(
         Plan::Http(req) => {
             let asked = (|| {
                 let mut http = Http::new(opts.timeout, profile.ca_file().as_deref(), out.verbose)?;
+                http.limit_named(opts.timeout_name.clone());
                 http.mask(to.digits().to_string(), to.masked_digits());
                 http.on_reply(provider.reply_secrets());
-                let reply = http.execute_retrying(req, opts.retries)?;
+                let reply = super::progress::waiting(out, provider.info().id, || {
+                    http.execute_retrying(req, opts.retries)
+                })?;
                 provider.send_reply(&reply).and_then(printable_handle)
             })();
             asked.map_err(|f| super::mask_number_in(f.worded(Purpose::Send), to))

@@ -283,7 +283,6 @@ fn retry_after_from_a_vendor_429() {
     ));
     let (_, v) = send_json(&env, termii.to, &[]);
     assert_eq!(v["error"]["retry_after"], serde_json::Value::Null, "{v}");
-    let _ = Duration::from_secs(0);
 }
 
 fn verify_json(env: &Env, id: &str, code: &str) -> (i32, serde_json::Value) {
@@ -388,4 +387,121 @@ fn a_vendor_checked_verify_says_what_its_record_leaves() {
         assert!(v["expires_at"].is_string(), "{v}");
     }
     wrong.assert_hits(2);
+}
+
+/// Run `otp args...` with stderr on a pseudo-terminal (stdout a pipe): exit code,
+/// stdout, and everything the terminal received.
+fn run_on_a_terminal(env: &Env, args: &[&str]) -> (i32, String, String) {
+    use std::io::Read;
+    use std::os::fd::{FromRawFd, OwnedFd};
+    // SAFETY: the libc pty calls on a fresh master fd; every fd is owned once.
+    let (master, slave) = unsafe {
+        let m = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY);
+        assert!(m >= 0, "posix_openpt");
+        assert_eq!(libc::grantpt(m), 0);
+        assert_eq!(libc::unlockpt(m), 0);
+        let mut name = [0 as libc::c_char; 128];
+        assert_eq!(libc::ptsname_r(m, name.as_mut_ptr(), name.len()), 0);
+        let s = libc::open(name.as_ptr(), libc::O_RDWR | libc::O_NOCTTY);
+        assert!(s >= 0, "open the pty's slave");
+        (std::fs::File::from_raw_fd(m), OwnedFd::from_raw_fd(s))
+    };
+    let child = env
+        .std_cmd()
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::from(slave))
+        .spawn()
+        .expect("spawn otp");
+    // Read the terminal until the child (the only holder of the slave) is gone.
+    let reader = std::thread::spawn(move || {
+        let mut master = master;
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            match master.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+        got
+    });
+    let out = child.wait_with_output().expect("wait for otp");
+    let terminal = reader.join().unwrap();
+    (
+        support::code(&out),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&terminal).into_owned(),
+    )
+}
+
+/// A termii profile whose vendor answers after `delay`.
+fn slow_termii(delay: Duration) -> (FaultServer, Env) {
+    let termii = fixture("termii");
+    let server = FaultServer::start(Fault::Delay(delay, Reply::json(200, termii.success_body)));
+    let env = Env::new();
+    env.config(&format!(
+        "[profiles.t]\n{}",
+        (termii.profile)(&server.url())
+    ));
+    (server, env)
+}
+
+#[test]
+fn a_slow_vendor_shows_a_spinner_on_a_terminal_and_erases_it() {
+    let (_server, env) = slow_termii(Duration::from_millis(1800));
+    let to = fixture("termii").to;
+    let (code, stdout, terminal) = run_on_a_terminal(&env, &["send", "--to", to]);
+    assert_eq!(code, 0, "{terminal}");
+    assert!(stdout.contains("accepted by termii"), "{stdout}");
+    assert!(terminal.contains("waiting for termii"), "{terminal:?}");
+    // Erased: the last thing on the terminal is the spinner's line blanked out, the
+    // cursor back at its start.
+    let blanked = terminal
+        .strip_suffix('\r')
+        .and_then(|t| t.rsplit('\r').next())
+        .unwrap_or_default();
+    assert!(
+        !blanked.is_empty() && blanked.chars().all(|c| c == ' '),
+        "{terminal:?}"
+    );
+}
+
+#[test]
+fn no_spinner_in_json_quiet_or_non_terminal_runs() {
+    let (_server, env) = slow_termii(Duration::from_millis(1500));
+    let to = fixture("termii").to;
+    for args in [
+        vec!["send", "--to", to, "-o", "json"],
+        vec!["send", "--to", to, "-q"],
+    ] {
+        let (code, stdout, terminal) = run_on_a_terminal(&env, &args);
+        assert_eq!(code, 0, "{args:?}: {terminal}");
+        assert!(!stdout.is_empty());
+        assert!(!terminal.contains("waiting"), "{args:?}: {terminal:?}");
+    }
+    let out = env.run(&["send", "--to", to]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    assert!(!support::stderr(&out).contains("waiting"));
+}
+
+#[test]
+fn a_timeout_names_the_limit_and_the_flag() {
+    let (_server, env) = slow_termii(Duration::from_secs(5));
+    let to = fixture("termii").to;
+    let out = env.run(&["send", "--to", to, "--timeout", "1s"]);
+    assert_eq!(support::code(&out), 6, "{}", support::stderr(&out));
+    assert!(
+        support::stderr(&out).contains("no answer in 1s (--timeout)"),
+        "{}",
+        support::stderr(&out)
+    );
+    let env = env.var("OTP_TIMEOUT", "1s");
+    let out = env.run(&["send", "--to", to]);
+    assert!(
+        support::stderr(&out).contains("no answer in 1s (OTP_TIMEOUT)"),
+        "{}",
+        support::stderr(&out)
+    );
 }
