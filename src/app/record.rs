@@ -219,7 +219,8 @@ pub(super) fn verify(g: &Global, out: &Printer, a: &VerifyArgs) -> u8 {
         };
         let said = said.get();
         if rec.is_some() || said != Remaining::default() {
-            let (attempts, expires) = what_is_left(said, after.as_ref());
+            // The record as this run left it; as it was, if it cannot be read again.
+            let (attempts, expires) = what_is_left(said, after.as_ref().or(rec.as_ref()));
             report.attempts_left = Some(attempts);
             report.expires_at = expires;
         }
