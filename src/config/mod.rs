@@ -497,7 +497,9 @@ pub fn check_permissions(path: &Path) -> Result<(), Failure> {
         ))
         .hint(format!("chmod 600 {}", path.display())));
     }
-    if mode & 0o044 != 0 {
+    // Said once per run, however many times the file is read (routes, fallback).
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if mode & 0o044 != 0 && !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
         crate::output::warn(&format!(
             "config file {} is readable by group or others (mode {mode:04o}); run chmod 600 {}",
             path.display(),

@@ -505,3 +505,18 @@ fn a_timeout_names_the_limit_and_the_flag() {
         support::stderr(&out)
     );
 }
+
+#[test]
+fn a_group_readable_config_is_warned_about_once_per_run() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    env.config(&REGIONS.replace(
+        "provider = \"console\"\n[profiles.bs]",
+        "provider = \"console\"\nfallback = [\"world\"]\n[profiles.bs]",
+    ));
+    std::fs::set_permissions(env.config_path(), std::fs::Permissions::from_mode(0o640)).unwrap();
+    let out = env.run(&["send", "--to", "+12125551234"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    let err = support::stderr(&out);
+    assert_eq!(err.matches("readable by group").count(), 1, "{err}");
+}
