@@ -4,8 +4,8 @@
 //! scripts, pipes and JSON never see it. `http` stays free of printing; the spinner is
 //! a thread of its own that the call's owner starts and drops.
 
-use crate::output::Printer;
-use std::io::{IsTerminal, Write};
+use crate::output::{self, Printer};
+use std::io::IsTerminal;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -51,30 +51,23 @@ impl Spinner {
 }
 
 /// The spinner's thread: wait a second, then turn until told to stop (or the owner is
-/// gone), then erase what it drew with spaces, which every terminal understands.
+/// gone), then erase its line. A warning printed meanwhile erases the line first
+/// (`output::clear_status`), and the next turn draws it again below.
 fn spin(rx: &mpsc::Receiver<()>, who: &str) {
     let started = Instant::now();
     if rx.recv_timeout(AFTER) != Err(RecvTimeoutError::Timeout) {
         return;
     }
-    let mut widest = 0;
     for frame in FRAMES.iter().cycle() {
-        let line = format!(
+        output::status_line(&format!(
             "{frame} waiting for {who} ({}s)",
             started.elapsed().as_secs()
-        );
-        widest = widest.max(line.chars().count());
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r{line}");
-        let _ = err.flush();
-        drop(err);
+        ));
         if rx.recv_timeout(TICK) != Err(RecvTimeoutError::Timeout) {
             break;
         }
     }
-    let mut err = std::io::stderr().lock();
-    let _ = write!(err, "\r{}\r", " ".repeat(widest));
-    let _ = err.flush();
+    output::clear_status();
 }
 
 impl Drop for Spinner {
