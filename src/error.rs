@@ -112,11 +112,6 @@ pub struct Failure {
     /// The vendor no longer knows the verification (gone after approval, expiry or too
     /// many checks, e.g. Twilio 20404): the local record says which, where it can.
     pub ask_record: bool,
-    /// Wrong tries the vendor says are left, where its verify answer counts them
-    /// (Infobip `attemptsRemaining`), for the verify document's `attempts_left`. A u16,
-    /// so `Failure` stays small enough to return by value.
-    #[allow(dead_code)] // read by the verify document's `attempts_left`, which comes next
-    pub attempts_left: Option<u16>,
     /// Words only the command knows (what the request was for), added by `worded`.
     open: Open,
 }
@@ -188,7 +183,6 @@ impl Failure {
             detail: None,
             retry_after: None,
             ask_record: false,
-            attempts_left: None,
             open: Open::default(),
         }
     }
@@ -256,12 +250,6 @@ impl Failure {
     /// Mark a `not_verified` answer whose reason the local record knows better.
     pub fn ask_record(mut self) -> Failure {
         self.ask_record = true;
-        self
-    }
-
-    /// Wrong tries the vendor says are left (a verify answer that counts them).
-    pub fn attempts_left(mut self, left: Option<u32>) -> Failure {
-        self.attempts_left = left.map(|n| u16::try_from(n).unwrap_or(u16::MAX));
         self
     }
 

@@ -28,6 +28,9 @@ pub struct Http {
     masks: Vec<(String, String)>,
     /// Run on each reply before it is traced (`Provider::reply_secrets`).
     on_reply: Option<fn(&Reply)>,
+    /// How the user sets the timeout, named in a timeout's message (`--timeout`, or
+    /// `OTP_TIMEOUT` when it came from there).
+    limit_name: String,
 }
 
 impl Http {
@@ -50,7 +53,22 @@ impl Http {
             verbose,
             masks: Vec::new(),
             on_reply: None,
+            limit_name: "--timeout".into(),
         })
+    }
+
+    /// Name the setting of the timeout as the user gave it, for a timeout's message.
+    pub fn limit_named(&mut self, name: String) {
+        self.limit_name = name;
+    }
+
+    /// "no answer in 4s (--timeout)": the limit and how to change it.
+    fn no_answer(&self) -> String {
+        format!(
+            "no answer in {} ({})",
+            humantime::format_duration(self.timeout),
+            self.limit_name
+        )
     }
 
     fn roots(&self) -> Result<Vec<reqwest::Certificate>, Failure> {
@@ -169,13 +187,23 @@ impl Http {
         }
         let host = host_of(&req.url);
         let started = std::time::Instant::now();
-        let mut resp = rb.send().map_err(|e| classify(&e, &host))?;
+        let mut resp = rb
+            .send()
+            .map_err(|e| classify(&e, &host, &self.no_answer()))?;
         let status = resp.status().as_u16();
         let content_type = resp
             .headers()
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
+        let header = |name| resp.headers().get(name).and_then(|v| v.to_str().ok());
+        let retry_after = header(reqwest::header::RETRY_AFTER).and_then(|v| {
+            crate::request::retry_after_secs(
+                v,
+                header(reqwest::header::DATE),
+                std::time::SystemTime::now(),
+            )
+        });
         if self.verbose {
             trace(&format!(
                 "< HTTP {status} ({})",
@@ -239,9 +267,9 @@ impl Http {
                 format!(
                     "the reply from {host} broke off ({})",
                     if timeout {
-                        "timed out"
+                        self.no_answer()
                     } else {
-                        "connection lost"
+                        "connection lost".to_string()
                     },
                 ),
             )
@@ -256,6 +284,7 @@ impl Http {
             status,
             content_type,
             body,
+            retry_after,
         };
         if let Some(f) = self.on_reply {
             f(&reply);
@@ -302,7 +331,7 @@ fn is_certificate_error(cause: &str) -> bool {
 }
 
 /// Decide from a send error whether the request could have left.
-fn classify(e: &reqwest::Error, host: &str) -> Failure {
+fn classify(e: &reqwest::Error, host: &str, no_answer: &str) -> Failure {
     // The chain's text, without the URL reqwest adds (it may carry a secret).
     let mut cause = String::new();
     let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
@@ -345,7 +374,7 @@ fn classify(e: &reqwest::Error, host: &str) -> Failure {
         return Failure::config(format!("cannot build a request to {host}: {cause}"));
     }
     if e.is_timeout() {
-        return Failure::unknown(Kind::Timeout, format!("{host} did not answer in time"))
+        return Failure::unknown(Kind::Timeout, format!("{host}: {no_answer}"))
             .unsure()
             .next_step();
     }

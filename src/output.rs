@@ -97,10 +97,16 @@ pub struct Report {
     /// The number is one of the profile's test numbers (nothing was sent); null for verify
     /// (SPEC §4: absent values are null, never missing).
     pub test: Option<bool>,
+    /// The `routes` key that chose the profile; null when no route was used.
+    pub route: Option<String>,
     /// The profiles tried before the one this document reports, in order; `[]` without
     /// fallback (and for verify).
     pub tried: Vec<Tried>,
     pub error: Option<ErrorDoc>,
+    /// verify only: wrong tries left (null where neither the record nor the vendor
+    /// knows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempts_left: Option<Option<u32>>,
     /// verify only: why it said no (null when verified).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<Option<Reason>>,
@@ -125,8 +131,10 @@ impl Report {
             encoding: None,
             cost: None,
             test: None,
+            route: None,
             tried: Vec::new(),
             error: None,
+            attempts_left: None,
             reason: None,
             request: None,
         }
@@ -244,8 +252,36 @@ pub fn color_allowed(no_color_flag: bool) -> bool {
         && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
 }
 
+/// The width of the transient line on stderr (the spinner's), 0 when none is drawn.
+static STATUS: Mutex<usize> = Mutex::new(0);
+
+/// Draw `text` as the transient line on stderr, over the one before it. Only the
+/// spinner calls this, and only on a terminal.
+pub fn status_line(text: &str) {
+    let mut width = STATUS.lock().unwrap_or_else(|e| e.into_inner());
+    let w = text.chars().count();
+    let pad = " ".repeat(width.saturating_sub(w));
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "\r{text}{pad}");
+    let _ = err.flush();
+    *width = w;
+}
+
+/// Erase the transient line, if one is drawn, so what follows starts a clean line. Blanks
+/// are written rather than an escape, so every terminal understands it.
+pub fn clear_status() {
+    let mut width = STATUS.lock().unwrap_or_else(|e| e.into_inner());
+    if *width > 0 {
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r{}\r", " ".repeat(*width));
+        let _ = err.flush();
+        *width = 0;
+    }
+}
+
 /// `otp: error: ...` and `hint: ...` on stderr.
 pub fn error(f: &Failure, verbose: bool) {
+    clear_status();
     let mut err = std::io::stderr().lock();
     let head = if COLOR_ERR.load(Ordering::Relaxed) {
         "\u{1b}[31motp: error:\u{1b}[0m"
@@ -268,6 +304,7 @@ pub fn error(f: &Failure, verbose: bool) {
 
 /// `otp: warning: ...` on stderr.
 pub fn warn(msg: &str) {
+    clear_status();
     let head = if COLOR_ERR.load(Ordering::Relaxed) {
         "\u{1b}[33motp: warning:\u{1b}[0m"
     } else {
@@ -282,6 +319,7 @@ pub fn warn(msg: &str) {
 
 /// A line on stderr (verbose traces), redacted.
 pub fn trace(msg: &str) {
+    clear_status();
     let _ = writeln!(
         std::io::stderr().lock(),
         "{}",

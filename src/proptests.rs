@@ -138,7 +138,7 @@ proptest! {
         status in prop_oneof![Just(200u16), Just(201), Just(400), Just(401), Just(404), Just(429), Just(500), 100u16..600],
         body in prop::collection::vec(any::<u8>(), 0..300),
     ) {
-        let reply = Reply { status, content_type: Some("application/json".into()), body };
+        let reply = Reply { status, content_type: Some("application/json".into()), body, retry_after: None };
         for p in providers() {
             let _ = p.send_reply(&reply);
             let _ = p.verify_reply(&reply);
@@ -154,6 +154,7 @@ proptest! {
             status,
             content_type: Some("application/json".into()),
             body: serde_json::to_vec(&v).unwrap(),
+            retry_after: None,
         };
         for p in providers() {
             if let Ok(acc) = p.send_reply(&reply) {

@@ -282,11 +282,39 @@ pub fn form_encode(fields: &[(String, String)]) -> String {
 }
 
 /// A vendor's reply, read through the size cap.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Reply {
     pub status: u16,
     pub content_type: Option<String>,
     pub body: Vec<u8>,
+    /// The reply's `Retry-After`, in whole seconds from when it was read (see
+    /// `retry_after_secs`); None when absent or unreadable.
+    pub retry_after: Option<u32>,
+}
+
+/// A `Retry-After` value in whole seconds: the delay form (`120`) as given, the
+/// HTTP-date form (`Wed, 21 Oct 2026 07:28:00 GMT`) counted from the reply's own `Date`
+/// when it has one (so a skewed local clock does not matter), else from `now`. A date
+/// already past is 0; anything unreadable is None (RFC 9110, section 10.2.3).
+pub fn retry_after_secs(
+    value: &str,
+    date: Option<&str>,
+    now: std::time::SystemTime,
+) -> Option<u32> {
+    let v = value.trim();
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(
+            v.parse::<u64>()
+                .map_or(u32::MAX, |n| u32::try_from(n).unwrap_or(u32::MAX)),
+        );
+    }
+    static PARSER: jiff::fmt::rfc2822::DateTimeParser = jiff::fmt::rfc2822::DateTimeParser::new();
+    let at = PARSER.parse_timestamp(v).ok()?;
+    let from = date
+        .and_then(|d| PARSER.parse_timestamp(d.trim()).ok())
+        .or_else(|| jiff::Timestamp::try_from(now).ok())?;
+    let secs = at.as_second().saturating_sub(from.as_second()).max(0);
+    Some(u32::try_from(secs).unwrap_or(u32::MAX))
 }
 
 /// An id as one URL path segment: all but RFC 3986's unreserved characters escaped, so
@@ -350,6 +378,31 @@ mod tests {
             (r.url.as_str(), &r.body),
             ("https://x/otp?b=x%26y&a=2&c=z+w", &Body::Empty)
         );
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        use std::time::{Duration, SystemTime};
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(retry_after_secs("120", None, now), Some(120));
+        assert_eq!(retry_after_secs(" 0 ", None, now), Some(0));
+        assert_eq!(
+            retry_after_secs("99999999999999999999", None, now),
+            Some(u32::MAX)
+        );
+        // 2023-11-14T22:13:20Z is `now`; the date is 90 s later.
+        let date = "Tue, 14 Nov 2023 22:14:50 GMT";
+        assert_eq!(retry_after_secs(date, None, now), Some(90));
+        // Counted from the reply's own Date when it has one.
+        let sent = "Tue, 14 Nov 2023 22:14:20 GMT";
+        assert_eq!(retry_after_secs(date, Some(sent), now), Some(30));
+        assert_eq!(
+            retry_after_secs("Tue, 14 Nov 2023 22:00:00 GMT", None, now),
+            Some(0)
+        );
+        for bad in ["", "soon", "-5", "1.5"] {
+            assert_eq!(retry_after_secs(bad, None, now), None, "{bad:?}");
+        }
     }
 
     #[test]

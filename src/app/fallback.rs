@@ -50,14 +50,20 @@ pub fn chain(
 }
 
 /// The fallback profiles of a send, resolved with the send's flags (all but
-/// `--provider`, which replaces only the chosen profile's vendor).
+/// `--provider`, which replaces only the chosen profile's vendor). A route's chain
+/// (`route`, the profiles after the first) comes before the profile's own list.
 pub fn profiles(
     g: &crate::cli::Global,
     first: &Profile,
+    route: &[String],
     flags: &[String],
     send_flags: &[(&'static str, String)],
 ) -> Result<Vec<Profile>, Failure> {
-    let own = first.list("fallback");
+    let own: Vec<String> = route
+        .iter()
+        .cloned()
+        .chain(first.list("fallback"))
+        .collect();
     if own.is_empty() && flags.is_empty() {
         return Ok(Vec::new());
     }

@@ -228,7 +228,33 @@ pub(super) fn config_cmd(g: &Global, out: &Printer, c: &ConfigCommand) -> Result
             }
         }
         ConfigCommand::Show => {
-            let p = load_profile(g, None, &[])?;
+            let file = ConfigFile::load(g.config.as_deref())?;
+            let routes = match file.routes_value()? {
+                Some(e) => Some((super::route::Routes::parse(&e.value).0, e.source)),
+                None => None,
+            };
+            // A file of routes may have no default profile: the table alone is shown.
+            let p = match (load_profile(g, None, &[]), &routes) {
+                (Ok(p), _) => p,
+                (Err(_), Some((r, source))) if g.profile.is_none() => {
+                    let (lines, json) = super::route::show(r);
+                    if out.json() {
+                        out.json_value(&serde_json::json!({
+                            "config": file.path.as_ref().map(|p| p.display().to_string()),
+                            "profile": null, "provider": null, "values": {},
+                            "routes": {"value": json, "source": source},
+                        }));
+                    } else {
+                        out.line(&format!(
+                            "routes ({}; no default profile)\n  {}",
+                            source.as_str(),
+                            lines.join("\n  ")
+                        ));
+                    }
+                    return Ok(0);
+                }
+                (Err(f), _) => return Err(f),
+            };
             let mut rows = Vec::new();
             for k in config::known_keys(&p.schema) {
                 let (value, source) = match p.entry(k.name) {
@@ -258,8 +284,8 @@ pub(super) fn config_cmd(g: &Global, out: &Printer, c: &ConfigCommand) -> Result
                 };
                 rows.push((k.name, value, source));
             }
-            let file = ConfigFile::load(g.config.as_deref())?;
             let (store_kind, store_place, store_source) = super::policy::describe_store(&file)?;
+            let shown_routes = routes.as_ref().map(|(r, s)| (super::route::show(r), *s));
             if out.json() {
                 let mut m = serde_json::Map::new();
                 for (k, v, s) in &rows {
@@ -272,6 +298,7 @@ pub(super) fn config_cmd(g: &Global, out: &Printer, c: &ConfigCommand) -> Result
                     "config": p.dir.as_ref().and(config::locate(g.config.as_deref()).0).map(|p| p.display().to_string()),
                     "profile": p.name, "provider": p.schema.id, "values": m,
                     "store": {"kind": store_kind, "location": store_place, "source": store_source},
+                    "routes": shown_routes.map(|((_, json), source)| serde_json::json!({"value": json, "source": source})),
                 }));
             } else {
                 let mut s = format!("{} ({})\n", p.label(), p.schema.id);
@@ -284,6 +311,12 @@ pub(super) fn config_cmd(g: &Global, out: &Printer, c: &ConfigCommand) -> Result
                     store_place,
                     store_source.as_str()
                 ));
+                if let Some(((lines, _), source)) = shown_routes {
+                    s.push_str(&format!("routes ({})\n", source.as_str()));
+                    for l in lines {
+                        s.push_str(&format!("  {l}\n"));
+                    }
+                }
                 out.line(s.trim_end());
             }
             Ok(0)
@@ -421,6 +454,7 @@ fn file_problems(file: &ConfigFile) -> Vec<String> {
             ));
         }
     }
+    problems.extend(super::route::problems(file));
     // A fallback list naming no profile would stop every send of that profile.
     let known: Vec<&str> = file.profiles.keys().map(String::as_str).collect();
     for (name, table) in &file.profiles {
@@ -460,8 +494,7 @@ fn checked_profile(file: &ConfigFile, name: &str, problems: &mut Vec<String>) ->
         exists: true,
         default_profile: None,
         profiles: [(name.to_string(), table)].into_iter().collect(),
-        unknown_top: Vec::new(),
-        store: Default::default(),
+        ..ConfigFile::default()
     };
     match Profile::resolve_file(&clean, Some(name), &providers::schemas()) {
         Ok(p) => Some(p),

@@ -6,7 +6,9 @@ mod fallback;
 mod inspect;
 mod online;
 mod policy;
+mod progress;
 mod record;
+mod route;
 mod send;
 
 use crate::cli::{Cli, Command, Global};
@@ -199,6 +201,10 @@ fn usage_document(e: &clap::Error, args: &[std::ffi::OsString]) {
     let f = Failure::usage(message).hint("run `otp help` for the options");
     let out = Printer::new(Format::Json, false, false, true);
     let mut rep = output::Report::new(outcome);
+    if verify {
+        // A verify document always says what is left (here: nothing known).
+        rep.attempts_left = Some(None);
+    }
     rep.fail(&f);
     rep.outcome = outcome;
     out.json_value(&rep.to_json());

@@ -10,7 +10,7 @@ use crate::error::{Failure, Kind, Outcome, Purpose, Reason};
 use crate::http::Http;
 use crate::output::{self, Printer, Report};
 use crate::phone::Phone;
-use crate::providers::{self, Info, PinBy, VerifyBy};
+use crate::providers::{self, Info, PinBy, Remaining, VerifyBy};
 use crate::redact::Secret;
 use crate::store::{self, Record, RecordStore, Refused, State};
 use std::time::Duration;
@@ -156,7 +156,12 @@ fn explain_gone(f: Failure, r: &Record, now: u64) -> Failure {
 pub(super) fn verify(g: &Global, out: &Printer, a: &VerifyArgs) -> u8 {
     let mut report = Report::new(Outcome::NotVerified);
     report.reason = Some(None);
+    report.attempts_left = Some(None);
     report.id = Some(a.id.clone());
+    // Attempts left before this run, where a record knows them: a wrong code that spent
+    // one is worded with what is left.
+    let mut before: Option<u32> = None;
+    let mut was_local = false;
     let verdict = (|| -> Result<(), Failure> {
         check_id(&a.id)?;
         let timeout = timeout(g)?;
@@ -188,18 +193,38 @@ pub(super) fn verify(g: &Global, out: &Printer, a: &VerifyArgs) -> u8 {
         if let Some(r) = &rec {
             report.to = Some(r.to.clone());
             report.expires_at = r.expires_at.map(output::time_at);
+            report.attempts_left = Some(attempts_known(r));
+            before = attempts_known(r);
         }
-        if local {
-            return check_locally(store, &a.id, &code, rec.is_some(), now);
-        }
-        let asked = Ask {
-            id: &a.id,
-            code: &code,
-            rec: rec.as_ref(),
-            timeout,
-            now,
+        was_local = local;
+        let said = std::cell::Cell::new(Remaining::default());
+        let verdict = if local {
+            check_locally(store, &a.id, &code, rec.is_some(), now)
+        } else {
+            let asked = Ask {
+                id: &a.id,
+                code: &code,
+                rec: rec.as_ref(),
+                timeout,
+                now,
+                said: &said,
+                timeout_name: super::source(g, "timeout"),
+            };
+            ask_vendor(store, &profile, info, asked, out)
         };
-        ask_vendor(store, &profile, info, asked, out)
+        // What is left now: the record after this run, the vendor's word over it.
+        let after = match &rec {
+            Some(_) => store.get(&a.id, store::now()).ok().flatten(),
+            None => None,
+        };
+        let said = said.get();
+        if rec.is_some() || said != Remaining::default() {
+            // The record as this run left it; as it was, if it cannot be read again.
+            let (attempts, expires) = what_is_left(said, after.as_ref().or(rec.as_ref()));
+            report.attempts_left = Some(attempts);
+            report.expires_at = expires;
+        }
+        verdict
     })();
     match verdict {
         Ok(()) => {
@@ -218,11 +243,94 @@ pub(super) fn verify(g: &Global, out: &Printer, a: &VerifyArgs) -> u8 {
         }
         Err(f) => {
             let f = with_hint(f, &report);
+            let f = with_what_is_left(f, &report, before, was_local, store::now());
             // SPEC §4: a verify's outcome is verified or not_verified; error.kind and the
             // exit code tell a network failure from a "no".
             out.verify_failure(&mut report, &f)
         }
     }
+}
+
+/// `attempts_left` and `expires_at` after a verify: the vendor's word where it gave
+/// one, else the record as this run left it. Pure.
+fn what_is_left(said: Remaining, after: Option<&Record>) -> (Option<u32>, Option<String>) {
+    let attempts = said
+        .attempts_left
+        .or_else(|| after.and_then(attempts_known));
+    let expires = said
+        .expires_at
+        .map(output::time)
+        .or_else(|| after.and_then(|r| r.expires_at.map(output::time_at)));
+    (attempts, expires)
+}
+
+/// A wrong code says what is left: "wrong code, 2 attempts left, expires in 3m12s"
+/// where the record checked it and an attempt was spent; the vendor's or the record's
+/// own words, then what is left, otherwise. A locked OTP keeps its message.
+fn with_what_is_left(
+    mut f: Failure,
+    r: &Report,
+    before: Option<u32>,
+    local: bool,
+    now: u64,
+) -> Failure {
+    if f.reason != Some(Reason::WrongCode) {
+        return f;
+    }
+    let attempts = r.attempts_left.flatten();
+    let expires_in = r
+        .expires_at
+        .as_deref()
+        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+        .map(|t| {
+            u64::try_from(t.as_second())
+                .unwrap_or(0)
+                .saturating_sub(now)
+        });
+    let Some(left) = left_text(attempts, expires_in) else {
+        return f;
+    };
+    if attempts == Some(0) {
+        return f;
+    }
+    let spent = matches!((before, attempts), (Some(b), Some(a)) if a < b);
+    f.message = if local && spent {
+        format!("wrong code, {left}")
+    } else {
+        format!("{}; {left}", f.message)
+    };
+    f
+}
+
+/// "2 attempts left, expires in 3m12s", from what is known of either.
+fn left_text(attempts: Option<u32>, expires_in: Option<u64>) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(n) = attempts {
+        parts.push(format!("{n} attempt{} left", if n == 1 { "" } else { "s" }));
+    }
+    if let Some(s) = expires_in {
+        parts.push(format!("expires in {}", compact_duration(s)));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// Whole seconds as people read a countdown: `3m12s`, `45s`, `1h5m0s`.
+fn compact_duration(secs: u64) -> String {
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    match (h, m) {
+        (0, 0) => format!("{s}s"),
+        (0, _) => format!("{m}m{s}s"),
+        _ => format!("{h}h{m}m{s}s"),
+    }
+}
+
+/// The attempts a record knows are left: None where the vendor counts its own tries
+/// and checks codes itself (the local count is only a ceiling there). Zender's codes
+/// are checked against the local hash first, so its local count is the real one.
+fn attempts_known(r: &Record) -> Option<u32> {
+    let vendor_counts = providers::find(&r.provider)
+        .is_some_and(|i| i.attempts.is_none() && i.pin_by == PinBy::Provider);
+    (!vendor_counts).then_some(r.attempts_left)
 }
 
 fn no_record(id: &str) -> Failure {
@@ -292,6 +400,10 @@ struct Ask<'a> {
     rec: Option<&'a Record>,
     timeout: Duration,
     now: u64,
+    /// What the vendor's answer says is left, where it says.
+    said: &'a std::cell::Cell<Remaining>,
+    /// How the user sets the timeout, for a timeout's message.
+    timeout_name: String,
 }
 
 /// Where the vendor made the PIN: local rules first, the record claimed so two runs
@@ -322,6 +434,7 @@ fn ask_vendor(
     let phone = ask.rec.and_then(|r| Phone::parse(&r.to, None).ok());
     let req = provider.verify_to(ask.id, phone.as_ref(), ask.code)?;
     let mut http = Http::new(ask.timeout, profile.ca_file().as_deref(), out.verbose)?;
+    http.limit_named(ask.timeout_name);
     http.on_reply(provider.reply_secrets());
     if let Some(p) = &phone {
         http.mask(p.digits().to_string(), p.masked_digits());
@@ -335,9 +448,11 @@ fn ask_vendor(
             .saturating_add(30);
         claim(store, ask.id, ask.code, ask.now, until)?;
     }
-    let verdict = http
-        .execute(&req)
-        .and_then(|reply| provider.verify_reply(&reply))
+    let verdict = super::progress::waiting(out, info.id, || http.execute(&req))
+        .and_then(|reply| {
+            ask.said.set(provider.verify_remaining(&reply));
+            provider.verify_reply(&reply)
+        })
         .map_err(|f| {
             let f = f.worded(Purpose::Verify);
             match &phone {
@@ -429,11 +544,6 @@ fn settle(r: &mut Record, verdict: Result<(), Option<Reason>>, count_here: bool,
 }
 
 fn record_json(r: &Record, now: u64) -> serde_json::Value {
-    // A vendor that counts its own tries and checks codes itself: the local count is
-    // only a ceiling. (Zender's codes are checked against the local hash first, so its
-    // local count is the real one.)
-    let vendor_counts = providers::find(&r.provider)
-        .is_some_and(|i| i.attempts.is_none() && i.pin_by == PinBy::Provider);
     let state = if r.state == State::Pending && r.expired(now) {
         "expired"
     } else {
@@ -446,7 +556,7 @@ fn record_json(r: &Record, now: u64) -> serde_json::Value {
         "to": r.masked_to(),
         "sent_at": output::time_at(r.sent_at),
         "expires_at": r.expires_at.map(output::time_at),
-        "attempts_left": if vendor_counts { serde_json::Value::Null } else { r.attempts_left.into() },
+        "attempts_left": attempts_known(r),
         "state": state,
         "replaced": r.state == State::Replaced,
         "test": r.test,
@@ -583,10 +693,12 @@ fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
         if let Some(req) = provider.status_to(&a.id, phone.as_ref()) {
             let asked = Http::new(timeout, p.ca_file().as_deref(), out.verbose)
                 .and_then(|mut http| {
+                    http.limit_named(super::source(g, "timeout"));
                     if let Some(ph) = &phone {
                         http.mask(ph.digits().to_string(), ph.masked_digits());
                     }
-                    let reply = http.execute(&req)?;
+                    let reply =
+                        super::progress::waiting(out, provider_of(p).id, || http.execute(&req))?;
                     provider.status_reply(&reply)
                 })
                 .map_err(|f| f.worded(Purpose::Status));
@@ -626,6 +738,14 @@ fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
                 Some(n) => format!("{n} left"),
                 None => format!("counted by {}", r.provider),
             };
+            // A pending OTP says how long it has, as a wrong verify does.
+            let expires = match (j["expires_at"].as_str(), r.expires_at) {
+                (Some(t), Some(at)) if r.state == State::Pending && at > now => {
+                    format!("{t} (in {})", compact_duration(at - now))
+                }
+                (Some(t), _) => t.to_string(),
+                (None, _) => "unknown (set by the provider)".to_string(),
+            };
             let note = match r.state {
                 State::Replaced => " (a newer send to the same number replaced it)",
                 _ if r.test => " (test number: nothing was sent)",
@@ -637,7 +757,7 @@ fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
                 r.provider,
                 r.masked_to(),
                 j["sent_at"].as_str().unwrap_or(""),
-                j["expires_at"].as_str().unwrap_or("unknown (set by the provider)"),
+                expires,
                 j["state"].as_str().unwrap_or(""),
             ));
         }
@@ -682,9 +802,9 @@ fn cancel_otp(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
     if let Some(req) = provider.cancel(&a.id) {
         // Asked again even when the record says cancelled: an earlier cancel may have
         // failed on the way to the vendor.
-        let http = Http::new(timeout(g)?, profile.ca_file().as_deref(), out.verbose)?;
-        let answered = http
-            .execute(&req)
+        let mut http = Http::new(timeout(g)?, profile.ca_file().as_deref(), out.verbose)?;
+        http.limit_named(super::source(g, "timeout"));
+        let answered = super::progress::waiting(out, id, || http.execute(&req))
             .and_then(|reply| provider.cancel_reply(&reply))
             .map_err(|f| f.worded(Purpose::Cancel));
         match answered {
@@ -853,6 +973,59 @@ mod tests {
         assert_eq!(f.exit_code(), 2);
         let f = unknown_everywhere(Failure::unknown(Kind::Timeout, "slow"), "x1", true);
         assert_eq!(f.exit_code(), 6);
+    }
+
+    #[test]
+    fn the_vendor_s_word_on_what_is_left_beats_the_record() {
+        let r = record(3, State::Pending);
+        assert_eq!(
+            what_is_left(Remaining::default(), Some(&r)),
+            (Some(3), Some(output::time_at(1_300)))
+        );
+        let said = Remaining {
+            attempts_left: Some(1),
+            expires_at: Some(std::time::UNIX_EPOCH + Duration::from_secs(1_250)),
+        };
+        assert_eq!(
+            what_is_left(said, Some(&r)),
+            (Some(1), Some(output::time_at(1_250)))
+        );
+        assert_eq!(what_is_left(said, None).0, Some(1));
+        assert_eq!(what_is_left(Remaining::default(), None), (None, None));
+        // A vendor that counts its own tries: the record's count is not what is left.
+        let mut shout = record(3, State::Pending);
+        shout.provider = "shoutout".into();
+        assert_eq!(what_is_left(Remaining::default(), Some(&shout)).0, None);
+    }
+
+    #[test]
+    fn a_wrong_code_says_what_is_left() {
+        assert_eq!(compact_duration(192), "3m12s");
+        assert_eq!(compact_duration(45), "45s");
+        assert_eq!(compact_duration(3_900), "1h5m0s");
+        assert_eq!(
+            left_text(Some(2), Some(192)).as_deref(),
+            Some("2 attempts left, expires in 3m12s")
+        );
+        assert_eq!(left_text(Some(1), None).as_deref(), Some("1 attempt left"));
+        assert_eq!(left_text(None, None), None);
+        let mut r = Report::new(Outcome::NotVerified);
+        r.attempts_left = Some(Some(2));
+        r.expires_at = Some(output::time_at(1_192));
+        let wrong = || Failure::not_verified(Reason::WrongCode, "wrong code; 2 attempts left");
+        let f = with_what_is_left(wrong(), &r, Some(3), true, 1_000);
+        assert_eq!(f.message, "wrong code, 2 attempts left, expires in 3m12s");
+        // Nothing spent (a code of the wrong shape), or the vendor's words: kept, then
+        // what is left.
+        let f = with_what_is_left(wrong(), &r, Some(2), true, 1_000);
+        assert!(f.message.ends_with("; 2 attempts left, expires in 3m12s"));
+        let f = with_what_is_left(wrong(), &r, Some(3), false, 1_000);
+        assert!(f.message.starts_with("wrong code; 2 attempts left;"));
+        let expired = Failure::not_verified(Reason::Expired, "expired");
+        assert_eq!(
+            with_what_is_left(expired, &r, Some(3), true, 1_000).message,
+            "expired"
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! and the local record.
 
 use super::policy::{self, open_store};
-use super::{fallback, load_profile, provider_of, timeout};
+use super::{fallback, load_profile, provider_of, route, timeout};
 use crate::cli::{Global, SendArgs};
 use crate::config::{self, Profile};
 use crate::error::{Failure, Kind, Outcome, Purpose};
@@ -454,7 +454,21 @@ pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
     let sent = (|| -> Result<(), Failure> {
         let opts = options(g, a)?;
         let flags = send_flags(a);
-        let profile = load_profile(g, None, &flags)?;
+        // With routes and no -p, the number chooses the profile (and its chain).
+        let routed = route::for_send(g, &a.to)?;
+        let routed_args;
+        let a = match &routed {
+            Some(r) => {
+                routed_args = SendArgs {
+                    to: r.to.clone(),
+                    ..a.clone()
+                };
+                report.route = Some(r.key.clone());
+                &routed_args
+            }
+            None => a,
+        };
+        let profile = load_profile(g, routed.as_ref().map(route::Routed::first), &flags)?;
         let info = provider_of(&profile);
         report.provider = Some(info.id.to_string());
         report.profile = profile.name.clone();
@@ -473,7 +487,8 @@ pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
         check_store(g, &profile, &draft, slot_wanted, a.dry_run, now);
         let provider = (info.build)(&profile)?;
         let plan = plan(provider.as_ref(), &draft, &opts.params)?;
-        let chain = fallback::profiles(g, &profile, &a.fallback, &flags)?;
+        let rest = routed.as_ref().map_or(&[][..], route::Routed::rest);
+        let chain = fallback::profiles(g, &profile, rest, &a.fallback, &flags)?;
         let first = Step {
             profile,
             info,
@@ -488,6 +503,9 @@ pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
             let (request, text) = dry_run(&steps[0].plan);
             report.request = Some(request);
             if !out.json() {
+                if let Some(r) = &routed {
+                    out.owned_lines(&format!("# route {}: {}", r.key, r.chain.join(", ")));
+                }
                 out.owned_lines(&text);
             }
             return Ok(());
@@ -692,6 +710,8 @@ pub(super) fn with_hint(f: Failure, r: &Report) -> Failure {
 #[derive(Debug)]
 struct Options {
     timeout: Duration,
+    /// How the user sets it (`--timeout` or `OTP_TIMEOUT`), for a timeout's message.
+    timeout_name: String,
     retries: u32,
     params: Vec<(String, String)>,
 }
@@ -715,6 +735,7 @@ fn options(g: &Global, a: &SendArgs) -> Result<Options, Failure> {
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Options {
         timeout: timeout(g)?,
+        timeout_name: super::source(g, "timeout"),
         retries,
         params,
     })
@@ -1004,9 +1025,12 @@ fn deliver(
         Plan::Http(req) => {
             let asked = (|| {
                 let mut http = Http::new(opts.timeout, profile.ca_file().as_deref(), out.verbose)?;
+                http.limit_named(opts.timeout_name.clone());
                 http.mask(to.digits().to_string(), to.masked_digits());
                 http.on_reply(provider.reply_secrets());
-                let reply = http.execute_retrying(req, opts.retries)?;
+                let reply = super::progress::waiting(out, provider.info().id, || {
+                    http.execute_retrying(req, opts.retries)
+                })?;
                 provider.send_reply(&reply).and_then(printable_handle)
             })();
             asked.map_err(|f| super::mask_number_in(f.worded(Purpose::Send), to))
@@ -1271,6 +1295,9 @@ fn print_receipt(out: &Printer, r: &Report, seg: &message::Segments) {
             t.provider,
             t.error.message
         ));
+    }
+    if let Some(k) = &r.route {
+        lines.push(format!("route     {k}"));
     }
     if let Some(m) = &r.message_id {
         lines.push(format!("message   {}", crate::redact::strip_controls(m)));

@@ -195,6 +195,9 @@ pub struct ConfigFile {
     pub profiles: BTreeMap<String, toml::Table>,
     /// The top-level `store`, `store_key` and `store_prefix`, as written (SPEC §2, §7).
     pub store: BTreeMap<String, Value>,
+    /// The top-level `routes` table (calling code -> profile or chain), as written;
+    /// `app::route` reads it.
+    pub routes: Option<Value>,
 }
 
 /// The top-level keys besides `default_profile` and `profiles`.
@@ -235,14 +238,14 @@ impl ConfigFile {
             .map(|k| {
                 nearest(
                     k,
-                    ["default_profile", "profiles"]
+                    ["default_profile", "profiles", "routes"]
                         .into_iter()
                         .chain(STORE_KEYS),
                 )
             })
             .collect();
         Failure::config(format!(
-            "unknown top-level key {} in {}; the valid keys are `default_profile`, `profiles`, `store`, `store_key` and `store_prefix` (nearest: `{}`)",
+            "unknown top-level key {} in {}; the valid keys are `default_profile`, `profiles`, `routes`, `store`, `store_key` and `store_prefix` (nearest: `{}`)",
             keys.join(", "),
             self.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
             near.join("`, `")
@@ -331,6 +334,7 @@ impl ConfigFile {
                 k if STORE_KEYS.contains(&k) => {
                     file.store.insert(key, value);
                 }
+                "routes" => file.routes = Some(value),
                 other => file.unknown_top.push(other.to_string()),
             }
         }
@@ -350,6 +354,30 @@ impl ConfigFile {
             value: v.clone(),
             source: Source::File,
         })
+    }
+
+    /// The top-level `routes`: `OTP_ROUTES` (a TOML inline table) beats the file. A
+    /// variable that cannot be read as a table is refused, never taken literally.
+    pub fn routes_value(&self) -> Result<Option<Entry>, Failure> {
+        if let Some(v) = env_value("routes") {
+            let table = format!("v = {v}")
+                .parse::<toml::Table>()
+                .ok()
+                .and_then(|mut t| t.remove("v"))
+                .filter(Value::is_table)
+                .ok_or_else(|| {
+                    Failure::config("OTP_ROUTES must be a TOML inline table, and its value cannot be read as one")
+                        .hint("write it like '{ \"234\" = \"ng\", \"*\" = [\"twilio\", \"vonage\"] }'")
+                })?;
+            return Ok(Some(Entry {
+                value: table,
+                source: Source::Env,
+            }));
+        }
+        Ok(self.routes.clone().map(|value| Entry {
+            value,
+            source: Source::File,
+        }))
     }
 
     /// `store_key`, resolved from its source (string, env, file or command).
@@ -469,7 +497,9 @@ pub fn check_permissions(path: &Path) -> Result<(), Failure> {
         ))
         .hint(format!("chmod 600 {}", path.display())));
     }
-    if mode & 0o044 != 0 {
+    // Said once per run, however many times the file is read (routes, fallback).
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if mode & 0o044 != 0 && !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
         crate::output::warn(&format!(
             "config file {} is readable by group or others (mode {mode:04o}); run chmod 600 {}",
             path.display(),

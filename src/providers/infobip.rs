@@ -7,7 +7,7 @@
 use super::{
     http_failure, is_success, missing_field, path_segment, reply_json, snippet, text_at,
     vendor_message, Accepted, Balance, Channel, Info, Key, KeyType, LengthRule, Method, Otp, PinBy,
-    Plan, Provider, Reply, Request, TtlRule, VerifyBy,
+    Plan, Provider, Remaining, Reply, Request, TtlRule, VerifyBy,
 };
 use crate::config::Profile;
 use crate::error::{Failure, Kind, Reason};
@@ -208,6 +208,16 @@ impl Provider for Infobip {
     /// A 200 whatever the verdict: `verified`, else `pinError` (`WRONG_PIN`,
     /// `TTL_EXPIRED`, `NO_MORE_PIN_ATTEMPTS`; any other by `attemptsRemaining`). A 404
     /// is a PIN Infobip no longer knows: the local record says why.
+    /// Infobip's verify answer counts the attempts left (`attemptsRemaining`), whatever
+    /// the verdict: the verify document's `attempts_left`.
+    fn verify_remaining(&self, reply: &Reply) -> Remaining {
+        let v = serde_json::from_slice::<Value>(&reply.body).unwrap_or(Value::Null);
+        Remaining {
+            attempts_left: attempts_remaining(&v),
+            expires_at: None,
+        }
+    }
+
     fn verify_reply(&self, reply: &Reply) -> Result<(), Failure> {
         let v = reply_json(ID, reply)?;
         if reply.status == 404 {
@@ -247,16 +257,12 @@ impl Provider for Infobip {
                 let what = match reason {
                     Reason::Expired => "the PIN expired".to_string(),
                     Reason::AttemptsExhausted => "no attempts left".to_string(),
-                    _ => match left {
-                        Some(1) => "wrong code, 1 attempt left at infobip".to_string(),
-                        Some(n) => format!("wrong code, {n} attempts left at infobip"),
-                        None => "wrong code".to_string(),
-                    },
+                    // The attempts left reach the document through `verify_remaining`.
+                    _ => "wrong code".to_string(),
                 };
                 Err(Failure::not_verified(reason, what)
                     .status(reply.status)
-                    .code(pin_error.map(|c| redact::vendor_text(&c)))
-                    .attempts_left(left))
+                    .code(pin_error.map(|c| redact::vendor_text(&c))))
             }
             None if service_exception(&v).is_some() => Err(self.refusal(reply, &v)),
             None => Err(Failure::unknown(
@@ -530,19 +536,20 @@ mod tests {
             (r#"{"verified":false}"#, Reason::WrongCode, None),
         ] {
             let f = p.verify_reply(&reply(200, body)).unwrap_err();
+            let remaining = p.verify_remaining(&reply(200, body)).attempts_left;
             assert_eq!(
-                (f.reason, f.exit_code(), f.attempts_left, f.ask_record),
+                (f.reason, f.exit_code(), remaining, f.ask_record),
                 (Some(reason), 1, left, false),
                 "{body}"
             );
         }
-        let f = p
-            .verify_reply(&reply(
-                200,
-                r#"{"verified":false,"attemptsRemaining":2,"pinError":"WRONG_PIN"}"#,
-            ))
-            .unwrap_err();
-        assert!(f.message.contains("2 attempts left"), "{}", f.message);
+        let wrong = reply(
+            200,
+            r#"{"verified":false,"attemptsRemaining":2,"pinError":"WRONG_PIN"}"#,
+        );
+        let f = p.verify_reply(&wrong).unwrap_err();
+        assert_eq!(f.message, "wrong code");
+        assert_eq!(p.verify_remaining(&wrong).attempts_left, Some(2));
         let f = p
             .verify_reply(&reply(
                 404,

@@ -308,6 +308,14 @@ pub struct Accepted {
     pub warning: Option<String>,
 }
 
+/// What a vendor's answer to a verify says is left, where it says (Infobip's
+/// `attemptsRemaining`); the local record fills what it does not.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Remaining {
+    pub attempts_left: Option<u32>,
+    pub expires_at: Option<SystemTime>,
+}
+
 /// What a cost-free credential check says about money; both None when the vendor's
 /// answer proves the credentials but names no balance.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -396,6 +404,13 @@ pub trait Provider {
             "{} has no verify call",
             self.info().id
         )))
+    }
+
+    /// What the answer to a verify says is left (attempts, expiry), for vendors that
+    /// report it; read from the same reply as `verify_reply`, whatever its verdict.
+    fn verify_remaining(&self, reply: &Reply) -> Remaining {
+        let _ = reply;
+        Remaining::default()
     }
 
     /// A function that registers with the redactor any secret a reply carries (zender
@@ -497,6 +512,7 @@ pub mod testing {
             status,
             content_type: Some("application/json".into()),
             body: body.as_bytes().to_vec(),
+            retry_after: None,
         }
     }
 }

@@ -47,6 +47,11 @@ pub fn http_failure(
             .unsure()
             .next_step()
     };
+    // A vendor asking us to slow down says when it will listen again (`Retry-After`).
+    let f = match f.kind {
+        Kind::RateLimited => f.retry_after(reply.retry_after),
+        _ => f,
+    };
     f.status(status).code(code).detail(snippet(reply))
 }
 
@@ -158,6 +163,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_429_carries_its_retry_after_and_nothing_else_does() {
+        let r = Reply {
+            status: 429,
+            content_type: None,
+            body: Vec::new(),
+            retry_after: Some(17),
+        };
+        let f = http_failure("termii", &r, None, None, None);
+        assert_eq!((f.kind, f.retry_after), (Kind::RateLimited, Some(17)));
+        let f = http_failure("termii", &Reply { status: 503, ..r }, None, None, None);
+        assert_eq!(f.retry_after, None);
+    }
+
+    #[test]
     fn times_parse_with_offsets() {
         let z = parse_time("2026-11-22T08:35:00Z").unwrap();
         assert_eq!(parse_time("2026-11-22T09:35:00+01:00"), Some(z));
@@ -202,6 +221,7 @@ mod tests {
             status: 502,
             content_type: Some("text/html; charset=utf-8".into()),
             body: b"<html>secret page</html>".to_vec(),
+            retry_after: None,
         };
         let f = reply_json("termii", &r).unwrap_err();
         assert_eq!(f.outcome, crate::error::Outcome::Unknown);

@@ -245,6 +245,7 @@ impl Provider for Termii {
                     status,
                     content_type: reply.content_type.clone(),
                     body: reply.body.clone(),
+                    retry_after: reply.retry_after,
                 };
                 return Err(self.refusal(&inner, &v).status(reply.status));
             }
@@ -689,6 +690,7 @@ mod tests {
                 status: 404,
                 content_type: Some("text/html".into()),
                 body: b"<html>404</html>".to_vec(),
+                retry_after: None,
             })
             .unwrap_err();
         assert_eq!(
@@ -728,6 +730,7 @@ mod tests {
                 status: 401,
                 content_type: None,
                 body: Vec::new(),
+                retry_after: None,
             })
             .unwrap_err();
         assert_eq!((e.kind, e.exit_code()), (Kind::Auth, 4));
@@ -765,6 +768,7 @@ mod tests {
                 status: 401,
                 content_type: None,
                 body: Vec::new(),
+                retry_after: None,
             })
             .unwrap_err();
         assert_eq!((e.kind, e.exit_code()), (Kind::Auth, 4));

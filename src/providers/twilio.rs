@@ -722,6 +722,7 @@ mod tests {
                 status: 404,
                 content_type: Some("text/html".into()),
                 body: b"<html>not here</html>".to_vec(),
+                retry_after: None,
             })
             .unwrap_err();
         assert_eq!(

@@ -973,7 +973,8 @@ mod tests {
             .cancel_reply(&Reply {
                 status: 204,
                 content_type: None,
-                body: vec![]
+                body: vec![],
+                retry_after: None,
             })
             .is_ok());
         let e = p

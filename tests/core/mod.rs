@@ -11,6 +11,7 @@ mod hardening;
 mod help;
 mod online;
 mod policy;
+mod routes;
 mod rules;
 mod secrets;
 pub mod send;

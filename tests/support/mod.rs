@@ -198,6 +198,7 @@ pub const REPORT_FIELDS: &[&str] = &[
     "encoding",
     "cost",
     "test",
+    "route",
     "tried",
     "error",
 ];
@@ -213,6 +214,7 @@ pub fn assert_report_shape(v: &serde_json::Value) {
             "http_status",
             "provider_code",
             "retryable",
+            "retry_after",
         ] {
             assert!(e.get(f).is_some(), "error.{f} missing from {v}");
         }
