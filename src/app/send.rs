@@ -377,7 +377,7 @@ pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
             output::warn(w);
         }
         let info = s.info;
-        let expires = expiry(info, &s.draft, &accepted, SystemTime::now());
+        let expires = expiry(info, &s.draft, &accepted, now);
         report.outcome = Outcome::Accepted;
         report.id = Some(accepted.id.clone());
         report.message_id = accepted.message_id.clone();
@@ -899,7 +899,9 @@ fn printable_handle(acc: Accepted) -> Result<Accepted, Failure> {
 
 /// When the OTP expires: the vendor's word, else the TTL from `now` where otp or the
 /// profile set it; unknown where the vendor picks and did not say.
-fn expiry(info: &Info, d: &Draft, acc: &Accepted, now: SystemTime) -> Option<SystemTime> {
+/// `now` is the run's clock (`store::now`), the one the record's times are on.
+fn expiry(info: &Info, d: &Draft, acc: &Accepted, now: u64) -> Option<SystemTime> {
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(now);
     acc.expires_at.or_else(|| match info.ttl {
         TtlRule::ProviderChooses if d.test.is_none() => None,
         _ => now.checked_add(d.settings.ttl.value),
@@ -1255,13 +1257,13 @@ mod tests {
             ..Accepted::default()
         };
         let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
-        let expires = expiry(info, &d, &acc, start);
+        let expires = expiry(info, &d, &acc, 1_000_000);
         assert_eq!(expires, Some(start + Duration::from_secs(300)));
         let told = Accepted {
             expires_at: Some(start + Duration::from_secs(60)),
             ..Accepted::default()
         };
-        assert_eq!(expiry(info, &d, &told, start), told.expires_at);
+        assert_eq!(expiry(info, &d, &told, 1_000_000), told.expires_at);
         let key = store::PinKey::new(&[1u8; 32]);
         let rec = record_of(&key, &p, info, &d, &acc, expires, 1_000_000);
         assert_eq!(

@@ -153,6 +153,16 @@ impl Record {
         }
     }
 
+    /// Every time in the record moved by `delta` seconds: from one clock to another (the
+    /// shared store keeps times on the server's clock, a run reads them on its own).
+    pub fn shift(&mut self, delta: i64) {
+        let mv = |t: u64| t.saturating_add_signed(delta);
+        self.sent_at = self.sent_at.saturating_add_signed(delta);
+        self.expires_at = self.expires_at.map(mv);
+        self.checking_since = self.checking_since.map(mv);
+        self.claim_until = self.claim_until.map(mv);
+    }
+
     /// Still answers for its number: not yet replaced, used, cancelled or locked.
     pub fn live(&self) -> bool {
         matches!(self.state, State::Pending | State::Checking)

@@ -13,17 +13,22 @@ use std::time::{Duration, Instant};
 const CONNECT: Duration = Duration::from_secs(5);
 const IO: Duration = Duration::from_secs(10);
 
-/// KEYS: the number's and the country's send sets. ARGV: now, cooldown (0: none),
+/// KEYS: the number's and the country's send sets. ARGV: 0 (the server's `TIME` is the
+/// clock; only the unit tests pass a time of their own, to play time forward), cooldown (0: none),
 /// number max, number window, country max, country window (max 0: no limit), ticket,
 /// how long sends are kept, 1 for a preview that records nothing. Returns {0, 0} when recorded, else {rule, wait}.
 const RESERVE: &str = r"
 local now = tonumber(ARGV[1])
+if now == 0 then now = tonumber(redis.call('TIME')[1]) end
 local keep = tonumber(ARGV[8])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - keep)
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - keep)
+local preview = ARGV[9] == '1'
+if not preview then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - keep)
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - keep)
+end
 local cd = tonumber(ARGV[2])
 if cd > 0 then
-  local last = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  local last = redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', '(' .. (now - keep), 'WITHSCORES', 'LIMIT', 0, 1)
   if last[2] and tonumber(last[2]) + cd > now then
     return {1, tonumber(last[2]) + cd - now}
   end
@@ -38,7 +43,7 @@ local wait = over(KEYS[1], tonumber(ARGV[3]), tonumber(ARGV[4]))
 if wait then return {2, wait} end
 wait = over(KEYS[2], tonumber(ARGV[5]), tonumber(ARGV[6]))
 if wait then return {3, wait} end
-if ARGV[9] == '1' then return {0, 0} end
+if preview then return {0, 0} end
 redis.call('ZADD', KEYS[1], now, ARGV[7])
 redis.call('ZADD', KEYS[2], now, ARGV[7])
 redis.call('EXPIRE', KEYS[1], keep)
@@ -162,19 +167,29 @@ impl super::RecordStore for Shared {
         &self.key
     }
 
-    fn get(&self, id: &str, _now: u64) -> Result<Option<Record>, Failure> {
-        let body: Option<String> = cmd("GET")
+    fn get(&self, id: &str, now: u64) -> Result<Option<Record>, Failure> {
+        let mut con = self.con.borrow_mut();
+        let (body, time): (Option<String>, (u64, u64)) = redis::pipe()
+            .cmd("GET")
             .arg(self.k("rec:", id))
-            .query(&mut *self.con.borrow_mut())
+            .cmd("TIME")
+            .query(&mut *con)
             .map_err(|e| self.err(e))?;
-        Ok(parse(body))
+        Ok(parse(body).map(|mut r| {
+            r.shift(to_client(now, time.0));
+            r
+        }))
     }
 
-    fn insert(&self, rec: &Record, _now: u64) -> Result<(), Failure> {
+    fn insert(&self, rec: &Record, now: u64) -> Result<(), Failure> {
         let nk = self.k("num:", &rec.to);
         let rk = self.k("rec:", &rec.id);
-        self.optimistic(|con| {
+        let kept = self.optimistic(|con| {
             cmd("WATCH").arg(&nk).arg(&rk).query::<()>(con)?;
+            // The record's times move to the server's clock: its lifetime is Redis's.
+            let server = server_now(con)?;
+            let mut rec = rec.clone();
+            rec.shift(-to_client(now, server));
             let ids: Vec<String> = cmd("SMEMBERS").arg(&nk).query(con)?;
             let others: Vec<String> = ids.into_iter().filter(|i| *i != rec.id).collect();
             let keys: Vec<String> = others.iter().map(|i| self.k("rec:", i)).collect();
@@ -207,7 +222,7 @@ impl super::RecordStore for Shared {
             }
             pipe.cmd("SET")
                 .arg(&rk)
-                .arg(json(rec))
+                .arg(json(&rec))
                 .arg("EXAT")
                 .arg(rec.keep_until())
                 .ignore();
@@ -215,29 +230,43 @@ impl super::RecordStore for Shared {
             pipe.cmd("EXPIREAT").arg(&nk).arg(keep).ignore();
             pipe.cmd("EXISTS").arg(&rk);
             let done: Option<(i64,)> = pipe.query(con)?;
-            Ok(done.map(|_| ()))
-        })
+            Ok(done.map(|(n,)| n == 1))
+        })?;
+        if !kept {
+            return Err(super::unavailable(
+                &self.place,
+                "dropped the record as soon as it was written (its lifetime had already passed)",
+            ));
+        }
+        Ok(())
     }
 
     fn update_with(
         &self,
         id: &str,
-        _now: u64,
+        now: u64,
         f: &mut dyn FnMut(&mut Record),
     ) -> Result<bool, Failure> {
         let rk = self.k("rec:", id);
         self.optimistic(|con| {
             cmd("WATCH").arg(&rk).query::<()>(con)?;
-            let Some(mut rec) = parse(cmd("GET").arg(&rk).query(con)?) else {
+            let (body, time): (Option<String>, (u64, u64)) =
+                redis::pipe().cmd("GET").arg(&rk).cmd("TIME").query(con)?;
+            let Some(mut rec) = parse(body) else {
                 cmd("UNWATCH").query::<()>(con)?;
                 return Ok(Some(false));
             };
+            // The rules run on this run's clock, with the record's times moved to it
+            // from the server's: expiry and claim deadlines are the server's.
+            let delta = to_client(now, time.0);
+            rec.shift(delta);
             let before = rec.clone();
             f(&mut rec);
             if rec == before {
                 cmd("UNWATCH").query::<()>(con)?;
                 return Ok(Some(true));
             }
+            rec.shift(-delta);
             let done: Option<(i64,)> = redis::pipe()
                 .atomic()
                 .cmd("SET")
@@ -254,6 +283,8 @@ impl super::RecordStore for Shared {
     }
 
     fn reserve(&self, slot: &Slot, now: u64) -> Result<Result<Ticket, Refusal>, Failure> {
+        // Every real run leaves the clock to the server; unit tests move time themselves.
+        let clock = if cfg!(test) { now } else { 0 };
         super::check_limits(slot)?;
         let ticket = super::random_hex();
         let lim = |l: Option<super::Limit>| l.map_or((0, 0), |l| (l.max, l.window));
@@ -263,7 +294,7 @@ impl super::RecordStore for Shared {
             .reserve
             .key(self.k("sends:n:", &slot.number))
             .key(self.k("sends:c:", &slot.country))
-            .arg(now)
+            .arg(clock)
             .arg(slot.cooldown.unwrap_or(0))
             .arg(nm)
             .arg(nw)
@@ -314,6 +345,17 @@ impl super::RecordStore for Shared {
             .map_err(|e| self.err(e))?;
         Ok(self.describe())
     }
+}
+
+/// The server's clock, in whole seconds.
+fn server_now(con: &mut Connection) -> RedisResult<u64> {
+    let (secs, _micros): (u64, u64) = cmd("TIME").query(con)?;
+    Ok(secs)
+}
+
+/// Seconds to add to a time on the server's clock to put it on this run's (`now`).
+fn to_client(now: u64, server: u64) -> i64 {
+    (now as i64).saturating_sub(server as i64)
 }
 
 fn key_id(key: &PinKey) -> String {

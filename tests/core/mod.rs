@@ -15,4 +15,5 @@ mod rules;
 mod secrets;
 pub mod send;
 mod store;
+mod store_clock;
 pub mod verify;
