@@ -16,6 +16,13 @@ pub(super) fn open_store(g: &Global) -> Result<Box<dyn RecordStore>, Failure> {
     store::open(&store_spec(&file)?)
 }
 
+/// The store the config names, opened read-only when it exists (None when there is no
+/// embedded store yet): for runs that write nothing.
+pub(super) fn open_store_read(g: &Global) -> Result<Option<Box<dyn RecordStore>>, Failure> {
+    let file = ConfigFile::load(g.config.as_deref())?;
+    store::open_read(&store_spec(&file)?)
+}
+
 /// `store` (a `redis://` or `rediss://` URL, else the embedded store: empty, `embedded`
 /// or a folder path), with `store_key` required for a shared store.
 pub(super) fn store_spec(file: &ConfigFile) -> Result<StoreSpec, Failure> {

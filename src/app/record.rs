@@ -562,7 +562,11 @@ fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
     check_id(&a.id)?;
     let timeout = timeout(g)?;
     let now = store::now();
-    let rec = open_store(g)?.get(&a.id, now)?;
+    // Read-only: status writes nothing, and works on a store it may not write.
+    let rec = match super::policy::open_store_read(g)? {
+        Some(st) => st.get(&a.id, now)?,
+        None => None,
+    };
     let profile = match &rec {
         Some(r) => load_profile(g, r.profile.as_deref(), &[("provider", r.provider.clone())]).ok(),
         None => load_profile(g, None, &[]).ok(),

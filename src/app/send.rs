@@ -802,9 +802,12 @@ fn check_store(
         return;
     }
     let slot = slot_of(d, cooldown, true);
-    match open_store(g).and_then(|st| st.reserve(&slot, now)) {
-        Ok(Ok(_)) => {}
-        Ok(Err(r)) => output::warn(&format!(
+    // Read-only: a dry run creates, keys and prunes nothing (no store yet: no rule holds).
+    let asked =
+        policy::open_store_read(g).and_then(|st| st.map(|st| st.reserve(&slot, now)).transpose());
+    match asked {
+        Ok(None | Some(Ok(_))) => {}
+        Ok(Some(Err(r))) => output::warn(&format!(
             "a real send now would be refused: {}",
             refused(profile, d, r, cooldown).message
         )),

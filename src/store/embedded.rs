@@ -60,7 +60,7 @@ impl Embedded {
             KEY,
             "records.json",
         ] {
-            private_file(dir, f)?;
+            private_file(dir, f, true)?;
         }
         let key = load_key(dir)?;
         let path = dir.join(DB);
@@ -84,6 +84,47 @@ impl Embedded {
         };
         store.init()?;
         Ok(store)
+    }
+
+    /// An existing store, opened read-only: nothing is created, tightened, imported or
+    /// pruned. None when there is no database yet (or one no run has finished making).
+    /// The key file is read when present; without it, a key of this run's own stands
+    /// in (a read-only run checks no code).
+    pub fn open_read(dir: &Path) -> Result<Option<Embedded>, Failure> {
+        let path = dir.join(DB);
+        match std::fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(unreadable(dir, e)),
+            Ok(_) => {}
+        }
+        let meta = std::fs::metadata(dir).map_err(|e| unreadable(dir, e))?;
+        if meta.uid() != me() {
+            return Err(refuse(dir, "folder", "owned by another user"));
+        }
+        for f in [DB, "otp.db-wal", "otp.db-shm", KEY] {
+            private_file(dir, f, false)?;
+        }
+        let key = match read_key(dir) {
+            Ok(k) => k?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                PinKey::new(&crate::message::random_bytes::<32>())
+            }
+            Err(e) => return Err(unreadable(dir, e)),
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+        let db = Connection::open_with_flags(&path, flags).map_err(|e| sql_err(dir, e))?;
+        db.busy_timeout(BUSY_WAIT).map_err(|e| sql_err(dir, e))?;
+        let store = Embedded {
+            dir: dir.to_path_buf(),
+            db: RefCell::new(db),
+            key,
+        };
+        if store.schema_made().is_none() {
+            return Ok(None);
+        }
+        Ok(Some(store))
     }
 
     /// The key's fingerprint, when the schema is already at this version; None when it
@@ -333,73 +374,26 @@ impl super::RecordStore for Embedded {
 
     fn reserve(&self, slot: &Slot, now: u64) -> Result<Result<Ticket, Refusal>, Failure> {
         super::check_limits(slot)?;
-        let now_i = now as i64;
+        let ticket = Ticket {
+            id: super::random_hex(),
+            number: slot.number.clone(),
+            country: slot.country.clone(),
+        };
+        if slot.preview {
+            // A dry run reads the rules and writes nothing (the store may be read-only).
+            let refused = rules(&self.db.borrow(), slot, now).map_err(|e| sql_err(&self.dir, e))?;
+            return Ok(refused.map_or(Ok(ticket), Err));
+        }
         // The record written after the send makes this slot durable with it.
         self.write_synced(now, true, false, |tx| {
-            if let Some(cd) = slot.cooldown {
-                let last: Option<i64> = tx.query_row(
-                    "SELECT MAX(at) FROM sends WHERE number = ?1",
-                    [&slot.number],
-                    |r| r.get(0),
-                )?;
-                if let Some(last) = last {
-                    let until = last.saturating_add(cd as i64);
-                    if now_i < until {
-                        return Ok(Err(Refusal {
-                            rule: Rule::Cooldown,
-                            wait: (until - now_i) as u64,
-                        }));
-                    }
-                }
+            if let Some(r) = rules(tx, slot, now)? {
+                return Ok(Err(r));
             }
-            let limits = [
-                (slot.number_limit, "number", &slot.number, Rule::NumberLimit),
-                (
-                    slot.country_limit,
-                    "country",
-                    &slot.country,
-                    Rule::CountryLimit,
-                ),
-            ];
-            for (limit, col, value, rule) in limits {
-                let Some(Limit { max, window }) = limit else {
-                    continue;
-                };
-                // The max-th most recent send inside the window, if there are that many:
-                // reading at most `max` index entries, however many sends are kept.
-                let nth: Option<i64> = tx
-                    .query_row(
-                        &format!(
-                            "SELECT at FROM sends WHERE {col} = ?1 AND at > ?2 ORDER BY at DESC LIMIT 1 OFFSET ?3"
-                        ),
-                        params![value, now_i - window as i64, max - 1],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                if let Some(t) = nth {
-                    return Ok(Err(Refusal {
-                        rule,
-                        wait: (t + window as i64 - now_i).max(1) as u64,
-                    }));
-                }
-            }
-            let ticket = super::random_hex();
-            if slot.preview {
-                return Ok(Ok(Ticket {
-                    id: ticket,
-                    number: slot.number.clone(),
-                    country: slot.country.clone(),
-                }));
-            }
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO sends (number, country, at, ticket) VALUES (?1, ?2, ?3, ?4)",
-                params![slot.number, slot.country, now_i, ticket],
-            )?;
-            Ok(Ok(Ticket {
-                id: ticket,
-                number: slot.number.clone(),
-                country: slot.country.clone(),
-            }))
+            )?
+            .execute(params![slot.number, slot.country, now as i64, ticket.id])?;
+            Ok(Ok(ticket))
         })
     }
 
@@ -411,14 +405,72 @@ impl super::RecordStore for Embedded {
     }
 
     fn check(&self, now: u64) -> Result<String, Failure> {
-        self.write(now, false, |tx| {
+        // A write the store could make, rolled back: proven writable, nothing left.
+        let mut db = self.db.borrow_mut();
+        let mut probe = || -> rusqlite::Result<()> {
+            let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute(
                 "INSERT OR REPLACE INTO meta (k, v) VALUES ('checked_at', ?1)",
                 [now.to_string()],
-            )
-        })?;
+            )?;
+            tx.rollback()
+        };
+        probe().map_err(|e| sql_err(&self.dir, e))?;
+        drop(db);
+        probe_folder(&self.dir)?;
         Ok(self.describe())
     }
+}
+
+/// The cooldown and limits for one send: the rule that refuses it, if any. Reads only.
+fn rules(tx: &Connection, slot: &Slot, now: u64) -> rusqlite::Result<Option<Refusal>> {
+    let now_i = now as i64;
+    if let Some(cd) = slot.cooldown {
+        let last: Option<i64> = tx
+            .prepare_cached("SELECT MAX(at) FROM sends WHERE number = ?1")?
+            .query_row([&slot.number], |r| r.get(0))?;
+        if let Some(last) = last {
+            let until = last.saturating_add(cd as i64);
+            if now_i < until {
+                return Ok(Some(Refusal {
+                    rule: Rule::Cooldown,
+                    wait: (until - now_i) as u64,
+                }));
+            }
+        }
+    }
+    let limits = [
+        (
+            slot.number_limit,
+            "SELECT at FROM sends WHERE number = ?1 AND at > ?2 ORDER BY at DESC LIMIT 1 OFFSET ?3",
+            &slot.number,
+            Rule::NumberLimit,
+        ),
+        (
+            slot.country_limit,
+            "SELECT at FROM sends WHERE country = ?1 AND at > ?2 ORDER BY at DESC LIMIT 1 OFFSET ?3",
+            &slot.country,
+            Rule::CountryLimit,
+        ),
+    ];
+    for (limit, sql, value, rule) in limits {
+        let Some(Limit { max, window }) = limit else {
+            continue;
+        };
+        // The max-th most recent send inside the window, if there are that many:
+        // reading at most `max` index entries, however many sends are kept.
+        let nth: Option<i64> = tx
+            .prepare_cached(sql)?
+            .query_row(params![value, now_i - window as i64, max - 1], |r| r.get(0))
+            .optional()?;
+        if let Some(t) = nth {
+            return Ok(Some(Refusal {
+                rule,
+                wait: (t + window as i64 - now_i).max(1) as u64,
+            }));
+        }
+    }
+    Ok(None)
 }
 
 fn body(rec: &Record) -> String {
@@ -481,7 +533,8 @@ fn private_dir(dir: &Path) -> Result<(), Failure> {
 
 /// A file of the store: a link or another user's file is refused, as is one that
 /// others could have written; one merely readable by others is tightened to 0600.
-fn private_file(dir: &Path, name: &str) -> Result<(), Failure> {
+/// With `fix` false (a read-only run), nothing is tightened.
+fn private_file(dir: &Path, name: &str, fix: bool) -> Result<(), Failure> {
     let path = dir.join(name);
     let Ok(meta) = std::fs::symlink_metadata(&path) else {
         return Ok(());
@@ -498,7 +551,7 @@ fn private_file(dir: &Path, name: &str) -> Result<(), Failure> {
             meta.mode() & 0o777
         )
     } else {
-        if meta.mode() & 0o077 != 0 {
+        if fix && meta.mode() & 0o077 != 0 {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
                 .map_err(|e| unwritable(dir, e))?;
         }
@@ -554,17 +607,38 @@ fn first_run_lock(dir: &Path) -> Result<std::fs::File, Failure> {
     }
 }
 
+fn key_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut f = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)?;
+    let mut b = Vec::new();
+    Read::by_ref(&mut f).take(64).read_to_end(&mut b)?;
+    Ok(b)
+}
+
+/// The key file as it is: an I/O error (NotFound when there is none), or the key, or
+/// why it cannot be one.
+fn read_key(dir: &Path) -> std::io::Result<Result<PinKey, Failure>> {
+    let path = dir.join(KEY);
+    Ok(key_of(&path, key_bytes(&path)?))
+}
+
+fn key_of(path: &Path, bytes: Vec<u8>) -> Result<PinKey, Failure> {
+    if bytes.len() != 32 {
+        return Err(Failure::config(format!(
+            "the key file {} is damaged ({} bytes, not 32)",
+            path.display(),
+            bytes.len()
+        ))
+        .hint("restore it from a backup; or move it and otp.db aside to start afresh (pending OTPs are lost)"));
+    }
+    Ok(PinKey::new(&bytes))
+}
+
 fn load_key(dir: &Path) -> Result<PinKey, Failure> {
     let path = dir.join(KEY);
-    let read = || -> std::io::Result<Vec<u8>> {
-        let mut f = OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(&path)?;
-        let mut b = Vec::new();
-        Read::by_ref(&mut f).take(64).read_to_end(&mut b)?;
-        Ok(b)
-    };
+    let read = || key_bytes(&path);
     let bytes = match read() {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -593,21 +667,61 @@ fn load_key(dir: &Path) -> Result<PinKey, Failure> {
         }
         Err(e) => return Err(unwritable(dir, e)),
     };
-    if bytes.len() != 32 {
-        return Err(Failure::config(format!(
-            "the key file {} is damaged ({} bytes, not 32)",
-            path.display(),
-            bytes.len()
-        ))
-        .hint("restore it from a backup; or move it and otp.db aside to start afresh (pending OTPs are lost)"));
-    }
-    Ok(PinKey::new(&bytes))
+    key_of(&path, bytes)
 }
 
 fn unwritable(dir: &Path, e: std::io::Error) -> Failure {
     super::unavailable(
         &dir.display().to_string(),
         format_args!("cannot be written: {e}"),
+    )
+}
+
+/// Whether a store could be written in `dir`: a file made there (or, before the folder
+/// exists, in the nearest folder above it) and removed again.
+pub(super) fn probe_folder(dir: &Path) -> Result<(), Failure> {
+    let at = dir
+        .ancestors()
+        .find(|d| d.is_dir())
+        .unwrap_or(Path::new("/"));
+    let tmp = at.join(format!(".otp-check.{}", super::random_hex()));
+    let made = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&tmp);
+    match made {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&tmp);
+            Ok(())
+        }
+        Err(e) => Err(unwritable(dir, e)),
+    }
+}
+
+/// An existing store, checked writable with nothing left behind.
+pub(super) fn check_existing(dir: &Path, now: u64) -> Result<Option<String>, Failure> {
+    let Some(st) = Embedded::open_read(dir)? else {
+        return Ok(None);
+    };
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+    let db = Connection::open_with_flags(dir.join(DB), flags).map_err(|e| sql_err(dir, e))?;
+    db.busy_timeout(BUSY_WAIT).map_err(|e| sql_err(dir, e))?;
+    let rw = Embedded {
+        dir: dir.to_path_buf(),
+        db: RefCell::new(db),
+        key: st.key,
+    };
+    super::RecordStore::check(&rw, now).map(Some)
+}
+
+fn unreadable(dir: &Path, e: std::io::Error) -> Failure {
+    super::unavailable(
+        &dir.display().to_string(),
+        format_args!("cannot be read: {e}"),
     )
 }
 

@@ -136,12 +136,44 @@ impl dyn RecordStore + '_ {
     }
 }
 
-/// Open the store `spec` names: folder modes checked, key loaded, old records imported.
+/// Open the store `spec` names for a command that writes records: created when there is
+/// none, folder modes checked, key loaded (or made, or pinned), old records imported.
 pub fn open(spec: &StoreSpec) -> Result<Box<dyn RecordStore>, Failure> {
     match spec {
         StoreSpec::Embedded { dir } => Ok(Box::new(embedded::Embedded::open(dir)?)),
         StoreSpec::Shared { url, key, prefix } => {
-            Ok(Box::new(shared::Shared::open(url, key, prefix)?))
+            Ok(Box::new(shared::Shared::open(url, key, prefix, true)?))
+        }
+    }
+}
+
+/// Open an existing store read-only, for a command that writes nothing (a dry run,
+/// `status`): nothing is created, imported, pruned or pinned. None when there is no
+/// embedded store yet (so no record, send or limit to find).
+pub fn open_read(spec: &StoreSpec) -> Result<Option<Box<dyn RecordStore>>, Failure> {
+    match spec {
+        StoreSpec::Embedded { dir } => {
+            Ok(embedded::Embedded::open_read(dir)?.map(|s| Box::new(s) as Box<dyn RecordStore>))
+        }
+        StoreSpec::Shared { url, key, prefix } => Ok(Some(Box::new(shared::Shared::open(
+            url, key, prefix, false,
+        )?))),
+    }
+}
+
+/// Whether the store can be reached and written, for `config check --online`: proven
+/// with a write that is undone, so nothing is left behind and no store is created.
+pub fn check(spec: &StoreSpec, now: u64) -> Result<String, Failure> {
+    match spec {
+        StoreSpec::Embedded { dir } => match embedded::check_existing(dir, now)? {
+            Some(place) => Ok(place),
+            None => {
+                embedded::probe_folder(dir)?;
+                Ok(dir.join("otp.db").display().to_string())
+            }
+        },
+        StoreSpec::Shared { url, key, prefix } => {
+            RecordStore::check(&shared::Shared::open(url, key, prefix, false)?, now)
         }
     }
 }

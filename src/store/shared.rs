@@ -61,7 +61,9 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn open(url: &Secret, key: &Secret, prefix: &str) -> Result<Shared, Failure> {
+    /// `pin`: a run that writes records pins the key's fingerprint on an empty store;
+    /// a read-only run (dry run, status, the online check) only compares it.
+    pub fn open(url: &Secret, key: &Secret, prefix: &str, pin: bool) -> Result<Shared, Failure> {
         let place = place(url.expose())?;
         let bad_url = || {
             Failure::config(format!(
@@ -83,7 +85,7 @@ impl Shared {
             key: PinKey::new(key.expose().as_bytes()),
             reserve: redis::Script::new(RESERVE),
         };
-        store.check_key()?;
+        store.check_key(pin)?;
         Ok(store)
     }
 
@@ -97,12 +99,14 @@ impl Shared {
 
     /// Records made with one `store_key` cannot be checked with another: say so once,
     /// instead of every code being "wrong".
-    fn check_key(&self) -> Result<(), Failure> {
+    fn check_key(&self, pin: bool) -> Result<(), Failure> {
         let fp = key_id(&self.key);
         let k = self.k("key_id", "");
         let mut con = self.con.borrow_mut();
         let run = |con: &mut Connection| -> RedisResult<Option<String>> {
-            let _: Option<String> = cmd("SET").arg(&k).arg(&fp).arg("NX").query(con)?;
+            if pin {
+                let _: Option<String> = cmd("SET").arg(&k).arg(&fp).arg("NX").query(con)?;
+            }
             cmd("GET").arg(&k).query(con)
         };
         let stored = run(&mut con).map_err(|e| self.err(e))?;
@@ -336,11 +340,19 @@ impl super::RecordStore for Shared {
     }
 
     fn check(&self, _now: u64) -> Result<String, Failure> {
-        cmd("SET")
-            .arg(self.k("check", ""))
+        // A key written and deleted in one transaction: proven writable, nothing left.
+        let k = self.k("check:", &super::random_hex());
+        redis::pipe()
+            .atomic()
+            .cmd("SET")
+            .arg(&k)
             .arg(1)
             .arg("PX")
             .arg(10_000)
+            .ignore()
+            .cmd("DEL")
+            .arg(&k)
+            .ignore()
             .query::<()>(&mut *self.con.borrow_mut())
             .map_err(|e| self.err(e))?;
         Ok(self.describe())

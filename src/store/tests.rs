@@ -280,7 +280,11 @@ fn check_says_where_the_store_is() {
         let d = st.check(NOW).unwrap();
         match fx {
             Fixture::Embedded(_) => assert!(d.ends_with("otp/otp.db"), "{d}"),
-            Fixture::Shared(r) => assert_eq!(d, format!("redis://127.0.0.1:{}/0", r.port)),
+            Fixture::Shared(r) => {
+                assert_eq!(d, format!("redis://127.0.0.1:{}/0", r.port));
+                // Proven writable with a key written and removed again.
+                assert_eq!(r.keys(), vec!["otp:key_id".to_string()]);
+            }
         }
     });
 }

@@ -16,4 +16,5 @@ mod secrets;
 pub mod send;
 mod store;
 mod store_clock;
+mod store_quiet;
 pub mod verify;
