@@ -313,7 +313,10 @@ fn ask_vendor(
     }
     let provider = (info.build)(profile)?;
     let phone = ask.rec.and_then(|r| Phone::parse(&r.to, None).ok());
-    let req = provider.verify_to(ask.id, phone.as_ref(), ask.code)?;
+    // The vendor knows the send by its handle (an id of otp's own stands in for it
+    // when the vendor gave the handle to another number's send too).
+    let handle = ask.rec.map_or(ask.id, |r| r.handle());
+    let req = provider.verify_to(handle, phone.as_ref(), ask.code)?;
     let mut http = Http::new(ask.timeout, profile.ca_file().as_deref(), out.verbose)?;
     http.on_reply(provider.reply_secrets());
     if let Some(p) = &phone {

@@ -387,7 +387,7 @@ pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
         // The record names the profile that accepted, so verify, status and cancel go to
         // that vendor. A failure here must not hide that the SMS went out: exit 6, naming
         // the id.
-        write_record(
+        let id = write_record(
             &slot,
             record_of(
                 slot.store.key(),
@@ -399,6 +399,7 @@ pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
                 now,
             ),
         )?;
+        report.id = Some(id);
         if !out.json() {
             print_receipt(out, &report, &s.draft.segments);
         }
@@ -957,9 +958,11 @@ fn record_of(
 }
 
 /// The record of an accepted send, committed durably before the receipt is printed.
-/// The SMS went out: a failure here is exit 6 and names the id.
-fn write_record(slot: &Slot, rec: Record) -> Result<(), Failure> {
-    slot.store.insert(&rec, rec.sent_at).map_err(|e| {
+/// The SMS went out: a failure here is exit 6 and names the id. Returns the id to print:
+/// the vendor's handle, or an id of otp's own when another number's live record already
+/// holds that handle (with a warning naming the collision).
+fn write_record(slot: &Slot, rec: Record) -> Result<String, Failure> {
+    let id = slot.store.insert(&rec, rec.sent_at).map_err(|e| {
         Failure::unknown(
             Kind::Store,
             format!(
@@ -971,7 +974,16 @@ fn write_record(slot: &Slot, rec: Record) -> Result<(), Failure> {
             "the OTP went out but `otp verify --id {}` cannot check it: fix the store, then send a new one",
             rec.id
         ))
-    })
+    })?;
+    if id != rec.id {
+        output::warn(&format!(
+            "{} gave this send the id {}, which a pending OTP to another number already has; \
+             this send is kept as id {id} (use that one to verify it)",
+            rec.provider,
+            crate::redact::echo(&rec.id)
+        ));
+    }
+    Ok(id)
 }
 
 /// The number, checked, and the profile's country rules applied.

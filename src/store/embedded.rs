@@ -319,8 +319,24 @@ impl super::RecordStore for Embedded {
         Embedded::read_record(&self.db.borrow(), id, now).map_err(|e| sql_err(&self.dir, e))
     }
 
-    fn insert(&self, rec: &Record, now: u64) -> Result<(), Failure> {
+    fn insert(&self, rec: &Record, now: u64) -> Result<String, Failure> {
         self.write(now, true, |tx| {
+            let mut rec = rec.clone();
+            // A vendor that gave this handle to another number's live record: this
+            // record gets an id of its own, and that one is not touched.
+            let holder: Option<(String, String)> = tx
+                .prepare_cached(
+                    "SELECT number, body FROM records WHERE id = ?1 AND keep_until > ?2",
+                )?
+                .query_row(params![rec.id, now as i64], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            if let Some((number, b)) = holder {
+                let live = serde_json::from_str::<Record>(&b)
+                    .is_ok_and(|r| r.live() && !r.expired(now));
+                if number != rec.to && live {
+                    rec.rekey(crate::message::new_id());
+                }
+            }
             let older: Vec<(String, String)> = {
                 let mut q = tx.prepare_cached(
                     "SELECT id, body FROM records WHERE number = ?1 AND id != ?2 AND keep_until > ?3",
@@ -336,17 +352,15 @@ impl super::RecordStore for Embedded {
                 };
                 if old.live() {
                     old.replace();
-                    tx.execute(
-                        "UPDATE records SET body = ?2 WHERE id = ?1",
-                        params![id, body(&old)],
-                    )?;
+                    tx.prepare_cached("UPDATE records SET body = ?2 WHERE id = ?1")?
+                        .execute(params![id, body(&old)])?;
                 }
             }
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT OR REPLACE INTO records (id, number, keep_until, body) VALUES (?1, ?2, ?3, ?4)",
-                params![rec.id, rec.to, rec.keep_until() as i64, body(rec)],
-            )?;
-            Ok(())
+            )?
+            .execute(params![rec.id, rec.to, rec.keep_until() as i64, body(&rec)])?;
+            Ok(rec.id)
         })
     }
 

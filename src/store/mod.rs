@@ -100,8 +100,10 @@ pub trait RecordStore: Send {
     fn get(&self, id: &str, now: u64) -> Result<Option<record::Record>, Failure>;
 
     /// Add a record; every live record for its number, whatever profile sent it, becomes
-    /// a `Replaced` tombstone.
-    fn insert(&self, rec: &record::Record, now: u64) -> Result<(), Failure>;
+    /// a `Replaced` tombstone. Returns the id it is kept under: its own, unless a live
+    /// record of another number holds that id (a vendor that gave one handle twice),
+    /// then a new id of the tool's own, the handle kept in the record.
+    fn insert(&self, rec: &record::Record, now: u64) -> Result<String, Failure>;
 
     /// Read-modify-write one record atomically; `f` may run more than once (the shared
     /// store retries when another run changed the record meanwhile). False if no record.

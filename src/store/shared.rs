@@ -93,6 +93,11 @@ impl Shared {
         format!("{}{kind}{id}", self.prefix)
     }
 
+    /// A number as it appears in key names: a keyed tag, never the number itself.
+    fn tag(&self, number: &str) -> String {
+        self.key.tag("number", number)
+    }
+
     fn err(&self, e: redis::RedisError) -> Failure {
         unreachable(&self.place, e)
     }
@@ -185,15 +190,23 @@ impl super::RecordStore for Shared {
         }))
     }
 
-    fn insert(&self, rec: &Record, now: u64) -> Result<(), Failure> {
-        let nk = self.k("num:", &rec.to);
-        let rk = self.k("rec:", &rec.id);
-        let kept = self.optimistic(|con| {
+    fn insert(&self, rec: &Record, now: u64) -> Result<String, Failure> {
+        let nk = self.k("num:", &self.tag(&rec.to));
+        let (kept, id) = self.optimistic(|con| {
+            let mut rec = rec.clone();
+            let mut rk = self.k("rec:", &rec.id);
             cmd("WATCH").arg(&nk).arg(&rk).query::<()>(con)?;
             // The record's times move to the server's clock: its lifetime is Redis's.
             let server = server_now(con)?;
-            let mut rec = rec.clone();
             rec.shift(-to_client(now, server));
+            // A vendor that gave this handle to another number's live record: this
+            // record gets an id of its own, and that one is not touched.
+            if let Some(holder) = parse(cmd("GET").arg(&rk).query(con)?) {
+                if holder.to != rec.to && holder.live() && !holder.expired(server) {
+                    rec.rekey(crate::message::new_id());
+                    rk = self.k("rec:", &rec.id);
+                }
+            }
             let ids: Vec<String> = cmd("SMEMBERS").arg(&nk).query(con)?;
             let others: Vec<String> = ids.into_iter().filter(|i| *i != rec.id).collect();
             let keys: Vec<String> = others.iter().map(|i| self.k("rec:", i)).collect();
@@ -208,6 +221,10 @@ impl super::RecordStore for Shared {
             let mut keep = rec.keep_until();
             for ((id, k), body) in others.iter().zip(&keys).zip(bodies) {
                 match parse(body) {
+                    // Gone, or now another number's: no longer this number's record.
+                    Some(old) if old.to != rec.to => {
+                        pipe.cmd("SREM").arg(&nk).arg(id).ignore();
+                    }
                     None => {
                         pipe.cmd("SREM").arg(&nk).arg(id).ignore();
                     }
@@ -234,7 +251,7 @@ impl super::RecordStore for Shared {
             pipe.cmd("EXPIREAT").arg(&nk).arg(keep).ignore();
             pipe.cmd("EXISTS").arg(&rk);
             let done: Option<(i64,)> = pipe.query(con)?;
-            Ok(done.map(|(n,)| n == 1))
+            Ok(done.map(|(n,)| (n == 1, rec.id.clone())))
         })?;
         if !kept {
             return Err(super::unavailable(
@@ -242,7 +259,7 @@ impl super::RecordStore for Shared {
                 "dropped the record as soon as it was written (its lifetime had already passed)",
             ));
         }
-        Ok(())
+        Ok(id)
     }
 
     fn update_with(
@@ -296,7 +313,7 @@ impl super::RecordStore for Shared {
         let (cm, cw) = lim(slot.country_limit);
         let (rule, wait): (u8, u64) = self
             .reserve
-            .key(self.k("sends:n:", &slot.number))
+            .key(self.k("sends:n:", &self.tag(&slot.number)))
             .key(self.k("sends:c:", &slot.country))
             .arg(clock)
             .arg(slot.cooldown.unwrap_or(0))
@@ -328,7 +345,7 @@ impl super::RecordStore for Shared {
         redis::pipe()
             .atomic()
             .cmd("ZREM")
-            .arg(self.k("sends:n:", &t.number))
+            .arg(self.k("sends:n:", &self.tag(&t.number)))
             .arg(&t.id)
             .ignore()
             .cmd("ZREM")

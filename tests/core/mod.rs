@@ -16,5 +16,6 @@ mod secrets;
 pub mod send;
 mod store;
 mod store_clock;
+mod store_ids;
 mod store_quiet;
 pub mod verify;
