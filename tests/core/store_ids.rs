@@ -114,3 +114,37 @@ fn redis_keys_hold_no_number_in_clear() {
     let out = env.run(&["send", "--to", A, "-o", "json"]);
     assert_eq!(support::code(&out), 3, "{}", support::stderr(&out));
 }
+
+#[test]
+fn one_number_has_one_spelling_for_limits_and_replacement() {
+    let env = Env::new();
+    env.config(
+        "[profiles.d]\nprovider = \"console\"\n[profiles.l]\nprovider = \"console\"\nlimits = { number = \"1/1h\" }\n",
+    );
+    let send = |args: &[&str]| {
+        let out = env.run(args);
+        (
+            support::code(&out),
+            support::stdout(&out).trim().to_string(),
+            support::stderr(&out),
+        )
+    };
+    let (code, first, err) = send(&["-p", "d", "send", "--to", "+2348012345678", "-q"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = send(&["-p", "d", "send", "--to", "+234 0801 234 5678", "-q"]);
+    assert_eq!(code, 0, "{err}");
+    let out = env.run(&["status", "--id", &first, "-o", "json"]);
+    assert_eq!(
+        support::json(&out)["state"],
+        "replaced",
+        "the same number, spelt otherwise"
+    );
+    // A limit counts every spelling once.
+    let (code, _, err) = send(&["-p", "l", "send", "--to", "+234008099999999", "-q"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = send(&["-p", "l", "send", "--to", "+234 0809 999 9999", "-q"]);
+    assert_eq!(code, 3, "{err}");
+    // A form that cannot be one number is refused, not counted apart.
+    let (code, _, err) = send(&["-p", "l", "send", "--to", "+234 000", "-q"]);
+    assert_eq!(code, 2, "{err}");
+}
