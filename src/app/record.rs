@@ -229,9 +229,10 @@ fn no_record(id: &str) -> Failure {
     Failure::not_verified(Reason::UnknownId, format!("no local record of id {id}"))
 }
 
-/// A store failure during verify: not verified, nothing spent, exit 5.
+/// A store failure during verify: not verified, nothing spent, exit 5; unless the store
+/// took a change whose answer was lost (unknown, exit 6).
 fn in_verify(mut f: Failure) -> Failure {
-    if f.kind == Kind::Store {
+    if f.kind == Kind::Store && f.outcome != Outcome::Unknown {
         f.outcome = Outcome::NotVerified;
     }
     f

@@ -4,10 +4,10 @@
 
 use super::record::{PinKey, Record};
 use super::{Refusal, Rule, Slot, Ticket, BUSY_WAIT, MAX_WINDOW};
-use crate::error::Failure;
+use crate::error::{Failure, Kind};
 use crate::redact::Secret;
 use redis::{cmd, Connection, RedisResult};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::time::{Duration, Instant};
 
 const CONNECT: Duration = Duration::from_secs(5);
@@ -98,6 +98,22 @@ impl Shared {
         self.key.tag("number", number)
     }
 
+    /// The change was sent and its answer lost: it may have been made.
+    fn lost(&self, id: &str, e: redis::RedisError) -> Failure {
+        Failure::unknown(
+            Kind::Store,
+            crate::redact::scrub(&format!(
+                "the record store {} took the change to id {id} but its answer was lost ({}); \
+                 the outcome is unknown (the code may have been used)",
+                self.place,
+                describe(&e)
+            )),
+        )
+        .hint(format!(
+            "run `otp status --id {id}` to see what the record says before verifying again"
+        ))
+    }
+
     fn err(&self, e: redis::RedisError) -> Failure {
         unreachable(&self.place, e)
     }
@@ -129,11 +145,24 @@ impl Shared {
     /// for at most `BUSY_WAIT`.
     fn optimistic<T>(
         &self,
+        step: impl FnMut(&mut Connection) -> RedisResult<Option<T>>,
+    ) -> Result<T, Failure> {
+        self.optimistic_for(None, &Cell::new(false), step)
+    }
+
+    /// `optimistic`, for a change of the record `id` whose step sets `committing` just
+    /// before it sends EXEC: a reply lost after that is an unknown outcome, not "nothing
+    /// changed".
+    fn optimistic_for<T>(
+        &self,
+        id: Option<&str>,
+        committing: &Cell<bool>,
         mut step: impl FnMut(&mut Connection) -> RedisResult<Option<T>>,
     ) -> Result<T, Failure> {
         let mut con = self.con.borrow_mut();
         let start = Instant::now();
         loop {
+            committing.set(false);
             match step(&mut con) {
                 Ok(Some(t)) => return Ok(t),
                 Ok(None) if start.elapsed() < BUSY_WAIT => {
@@ -149,6 +178,9 @@ impl Shared {
                             BUSY_WAIT.as_secs()
                         ),
                     ))
+                }
+                Err(e) if committing.get() && id.is_some() && lost(&e) => {
+                    return Err(self.lost(id.unwrap_or_default(), e));
                 }
                 Err(e) => {
                     let _: RedisResult<()> = cmd("UNWATCH").query(&mut con);
@@ -269,7 +301,8 @@ impl super::RecordStore for Shared {
         f: &mut dyn FnMut(&mut Record),
     ) -> Result<bool, Failure> {
         let rk = self.k("rec:", id);
-        self.optimistic(|con| {
+        let committing = Cell::new(false);
+        self.optimistic_for(Some(id), &committing, |con| {
             cmd("WATCH").arg(&rk).query::<()>(con)?;
             let (body, time): (Option<String>, (u64, u64)) =
                 redis::pipe().cmd("GET").arg(&rk).cmd("TIME").query(con)?;
@@ -288,6 +321,7 @@ impl super::RecordStore for Shared {
                 return Ok(Some(true));
             }
             rec.shift(-delta);
+            committing.set(true);
             let done: Option<(i64,)> = redis::pipe()
                 .atomic()
                 .cmd("SET")
@@ -425,5 +459,15 @@ fn place(url: &str) -> Result<String, Failure> {
 }
 
 fn unreachable(place: &str, e: redis::RedisError) -> Failure {
-    super::unavailable(place, format_args!("cannot be reached: {e}"))
+    super::unavailable(place, format_args!("cannot be reached: {}", describe(&e)))
+}
+
+/// A reply that may never come: the connection dropped or timed out.
+fn lost(e: &redis::RedisError) -> bool {
+    e.is_io_error() || e.is_timeout() || e.is_connection_dropped()
+}
+
+/// What went wrong, in words.
+fn describe(e: &redis::RedisError) -> String {
+    e.to_string()
 }

@@ -10,6 +10,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::sync::{Arc, Barrier};
 
 #[path = "../../tests/support/redis.rs"]
+#[allow(dead_code)] // the proxy is for the CLI tests
 mod redis_server;
 
 const PIN: &str = "493817";

@@ -111,3 +111,29 @@ fn a_cooldown_holds_across_skewed_hosts() {
     assert_eq!(code, 3, "{err}");
     assert!(v["error"]["retry_after"].as_u64().unwrap() <= 3600);
 }
+
+#[test]
+fn a_verify_whose_answer_is_lost_after_the_commit_is_unknown() {
+    let Some(redis) = Redis::start() else {
+        return;
+    };
+    let proxy = crate::support::redis::LossyProxy::start(redis.port);
+    let direct = host(&redis.url(), 0, "");
+    let lossy = host(&proxy.url(), 0, "");
+    let (code, v, err) = send(&direct, &["--to", "+15551234567"]);
+    assert_eq!(code, 0, "{err}");
+    let id = v["id"].as_str().unwrap().to_string();
+    let pin = console_pin(&err);
+    let out = lossy.run(&["verify", "--id", &id, "--code", &pin, "-o", "json"]);
+    let err = support::stderr(&out);
+    assert_eq!(support::code(&out), 6, "{err}");
+    assert!(
+        err.contains("unknown") && err.contains("otp status"),
+        "{err}"
+    );
+    assert!(!err.contains("nothing was sent or spent"), "{err}");
+    assert_eq!(support::json(&out)["outcome"], "not_verified");
+    // The store did commit: the code is used.
+    let out = direct.run(&["status", "--id", &id, "-o", "json"]);
+    assert_eq!(support::json(&out)["state"], "verified");
+}
