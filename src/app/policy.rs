@@ -13,14 +13,22 @@ use toml::Value;
 /// The store the config names, opened: exit 5 (kind `store`) when it cannot be reached.
 pub(super) fn open_store(g: &Global) -> Result<Box<dyn RecordStore>, Failure> {
     let file = ConfigFile::load(g.config.as_deref())?;
-    store::open(&store_spec(&file)?)
+    store::open(&timed(g, store_spec(&file)?)?)
+}
+
+/// `--timeout` bounds every wait for a shared store.
+fn timed(g: &Global, mut spec: StoreSpec) -> Result<StoreSpec, Failure> {
+    if let StoreSpec::Shared { timeout, .. } = &mut spec {
+        *timeout = super::timeout(g)?;
+    }
+    Ok(spec)
 }
 
 /// The store the config names, opened read-only when it exists (None when there is no
 /// embedded store yet): for runs that write nothing.
 pub(super) fn open_store_read(g: &Global) -> Result<Option<Box<dyn RecordStore>>, Failure> {
     let file = ConfigFile::load(g.config.as_deref())?;
-    store::open_read(&store_spec(&file)?)
+    store::open_read(&timed(g, store_spec(&file)?)?)
 }
 
 /// `store` (a `redis://` or `rediss://` URL, else the embedded store: empty, `embedded`
@@ -35,11 +43,10 @@ pub(super) fn store_spec(file: &ConfigFile) -> Result<StoreSpec, Failure> {
             dir: std::path::PathBuf::from(url),
         });
     }
-    let url = Secret::new(url);
     let key = file.store_secret("store_key")?.ok_or_else(|| {
         Failure::config(format!(
             "the shared store {} needs store_key, the secret that keys the PIN hashes",
-            shown_url(url.expose())
+            shown_url(&url)
         ))
         .hint("set store_key = { env = \"OTP_STORE_KEY\" } (the same value on every machine) or export OTP_STORE_KEY")
     })?;
@@ -54,7 +61,29 @@ pub(super) fn store_spec(file: &ConfigFile) -> Result<StoreSpec, Failure> {
             ))
         }
     };
-    Ok(StoreSpec::Shared { url, key, prefix })
+    let ca_file = match file.store_value("store_ca_file").map(|e| e.value) {
+        None => None,
+        Some(Value::String(p)) if !p.trim().is_empty() => {
+            let p = std::path::PathBuf::from(p.trim());
+            // A relative path is read beside the config file.
+            Some(match (&file.path, p.is_relative()) {
+                (Some(cfg), true) => cfg.parent().map_or(p.clone(), |d| d.join(&p)),
+                _ => p,
+            })
+        }
+        Some(_) => {
+            return Err(Failure::config(
+                "store_ca_file must be the path of a PEM file",
+            ))
+        }
+    };
+    Ok(StoreSpec::Shared {
+        url,
+        key,
+        prefix,
+        timeout: crate::http::DEFAULT_TIMEOUT,
+        ca_file,
+    })
 }
 
 fn is_shared(url: &str) -> bool {
@@ -105,16 +134,9 @@ fn store_url(file: &ConfigFile) -> Result<Option<String>, Failure> {
     Ok(Some(s))
 }
 
-/// A store URL as printed: the password replaced by `***`.
+/// A store URL as printed: only the password replaced by `***`.
 pub(super) fn shown_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some(MASK));
-            u.to_string()
-        }
-        Ok(u) => u.to_string(),
-        Err(_) => MASK.to_string(),
-    }
+    store::shown_url(url).unwrap_or_else(|| MASK.to_string())
 }
 
 /// The store in use for `config show`: (`embedded` or `shared`, where, source).
@@ -154,6 +176,17 @@ pub(super) fn store_problems(file: &ConfigFile) -> Vec<String> {
             }
         }
         Ok(_) => {}
+    }
+    if let Ok(StoreSpec::Shared {
+        ca_file: Some(ca), ..
+    }) = store_spec(file)
+    {
+        if let Err(e) = std::fs::File::open(&ca) {
+            problems.push(format!(
+                "store_ca_file {} cannot be read: {e}",
+                ca.display()
+            ));
+        }
     }
     if let Some(e) = file.store_value("store_prefix") {
         if !matches!(&e.value, Value::String(p) if !p.trim().is_empty()) {

@@ -23,14 +23,19 @@ pub const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 pub enum StoreSpec {
     /// SQLite in this folder (`<state dir>/otp` by default).
     Embedded { dir: PathBuf },
-    /// Redis at `url` (`redis://` or `rediss://`); `key` keys the PIN hashes; every key
-    /// starts with `prefix` (`otp:` by default).
+    /// Redis at `url` (`redis://` or `rediss://`; its password is registered as a secret
+    /// by `shown_url`); `key` keys the PIN hashes; every key starts with `prefix` (`otp:`
+    /// by default); every wait is bounded by `timeout`; `ca_file` adds a CA for TLS.
     Shared {
-        url: Secret,
+        url: String,
         key: Secret,
         prefix: String,
+        timeout: std::time::Duration,
+        ca_file: Option<PathBuf>,
     },
 }
+
+pub use shared::shown_url;
 
 impl StoreSpec {
     /// The embedded store in the default state folder.
@@ -143,9 +148,7 @@ impl dyn RecordStore + '_ {
 pub fn open(spec: &StoreSpec) -> Result<Box<dyn RecordStore>, Failure> {
     match spec {
         StoreSpec::Embedded { dir } => Ok(Box::new(embedded::Embedded::open(dir)?)),
-        StoreSpec::Shared { url, key, prefix } => {
-            Ok(Box::new(shared::Shared::open(url, key, prefix, true)?))
-        }
+        StoreSpec::Shared { .. } => Ok(Box::new(shared::Shared::open(spec, true)?)),
     }
 }
 
@@ -157,9 +160,7 @@ pub fn open_read(spec: &StoreSpec) -> Result<Option<Box<dyn RecordStore>>, Failu
         StoreSpec::Embedded { dir } => {
             Ok(embedded::Embedded::open_read(dir)?.map(|s| Box::new(s) as Box<dyn RecordStore>))
         }
-        StoreSpec::Shared { url, key, prefix } => Ok(Some(Box::new(shared::Shared::open(
-            url, key, prefix, false,
-        )?))),
+        StoreSpec::Shared { .. } => Ok(Some(Box::new(shared::Shared::open(spec, false)?))),
     }
 }
 
@@ -174,9 +175,7 @@ pub fn check(spec: &StoreSpec, now: u64) -> Result<String, Failure> {
                 Ok(dir.join("otp.db").display().to_string())
             }
         },
-        StoreSpec::Shared { url, key, prefix } => {
-            RecordStore::check(&shared::Shared::open(url, key, prefix, false)?, now)
-        }
+        StoreSpec::Shared { .. } => RecordStore::check(&shared::Shared::open(spec, false)?, now),
     }
 }
 

@@ -3,15 +3,12 @@
 //! send limits are one Lua script per send. No key or value holds a PIN or unkeyed hash.
 
 use super::record::{PinKey, Record};
-use super::{Refusal, Rule, Slot, Ticket, BUSY_WAIT, MAX_WINDOW};
+use super::{Refusal, Rule, Slot, StoreSpec, Ticket, BUSY_WAIT, MAX_WINDOW};
 use crate::error::{Failure, Kind};
-use crate::redact::Secret;
+use crate::redact::{Secret, MASK};
 use redis::{cmd, Connection, RedisResult};
 use std::cell::{Cell, RefCell};
 use std::time::{Duration, Instant};
-
-const CONNECT: Duration = Duration::from_secs(5);
-const IO: Duration = Duration::from_secs(10);
 
 /// KEYS: the number's and the country's send sets. ARGV: 0 (the server's `TIME` is the
 /// clock; only the unit tests pass a time of their own, to play time forward), cooldown (0: none),
@@ -58,32 +55,66 @@ pub struct Shared {
     con: RefCell<Connection>,
     key: PinKey,
     reserve: redis::Script,
+    /// `--timeout`: every wait for the server.
+    timeout: Duration,
 }
 
 impl Shared {
     /// `pin`: a run that writes records pins the key's fingerprint on an empty store;
     /// a read-only run (dry run, status, the online check) only compares it.
-    pub fn open(url: &Secret, key: &Secret, prefix: &str, pin: bool) -> Result<Shared, Failure> {
-        let place = place(url.expose())?;
+    pub fn open(spec: &StoreSpec, pin: bool) -> Result<Shared, Failure> {
+        let StoreSpec::Shared {
+            url,
+            key,
+            prefix,
+            timeout,
+            ca_file,
+        } = spec
+        else {
+            unreachable!("Shared::open takes a shared store's spec")
+        };
+        let place = place(url)?;
         let bad_url = || {
             Failure::config(format!(
                 "the store URL for {place} is not a valid Redis URL"
             ))
             .hint("write it as redis://[user:password@]host[:port][/db] or rediss://...")
         };
-        let client = redis::Client::open(url.expose()).map_err(|_| bad_url())?;
-        let con = client
-            .get_connection_with_timeout(CONNECT)
-            .map_err(|e| unreachable(&place, e))?;
-        con.set_read_timeout(Some(IO))
-            .and_then(|_| con.set_write_timeout(Some(IO)))
-            .map_err(|e| unreachable(&place, e))?;
+        let client = match ca_file {
+            Some(ca) if url.starts_with("rediss://") => {
+                let pem = read_ca(ca)?;
+                let info: redis::ConnectionInfo =
+                    redis::IntoConnectionInfo::into_connection_info(url.as_str())
+                        .map_err(|_| bad_url())?;
+                redis::Client::build_with_tls(
+                    info,
+                    redis::TlsCertificates {
+                        client_tls: None,
+                        root_cert: Some(pem),
+                    },
+                )
+                .map_err(|e| {
+                    Failure::config(format!(
+                        "store_ca_file {} cannot be used: {e}",
+                        ca.display()
+                    ))
+                })?
+            }
+            _ => redis::Client::open(url.as_str()).map_err(|_| bad_url())?,
+        };
+        let timeout = (*timeout).max(Duration::from_millis(1));
+        let fail = |e| refused(&place, timeout, e);
+        let con = client.get_connection_with_timeout(timeout).map_err(fail)?;
+        con.set_read_timeout(Some(timeout))
+            .and_then(|_| con.set_write_timeout(Some(timeout)))
+            .map_err(fail)?;
         let store = Shared {
             place,
             prefix: prefix.to_string(),
             con: RefCell::new(con),
             key: PinKey::new(key.expose().as_bytes()),
             reserve: redis::Script::new(RESERVE),
+            timeout,
         };
         store.check_key(pin)?;
         Ok(store)
@@ -106,7 +137,7 @@ impl Shared {
                 "the record store {} took the change to id {id} but its answer was lost ({}); \
                  the outcome is unknown (the code may have been used)",
                 self.place,
-                describe(&e)
+                describe(&e, self.timeout)
             )),
         )
         .hint(format!(
@@ -115,7 +146,7 @@ impl Shared {
     }
 
     fn err(&self, e: redis::RedisError) -> Failure {
-        unreachable(&self.place, e)
+        refused(&self.place, self.timeout, e)
     }
 
     /// Records made with one `store_key` cannot be checked with another: say so once,
@@ -165,7 +196,7 @@ impl Shared {
             committing.set(false);
             match step(&mut con) {
                 Ok(Some(t)) => return Ok(t),
-                Ok(None) if start.elapsed() < BUSY_WAIT => {
+                Ok(None) if start.elapsed() < BUSY_WAIT.min(self.timeout) => {
                     // A short random pause spreads retries of runs that collided.
                     let j = u16::from_le_bytes(crate::message::random_bytes()) % 2000;
                     std::thread::sleep(Duration::from_micros(u64::from(j)));
@@ -175,7 +206,7 @@ impl Shared {
                         &self.place,
                         format_args!(
                             "kept changing under other otp runs for {}s; gave up",
-                            BUSY_WAIT.as_secs()
+                            BUSY_WAIT.min(self.timeout).as_secs()
                         ),
                     ))
                 }
@@ -427,19 +458,50 @@ fn key_id(key: &PinKey) -> String {
     r.pin_hash.unwrap_or_default()[..16].to_string()
 }
 
-/// `redis://host:port/db` from the URL, without user or password. The password is also
-/// registered as a secret, so no message can carry it.
-fn place(url: &str) -> Result<String, Failure> {
-    let u = url::Url::parse(url).map_err(|_| {
-        Failure::config("the store URL is not a valid URL")
-            .hint("write it as redis://[user:password@]host[:port][/db] or rediss://...")
-    })?;
-    if let Some(p) = u.password() {
+/// The URL as printed: everything but the password, which is `***`. A user name with no
+/// password (`redis://SECRET@host`) is taken for a password, as is `?password=`.
+/// Every such value is registered as a secret, so no message can carry it.
+pub fn shown_url(url: &str) -> Option<String> {
+    let mut u = url::Url::parse(url).ok()?;
+    let register = |p: &str| {
         let _ = Secret::new(p);
         if let Ok(d) = percent_encoding::percent_decode_str(p).decode_utf8() {
             let _ = Secret::new(d.into_owned());
         }
+    };
+    if let Some(p) = u.password() {
+        register(p);
+        let _ = u.set_password(Some(MASK));
+    } else if !u.username().is_empty() {
+        register(u.username());
+        let _ = u.set_username(MASK);
     }
+    if u.query_pairs().any(|(k, _)| k == "password") {
+        let pairs: Vec<(String, String)> = u
+            .query_pairs()
+            .map(|(k, v)| {
+                if k == "password" {
+                    register(&v);
+                    (k.into_owned(), MASK.to_string())
+                } else {
+                    (k.into_owned(), v.into_owned())
+                }
+            })
+            .collect();
+        u.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    Some(crate::redact::strip_controls(u.as_str()).replace("%2A%2A%2A", MASK))
+}
+
+/// Where the store is, for every message: the URL with only its password masked, and
+/// the port and database filled in (`redis://:***@host:6379/0`).
+fn place(url: &str) -> Result<String, Failure> {
+    let bad = || {
+        Failure::config("the store URL is not a valid URL")
+            .hint("write it as redis://[user:password@]host[:port][/db] or rediss://...")
+    };
+    let shown = shown_url(url).ok_or_else(bad)?;
+    let mut u = url::Url::parse(&shown).map_err(|_| bad())?;
     if !matches!(u.scheme(), "redis" | "rediss") {
         return Err(Failure::config(format!(
             "the store URL's scheme {:?} is not redis:// or rediss://",
@@ -447,19 +509,49 @@ fn place(url: &str) -> Result<String, Failure> {
         ))
         .hint("use redis://host:port/db, or rediss:// for TLS"));
     }
-    let host = u.host_str().unwrap_or("localhost");
-    let db = u.path().trim_start_matches('/');
-    Ok(format!(
-        "{}://{}:{}/{}",
-        u.scheme(),
-        crate::redact::strip_controls(host),
-        u.port().unwrap_or(6379),
-        if db.is_empty() { "0" } else { db }
-    ))
+    if u.port().is_none() {
+        let _ = u.set_port(Some(6379));
+    }
+    if u.path().trim_start_matches('/').is_empty() {
+        u.set_path("/0");
+    }
+    Ok(u.as_str().replace("%2A%2A%2A", MASK))
 }
 
-fn unreachable(place: &str, e: redis::RedisError) -> Failure {
-    super::unavailable(place, format_args!("cannot be reached: {}", describe(&e)))
+/// A CA file for `rediss://`, read to a bounded size.
+fn read_ca(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
+    use std::io::Read;
+    let read = || -> std::io::Result<Vec<u8>> {
+        let mut b = Vec::new();
+        std::fs::File::open(path)?
+            .take(1024 * 1024)
+            .read_to_end(&mut b)?;
+        Ok(b)
+    };
+    read().map_err(|e| {
+        Failure::config(format!(
+            "store_ca_file {} cannot be read: {e}",
+            path.display()
+        ))
+        .hint("set store_ca_file (or OTP_STORE_CA_FILE) to a PEM file of the CA that signed the Redis server's certificate")
+    })
+}
+
+/// Why the server could not be used: a refused password is a config error (exit 3, not
+/// retryable); anything else is exit 5, nothing sent.
+fn refused(place: &str, timeout: Duration, e: redis::RedisError) -> Failure {
+    let auth = e.kind() == redis::ErrorKind::AuthenticationFailed
+        || matches!(e.code(), Some("NOAUTH" | "WRONGPASS"));
+    if auth {
+        return Failure::config(format!(
+            "the record store {place} refused the user name or password in the store URL"
+        ))
+        .hint("check the password in `store` (or OTP_STORE); it is the same on every machine");
+    }
+    super::unavailable(
+        place,
+        format_args!("cannot be reached: {}", describe(&e, timeout)),
+    )
 }
 
 /// A reply that may never come: the connection dropped or timed out.
@@ -467,7 +559,13 @@ fn lost(e: &redis::RedisError) -> bool {
     e.is_io_error() || e.is_timeout() || e.is_connection_dropped()
 }
 
-/// What went wrong, in words.
-fn describe(e: &redis::RedisError) -> String {
+/// What went wrong, in words: a wait that ran out says how long it was.
+fn describe(e: &redis::RedisError, timeout: Duration) -> String {
+    if e.is_timeout() {
+        return format!(
+            "timed out after {} (--timeout)",
+            humantime::format_duration(Duration::from_secs(timeout.as_secs().max(1)))
+        );
+    }
     e.to_string()
 }

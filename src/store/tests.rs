@@ -27,17 +27,23 @@ impl Fixture {
             Fixture::Embedded(d) => StoreSpec::Embedded {
                 dir: d.path().join("state").join("otp"),
             },
-            Fixture::Shared(r) => StoreSpec::Shared {
-                url: Secret::new(r.url()),
-                key: Secret::new("test-store-key-0123456789"),
-                prefix: "otp:".into(),
-            },
+            Fixture::Shared(r) => shared_spec(r.url(), "test-store-key-0123456789"),
         }
     }
 
     /// A new handle: another process, or another machine.
     fn open(&self) -> Box<dyn RecordStore> {
         open(&self.spec()).unwrap_or_else(|f| panic!("open: {}", f.message))
+    }
+}
+
+fn shared_spec(url: impl Into<String>, key: &str) -> StoreSpec {
+    StoreSpec::Shared {
+        url: url.into(),
+        key: Secret::new(key),
+        prefix: "otp:".into(),
+        timeout: std::time::Duration::from_secs(10),
+        ca_file: None,
     }
 }
 
@@ -528,42 +534,34 @@ fn shared_records_carry_redis_expiry() {
 }
 
 #[test]
-fn shared_unreachable_or_refused_is_exit_5_without_the_password() {
+fn shared_unreachable_is_exit_5_and_a_refused_password_exit_3_without_the_password() {
     let pw = "Pw-9f8e7d6c5b";
     let closed = redis_server::closed_port();
-    let spec = StoreSpec::Shared {
-        url: Secret::new(format!("redis://user:{pw}@127.0.0.1:{closed}/2")),
-        key: Secret::new("k"),
-        prefix: "otp:".into(),
-    };
+    let spec = shared_spec(format!("redis://user:{pw}@127.0.0.1:{closed}/2"), "k");
     let f = open(&spec).err().expect("nothing listens there");
     assert_eq!(f.kind, Kind::Store);
     assert_eq!(f.exit_code(), 5);
     let text = format!("{} {:?} {f:?}", f.message, f.hint);
     assert!(!text.contains(pw), "{text}");
     assert!(
-        f.message.contains(&format!("127.0.0.1:{closed}/2")),
-        "{}",
+        f.message
+            .contains(&format!("redis://user:***@127.0.0.1:{closed}/2")),
+        "only the password is masked: {}",
         f.message
     );
 
     let Some(r) = redis_server::Redis::start_with(Some("right-password-1")) else {
         return;
     };
-    let spec = StoreSpec::Shared {
-        url: Secret::new(format!("redis://:{pw}@127.0.0.1:{}/0", r.port)),
-        key: Secret::new("k"),
-        prefix: "otp:".into(),
-    };
+    let spec = shared_spec(format!("redis://:{pw}@127.0.0.1:{}/0", r.port), "k");
     let f = open(&spec).err().expect("wrong password");
-    assert_eq!(f.exit_code(), 5);
+    assert_eq!(
+        (f.kind, f.exit_code(), f.retryable()),
+        (Kind::Config, 3, false)
+    );
     let text = format!("{} {:?} {f:?}", f.message, f.hint);
     assert!(!text.contains(pw), "{text}");
     // And the right one works.
-    let ok = StoreSpec::Shared {
-        url: Secret::new(r.url()),
-        key: Secret::new("k"),
-        prefix: "otp:".into(),
-    };
+    let ok = shared_spec(r.url(), "k");
     assert!(open(&ok).is_ok());
 }

@@ -18,4 +18,5 @@ mod store;
 mod store_clock;
 mod store_ids;
 mod store_quiet;
+mod store_redis;
 pub mod verify;

@@ -75,6 +75,128 @@ impl Redis {
         panic!("redis-server did not start on a loopback port");
     }
 
+    /// A server that speaks TLS only (`rediss://`), its certificate signed by a CA made
+    /// here with the `openssl` command (`ca.crt` in `certs`, for `localhost` and
+    /// 127.0.0.1). `None` where redis-server or openssl is missing, outside CI.
+    pub fn start_tls(certs: &std::path::Path) -> Option<Redis> {
+        let bin = binary();
+        let openssl = Command::new("openssl").arg("version").output().is_ok();
+        if bin.is_none() || !openssl {
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!("redis-server and openssl are needed for the TLS store test under CI=true");
+            }
+            eprintln!("note: redis-server or openssl not found; skipping the TLS store test");
+            return None;
+        }
+        let run = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(certs)
+                .output()
+                .expect("run openssl");
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        std::fs::write(
+            certs.join("ext"),
+            "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
+        )
+        .unwrap();
+        run(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=otp test CA",
+        ]);
+        run(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "srv.key",
+            "-out",
+            "srv.csr",
+            "-subj",
+            "/CN=localhost",
+        ]);
+        run(&[
+            "x509",
+            "-req",
+            "-in",
+            "srv.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "srv.crt",
+            "-days",
+            "2",
+            "-extfile",
+            "ext",
+        ]);
+        let dir = tempfile::tempdir().expect("tempdir");
+        for _ in 0..5 {
+            let port = free_port();
+            let mut child = Command::new(bin.as_ref().unwrap())
+                .args([
+                    "--port",
+                    "0",
+                    "--tls-port",
+                    &port.to_string(),
+                    "--bind",
+                    "127.0.0.1",
+                ])
+                .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+                .arg("--tls-cert-file")
+                .arg(certs.join("srv.crt"))
+                .arg("--tls-key-file")
+                .arg(certs.join("srv.key"))
+                .arg("--tls-ca-cert-file")
+                .arg(certs.join("ca.crt"))
+                .args(["--tls-auth-clients", "no"])
+                .arg("--dir")
+                .arg(dir.path())
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("spawn redis-server");
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(10) {
+                if let Ok(Some(_)) = child.try_wait() {
+                    break;
+                }
+                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return Some(Redis {
+                        child,
+                        port,
+                        password: None,
+                        _dir: dir,
+                    });
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("redis-server with TLS did not start");
+    }
+
     pub fn url(&self) -> String {
         match &self.password {
             Some(p) => format!("redis://:{p}@127.0.0.1:{}/0", self.port),
