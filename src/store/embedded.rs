@@ -51,6 +51,12 @@ pub struct Embedded {
 
 impl Embedded {
     pub fn open(dir: &Path) -> Result<Embedded, Failure> {
+        // A file-size limit (ulimit -f) must end in an error that says so (exit 5), not
+        // a silent kill by SIGXFSZ halfway through a write.
+        // SAFETY: setting a signal's disposition to SIG_IGN has no preconditions.
+        unsafe {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+        }
         private_dir(dir)?;
         for f in [
             DB,
@@ -62,8 +68,9 @@ impl Embedded {
         ] {
             private_file(dir, f, true)?;
         }
-        let key = load_key(dir)?;
         let path = dir.join(DB);
+        key_not_lost(dir)?;
+        let key = load_key(dir)?;
         // Created 0600 before SQLite opens it: its -wal and -shm files copy this mode.
         OpenOptions::new()
             .write(true)
@@ -172,7 +179,7 @@ impl Embedded {
             None => {
                 let _first = first_run_lock(&self.dir)?;
                 self.session()?;
-                self.write(0, false, |tx| {
+                let made = self.write(0, false, |tx| {
                     tx.execute_batch(SCHEMA)?;
                     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
                     tx.execute(
@@ -182,7 +189,14 @@ impl Embedded {
                     tx.query_row("SELECT v FROM meta WHERE k = 'key_id'", [], |r| {
                         r.get::<_, String>(0)
                     })
-                })?
+                })?;
+                // The schema and the key's fingerprint go into otp.db itself, so a copy
+                // of that file alone is never an empty database.
+                self.db
+                    .borrow()
+                    .query_row("PRAGMA wal_checkpoint(FULL)", [], |_| Ok(()))
+                    .map_err(|e| sql_err(&self.dir, e))?;
+                made
             }
         };
         if stored != fp {
@@ -580,6 +594,39 @@ fn refuse(path: &Path, what: &str, why: &str) -> Failure {
         path.display()
     ))
     .hint("remove it, or make it yours and private (chmod 700 for the folder, 600 for files)")
+}
+
+/// A missing key file beside records made with a key: making a new key would make
+/// every record unverifiable, so say how to recover instead.
+fn key_not_lost(dir: &Path) -> Result<(), Failure> {
+    if dir.join(KEY).exists() || !dir.join(DB).exists() {
+        return Ok(());
+    }
+    let Ok(Some(st)) = Embedded::open_read(dir) else {
+        return Ok(());
+    };
+    let fp: Option<String> = st
+        .db
+        .borrow()
+        .query_row("SELECT v FROM meta WHERE k = 'key_id'", [], |r| r.get(0))
+        .ok();
+    let records: i64 = st
+        .db
+        .borrow()
+        .query_row("SELECT COUNT(*) FROM records", [], |r| r.get(0))
+        .unwrap_or(0);
+    match fp {
+        Some(fp) => Err(Failure::config(format!(
+            "the key file {} is missing, but {} holds {records} record(s) made with a key (fingerprint {fp})",
+            dir.join(KEY).display(),
+            dir.join(DB).display()
+        ))
+        .hint(format!(
+            "restore store.key from the backup made with otp.db; or, to start afresh (pending OTPs are lost), move otp.db, otp.db-wal and otp.db-shm out of {}",
+            dir.display()
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// The HMAC key: 32 random bytes, made once. Written to a temp file, synced, then linked

@@ -16,6 +16,7 @@ mod secrets;
 pub mod send;
 mod store;
 mod store_clock;
+mod store_embedded;
 mod store_ids;
 mod store_quiet;
 mod store_redis;
