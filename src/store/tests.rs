@@ -409,10 +409,18 @@ fn embedded_refuses_a_key_that_is_not_the_records_key() {
         dir: tmp.path().to_path_buf(),
     };
     drop(open(&spec).unwrap());
-    std::fs::remove_file(tmp.path().join("store.key")).unwrap();
+    let key = tmp.path().join("store.key");
+    // Another key in its place.
+    std::fs::write(&key, [9u8; 32]).unwrap();
     let f = open(&spec).err().expect("a new key for old records");
     assert_eq!(f.exit_code(), 3);
     assert!(f.message.contains("does not belong"), "{}", f.message);
+    // No key at all: refused, and no new one made.
+    std::fs::remove_file(&key).unwrap();
+    let f = open(&spec).err().expect("no key for old records");
+    assert_eq!(f.exit_code(), 3);
+    assert!(f.message.contains("missing"), "{}", f.message);
+    assert!(!key.exists());
 }
 
 #[test]
