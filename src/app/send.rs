@@ -757,6 +757,7 @@ fn slot_of(d: &Draft, cooldown: Option<Duration>, preview: bool) -> store::Slot 
         number_limit: d.limits.0,
         country_limit: d.limits.1,
         preview,
+        hold: false,
     }
 }
 
@@ -837,7 +838,15 @@ fn reserve_slot(
     now: u64,
 ) -> Result<Slot, Failure> {
     let store = open_store(g)?;
-    match store.reserve(&slot_of(d, cooldown, false), now)? {
+    // Delivered locally at once (console, a test number): nothing leaves the machine
+    // while the reservation waits, so it is committed with the record, one durable
+    // commit per send. A send over the network commits its slot first, so that other
+    // runs see it while the request is out.
+    let slot = store::Slot {
+        hold: d.test.is_some() || super::provider_of(profile).id == "console",
+        ..slot_of(d, cooldown, false)
+    };
+    match store.reserve(&slot, now)? {
         Ok(ticket) => Ok(Slot { store, ticket }),
         Err(r) => Err(refused(profile, d, r, cooldown)),
     }

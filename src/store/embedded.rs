@@ -47,6 +47,9 @@ pub struct Embedded {
     dir: PathBuf,
     db: RefCell<Connection>,
     key: PinKey,
+    /// A reservation's transaction is still open (`Slot::hold`): the record's insert
+    /// commits it, a release rolls it back.
+    held: std::cell::Cell<bool>,
 }
 
 impl Embedded {
@@ -72,14 +75,17 @@ impl Embedded {
         key_not_lost(dir)?;
         let key = load_key(dir)?;
         // Created 0600 before SQLite opens it: its -wal and -shm files copy this mode.
-        OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(&path)
-            .map_err(|e| unwritable(dir, e))?;
+        // (An existing one was checked above; SQLite opens it without O_CREAT then.)
+        if std::fs::symlink_metadata(&path).is_err() {
+            OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .custom_flags(libc::O_NOFOLLOW)
+                .open(&path)
+                .map_err(|e| unwritable(dir, e))?;
+        }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_NOFOLLOW;
@@ -88,6 +94,7 @@ impl Embedded {
             dir: dir.to_path_buf(),
             db: RefCell::new(db),
             key,
+            held: Default::default(),
         };
         store.init()?;
         Ok(store)
@@ -127,6 +134,7 @@ impl Embedded {
             dir: dir.to_path_buf(),
             db: RefCell::new(db),
             key,
+            held: Default::default(),
         };
         if store.schema_made().is_none() {
             return Ok(None);
@@ -292,14 +300,7 @@ impl Embedded {
         let run = || -> rusqlite::Result<T> {
             let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
             if prune {
-                tx.execute(
-                    "DELETE FROM records WHERE rowid IN (SELECT rowid FROM records WHERE keep_until <= ?1 LIMIT ?2)",
-                    params![now as i64, PRUNE_BATCH],
-                )?;
-                tx.execute(
-                    "DELETE FROM sends WHERE n IN (SELECT n FROM sends WHERE at <= ?1 LIMIT ?2)",
-                    params![now.saturating_sub(MAX_WINDOW) as i64, PRUNE_BATCH],
-                )?;
+                prune_batch(&tx, now)?;
             }
             let out = f(&tx)?;
             tx.commit()?;
@@ -310,11 +311,8 @@ impl Embedded {
 
     fn read_record(tx: &Connection, id: &str, now: u64) -> rusqlite::Result<Option<Record>> {
         let body: Option<String> = tx
-            .query_row(
-                "SELECT body FROM records WHERE id = ?1 AND keep_until > ?2",
-                params![id, now as i64],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT body FROM records WHERE id = ?1 AND keep_until > ?2")?
+            .query_row(params![id, now as i64], |r| r.get(0))
             .optional()?;
         Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
     }
@@ -334,48 +332,23 @@ impl super::RecordStore for Embedded {
     }
 
     fn insert(&self, rec: &Record, now: u64) -> Result<String, Failure> {
-        self.write(now, true, |tx| {
-            let mut rec = rec.clone();
-            // A vendor that gave this handle to another number's live record: this
-            // record gets an id of its own, and that one is not touched.
-            let holder: Option<(String, String)> = tx
-                .prepare_cached(
-                    "SELECT number, body FROM records WHERE id = ?1 AND keep_until > ?2",
-                )?
-                .query_row(params![rec.id, now as i64], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            if let Some((number, b)) = holder {
-                let live = serde_json::from_str::<Record>(&b)
-                    .is_ok_and(|r| r.live() && !r.expired(now));
-                if number != rec.to && live {
-                    rec.rekey(crate::message::new_id());
-                }
-            }
-            let older: Vec<(String, String)> = {
-                let mut q = tx.prepare_cached(
-                    "SELECT id, body FROM records WHERE number = ?1 AND id != ?2 AND keep_until > ?3",
-                )?;
-                let rows = q.query_map(params![rec.to, rec.id, now as i64], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })?;
-                rows.collect::<rusqlite::Result<_>>()?
+        if self.held.replace(false) {
+            // The reservation's transaction, still open: the record joins it and one
+            // durable commit makes both.
+            let db = self.db.borrow();
+            let run = || -> rusqlite::Result<String> {
+                let id = insert_record(&db, rec, now)?;
+                db.execute_batch("COMMIT")?;
+                Ok(id)
             };
-            for (id, b) in older {
-                let Ok(mut old) = serde_json::from_str::<Record>(&b) else {
-                    continue;
-                };
-                if old.live() {
-                    old.replace();
-                    tx.prepare_cached("UPDATE records SET body = ?2 WHERE id = ?1")?
-                        .execute(params![id, body(&old)])?;
+            return run().map_err(|e| {
+                if !db.is_autocommit() {
+                    let _ = db.execute_batch("ROLLBACK");
                 }
-            }
-            tx.prepare_cached(
-                "INSERT OR REPLACE INTO records (id, number, keep_until, body) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![rec.id, rec.to, rec.keep_until() as i64, body(&rec)])?;
-            Ok(rec.id)
-        })
+                sql_err(&self.dir, e)
+            });
+        }
+        self.write(now, true, |tx| insert_record(tx, rec, now))
     }
 
     fn update_with(
@@ -391,10 +364,8 @@ impl super::RecordStore for Embedded {
             let before = rec.clone();
             f(&mut rec);
             if rec != before {
-                tx.execute(
-                    "UPDATE records SET body = ?2, keep_until = ?3 WHERE id = ?1",
-                    params![id, body(&rec), rec.keep_until() as i64],
-                )?;
+                tx.prepare_cached("UPDATE records SET body = ?2, keep_until = ?3 WHERE id = ?1")?
+                    .execute(params![id, body(&rec), rec.keep_until() as i64])?;
             }
             Ok(true)
         })
@@ -412,6 +383,39 @@ impl super::RecordStore for Embedded {
             let refused = rules(&self.db.borrow(), slot, now).map_err(|e| sql_err(&self.dir, e))?;
             return Ok(refused.map_or(Ok(ticket), Err));
         }
+        if slot.hold {
+            // Delivered locally at once: the transaction stays open for the record, and
+            // one durable commit makes both (a release rolls it back).
+            let db = self.db.borrow();
+            let run = || -> rusqlite::Result<Option<Refusal>> {
+                db.execute_batch("BEGIN IMMEDIATE")?;
+                prune_batch(&db, now)?;
+                if let Some(r) = rules(&db, slot, now)? {
+                    return Ok(Some(r));
+                }
+                db.prepare_cached(
+                    "INSERT INTO sends (number, country, at, ticket) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![
+                    slot.number,
+                    slot.country,
+                    now as i64,
+                    ticket.id
+                ])?;
+                Ok(None)
+            };
+            let out = run();
+            if matches!(out, Ok(None)) {
+                self.held.set(true);
+            } else if !db.is_autocommit() {
+                let _ = db.execute_batch("ROLLBACK");
+            }
+            return match out {
+                Ok(None) => Ok(Ok(ticket)),
+                Ok(Some(r)) => Ok(Err(r)),
+                Err(e) => Err(sql_err(&self.dir, e)),
+            };
+        }
         // The record written after the send makes this slot durable with it.
         self.write_synced(now, true, false, |tx| {
             if let Some(r) = rules(tx, slot, now)? {
@@ -426,6 +430,13 @@ impl super::RecordStore for Embedded {
     }
 
     fn release(&self, ticket: &Ticket) -> Result<(), Failure> {
+        if self.held.replace(false) {
+            return self
+                .db
+                .borrow()
+                .execute_batch("ROLLBACK")
+                .map_err(|e| sql_err(&self.dir, e));
+        }
         self.write(0, false, |tx| {
             tx.execute("DELETE FROM sends WHERE ticket = ?1", [&ticket.id])?;
             Ok(())
@@ -448,6 +459,60 @@ impl super::RecordStore for Embedded {
         probe_folder(&self.dir)?;
         Ok(self.describe())
     }
+}
+
+/// Add `rec` in the open transaction: see `RecordStore::insert`.
+fn insert_record(tx: &Connection, rec: &Record, now: u64) -> rusqlite::Result<String> {
+    let mut rec = rec.clone();
+    // A vendor that gave this handle to another number's live record: this
+    // record gets an id of its own, and that one is not touched.
+    let holder: Option<(String, String)> = tx
+        .prepare_cached("SELECT number, body FROM records WHERE id = ?1 AND keep_until > ?2")?
+        .query_row(params![rec.id, now as i64], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let Some((number, b)) = holder {
+        let live = serde_json::from_str::<Record>(&b).is_ok_and(|r| r.live() && !r.expired(now));
+        if number != rec.to && live {
+            rec.rekey(crate::message::new_id());
+        }
+    }
+    let older: Vec<(String, String)> = {
+        let mut q = tx.prepare_cached(
+            "SELECT id, body FROM records WHERE number = ?1 AND id != ?2 AND keep_until > ?3",
+        )?;
+        let rows = q.query_map(params![rec.to, rec.id, now as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for (id, b) in older {
+        let Ok(mut old) = serde_json::from_str::<Record>(&b) else {
+            continue;
+        };
+        if old.live() {
+            old.replace();
+            tx.prepare_cached("UPDATE records SET body = ?2 WHERE id = ?1")?
+                .execute(params![id, body(&old)])?;
+        }
+    }
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO records (id, number, keep_until, body) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![rec.id, rec.to, rec.keep_until() as i64, body(&rec)])?;
+    Ok(rec.id)
+}
+
+/// Drop at most `PRUNE_BATCH` forgotten records and sends: a bounded cost per write.
+fn prune_batch(tx: &Connection, now: u64) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "DELETE FROM records WHERE rowid IN (SELECT rowid FROM records WHERE keep_until <= ?1 LIMIT ?2)",
+    )?
+    .execute(params![now as i64, PRUNE_BATCH])?;
+    tx.prepare_cached(
+        "DELETE FROM sends WHERE n IN (SELECT n FROM sends WHERE at <= ?1 LIMIT ?2)",
+    )?
+    .execute(params![now.saturating_sub(MAX_WINDOW) as i64, PRUNE_BATCH])?;
+    Ok(())
 }
 
 /// The cooldown and limits for one send: the rule that refuses it, if any. Reads only.
@@ -775,6 +840,7 @@ pub(super) fn check_existing(dir: &Path, now: u64) -> Result<Option<String>, Fai
         dir: dir.to_path_buf(),
         db: RefCell::new(db),
         key: st.key,
+        held: Default::default(),
     };
     super::RecordStore::check(&rw, now).map(Some)
 }

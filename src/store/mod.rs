@@ -69,6 +69,10 @@ pub struct Slot {
     pub country_limit: Option<Limit>,
     /// A dry run: say what the rules would do, record nothing.
     pub preview: bool,
+    /// The send is delivered locally at once (console, a test number): the embedded
+    /// store keeps the reservation's transaction open and commits it with the record,
+    /// one durable commit per send. Nothing else may use the store in between.
+    pub hold: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -573,3 +573,37 @@ fn shared_unreachable_is_exit_5_and_a_refused_password_exit_3_without_the_passwo
     let ok = shared_spec(r.url(), "k");
     assert!(open(&ok).is_ok());
 }
+
+#[test]
+fn a_held_reservation_commits_with_the_record_in_one_transaction() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("otp");
+    let st = embedded::Embedded::open(&dir).unwrap();
+    let other = embedded::Embedded::open(&dir).unwrap();
+    let s: &dyn RecordStore = &st;
+    let held = Slot {
+        hold: true,
+        ..slot("+447700900020", Some(30))
+    };
+    s.reserve(&held, NOW).unwrap().unwrap();
+    // Nothing is committed until the record is: another run sees neither yet.
+    assert_eq!(embedded::count(&other), (0, 0));
+    s.insert(&rec(s, "h", "p", "+447700900020"), NOW).unwrap();
+    assert_eq!(embedded::count(&other), (1, 1));
+    // A held reservation whose send did not go out is rolled back whole.
+    let t = s
+        .reserve(
+            &Slot {
+                hold: true,
+                ..slot("+447700900021", None)
+            },
+            NOW,
+        )
+        .unwrap()
+        .unwrap();
+    s.release(&t).unwrap();
+    assert_eq!(embedded::count(&other), (1, 1));
+    // The cooldown of the committed one holds.
+    let r = s.reserve(&held, NOW + 1).unwrap().unwrap_err();
+    assert_eq!(r.rule, Rule::Cooldown);
+}
