@@ -61,22 +61,7 @@ pub(super) fn store_spec(file: &ConfigFile) -> Result<StoreSpec, Failure> {
             ))
         }
     };
-    let ca_file = match file.store_value("store_ca_file").map(|e| e.value) {
-        None => None,
-        Some(Value::String(p)) if !p.trim().is_empty() => {
-            let p = std::path::PathBuf::from(p.trim());
-            // A relative path is read beside the config file.
-            Some(match (&file.path, p.is_relative()) {
-                (Some(cfg), true) => cfg.parent().map_or(p.clone(), |d| d.join(&p)),
-                _ => p,
-            })
-        }
-        Some(_) => {
-            return Err(Failure::config(
-                "store_ca_file must be the path of a PEM file",
-            ))
-        }
-    };
+    let ca_file = ca_path(file)?;
     Ok(StoreSpec::Shared {
         url,
         key,
@@ -158,6 +143,30 @@ pub(super) fn describe_store(file: &ConfigFile) -> Result<(&'static str, String,
     })
 }
 
+/// `store_ca_file` (a relative path is read beside the config file), else the CA every
+/// profile trusts besides the built-in roots (`SSL_CERT_FILE`), where one is set.
+fn ca_path(file: &ConfigFile) -> Result<Option<std::path::PathBuf>, Failure> {
+    Ok(match file.store_value("store_ca_file").map(|e| e.value) {
+        // The CA every profile trusts besides the built-in roots, where one is set.
+        None => std::env::var_os("SSL_CERT_FILE")
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from),
+        Some(Value::String(p)) if !p.trim().is_empty() => {
+            let p = std::path::PathBuf::from(p.trim());
+            // A relative path is read beside the config file.
+            Some(match (&file.path, p.is_relative()) {
+                (Some(cfg), true) => cfg.parent().map_or(p.clone(), |d| d.join(&p)),
+                _ => p,
+            })
+        }
+        Some(_) => {
+            return Err(Failure::config(
+                "store_ca_file must be the path of a PEM file",
+            ))
+        }
+    })
+}
+
 /// Offline problems of the top-level store keys (`config check`).
 pub(super) fn store_problems(file: &ConfigFile) -> Vec<String> {
     let mut problems = Vec::new();
@@ -177,16 +186,19 @@ pub(super) fn store_problems(file: &ConfigFile) -> Vec<String> {
         }
         Ok(_) => {}
     }
-    if let Ok(StoreSpec::Shared {
-        ca_file: Some(ca), ..
-    }) = store_spec(file)
-    {
-        if let Err(e) = std::fs::File::open(&ca) {
-            problems.push(format!(
-                "store_ca_file {} cannot be read: {e}",
-                ca.display()
-            ));
+    let tls =
+        matches!(store_url(file), Ok(Some(u)) if u.to_ascii_lowercase().starts_with("rediss://"));
+    match ca_path(file) {
+        Ok(Some(ca)) if tls => {
+            if let Err(e) = std::fs::File::open(&ca) {
+                problems.push(format!(
+                    "store_ca_file {} cannot be read: {e}",
+                    ca.display()
+                ));
+            }
         }
+        Err(f) => problems.push(f.message),
+        Ok(_) => {}
     }
     if let Some(e) = file.store_value("store_prefix") {
         if !matches!(&e.value, Value::String(p) if !p.trim().is_empty()) {

@@ -124,6 +124,10 @@ fn rediss_with_store_ca_file() {
     let pin = console_pin(&support::stderr(&out));
     let out = env.run(&["verify", "--id", &id, "--code", &pin]);
     assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    // The CA every profile trusts (SSL_CERT_FILE) serves the store too.
+    let env = shared(&url).var("SSL_CERT_FILE", ca.to_str().unwrap());
+    let out = env.run(&["send", "--to", "+15551234567", "-o", "json"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
     // The same key in the config file, read beside it.
     let filed = Env::new().var("OTP_STORE_KEY", CANARY);
     std::fs::create_dir_all(filed.config_path().parent().unwrap()).unwrap();
