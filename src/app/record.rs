@@ -581,7 +581,9 @@ fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
         .as_ref()
         .and_then(|p| (provider_of(p).build)(p).ok());
     if let (Some(p), Some(provider)) = (&profile, &provider) {
-        if let Some(req) = provider.status(&a.id) {
+        // The vendor knows the send by its handle (see `Record::handle`).
+        let handle = rec.as_ref().map_or(a.id.as_str(), |r| r.handle());
+        if let Some(req) = provider.status(handle) {
             let asked = Http::new(timeout, p.ca_file().as_deref(), out.verbose)
                 .and_then(|mut http| {
                     if let Some(ph) = &phone {

@@ -148,3 +148,32 @@ fn one_number_has_one_spelling_for_limits_and_replacement() {
     let (code, _, err) = send(&["-p", "l", "send", "--to", "+234 000", "-q"]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn status_of_an_own_id_asks_the_vendor_with_its_handle() {
+    let f = FIXTURES.iter().copied().find(|f| f.id == "smscx").unwrap();
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(POST).path("/otp");
+        then.status(f.success_status)
+            .header("content-type", "application/json")
+            .body(f.success_body);
+    });
+    let env = crate::providers::battery::env_for(f, &server.base_url());
+    for to in ["+33612345678", "+33612345679"] {
+        let out = env.run(&["send", "--to", to, "-q"]);
+        assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    }
+    let out = env.run(&["send", "--to", "+33612345670", "-q"]);
+    let own = support::stdout(&out).trim().to_string();
+    assert_ne!(own, f.success_id);
+    let status = server.mock(|when, then| {
+        when.method(GET).path(format!("/otp/{}", f.success_id));
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(f.success_body);
+    });
+    let out = env.run(&["status", "--id", &own, "-o", "json"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    assert_eq!(status.hits(), 1);
+}
