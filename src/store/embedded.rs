@@ -72,6 +72,9 @@ impl Embedded {
             private_file(dir, f, true)?;
         }
         let path = dir.join(DB);
+        // SQLite is built not to fsync the folder itself (see .cargo/config.toml): a WAL
+        // it makes now has its folder entry made durable here, once.
+        let wal_new = std::fs::symlink_metadata(dir.join("otp.db-wal")).is_err();
         key_not_lost(dir)?;
         let key = load_key(dir)?;
         // Created 0600 before SQLite opens it: its -wal and -shm files copy this mode.
@@ -97,6 +100,11 @@ impl Embedded {
             held: Default::default(),
         };
         store.init()?;
+        if wal_new {
+            std::fs::File::open(dir)
+                .and_then(|d| d.sync_all())
+                .map_err(|e| unwritable(dir, e))?;
+        }
         Ok(store)
     }
 

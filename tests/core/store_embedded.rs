@@ -92,3 +92,53 @@ fn a_file_size_limit_is_exit_5_with_a_message() {
     assert_eq!(out.status.code(), Some(5), "{}", support::stderr(&out));
     assert_eq!(support::json(&out)["error"]["kind"], "store");
 }
+
+/// Counted with `strace -c` where strace is installed (a note and a skip elsewhere).
+fn fsyncs(env: &Env, args: &[&str]) -> Option<u64> {
+    let probe = std::process::Command::new("strace").arg("-V").output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        eprintln!("note: strace not found; skipping the fsync count");
+        return None;
+    }
+    let cmd = env.std_cmd();
+    let prog = cmd.get_program().to_owned();
+    let mut traced = std::process::Command::new("strace");
+    traced
+        .args([
+            "-f",
+            "-c",
+            "-e",
+            "trace=fsync,fdatasync",
+            "-o",
+            "/dev/stderr",
+        ])
+        .arg(prog)
+        .args(args)
+        .env_clear()
+        .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
+        .current_dir(env.dir.path());
+    let out = traced.output().expect("run strace");
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    let text = support::stderr(&out);
+    let total = text
+        .lines()
+        .find(|l| l.trim_end().ends_with("total"))
+        .and_then(|l| l.split_whitespace().nth(3))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    Some(total)
+}
+
+#[test]
+fn a_console_send_makes_one_durable_commit() {
+    let env = console();
+    env.config("[profiles.d]\nprovider = \"console\"\ncooldown = \"30s\"\nlimits = { number = \"5/1h\" }\n");
+    assert_eq!(
+        support::code(&env.run(&["send", "--to", "+15551234567", "-q"])),
+        0
+    );
+    let Some(n) = fsyncs(&env, &["send", "--to", "+15557654321", "-q"]) else {
+        return;
+    };
+    assert_eq!(n, 1, "one fsync (the WAL's) per send");
+}
