@@ -156,6 +156,8 @@ impl Shared {
         let k = self.k("key_id", "");
         let mut con = self.con.borrow_mut();
         let run = |con: &mut Connection| -> RedisResult<Option<String>> {
+            // Apart, not pipelined: a refused password must come back as its own error
+            // code (NOAUTH, WRONGPASS), which a pipeline's error would bury.
             if pin {
                 let _: Option<String> = cmd("SET").arg(&k).arg(&fp).arg("NX").query(con)?;
             }
@@ -259,18 +261,25 @@ impl super::RecordStore for Shared {
             let mut rec = rec.clone();
             let mut rk = self.k("rec:", &rec.id);
             cmd("WATCH").arg(&nk).arg(&rk).query::<()>(con)?;
+            // One round trip: the server's clock, the id's holder, the number's records.
+            let ((server, _), holder, ids): ((u64, u64), Option<String>, Vec<String>) =
+                redis::pipe()
+                    .cmd("TIME")
+                    .cmd("GET")
+                    .arg(&rk)
+                    .cmd("SMEMBERS")
+                    .arg(&nk)
+                    .query(con)?;
             // The record's times move to the server's clock: its lifetime is Redis's.
-            let server = server_now(con)?;
             rec.shift(-to_client(now, server));
             // A vendor that gave this handle to another number's live record: this
             // record gets an id of its own, and that one is not touched.
-            if let Some(holder) = parse(cmd("GET").arg(&rk).query(con)?) {
+            if let Some(holder) = parse(holder) {
                 if holder.to != rec.to && holder.live() && !holder.expired(server) {
                     rec.rekey(crate::message::new_id());
                     rk = self.k("rec:", &rec.id);
                 }
             }
-            let ids: Vec<String> = cmd("SMEMBERS").arg(&nk).query(con)?;
             let others: Vec<String> = ids.into_iter().filter(|i| *i != rec.id).collect();
             let keys: Vec<String> = others.iter().map(|i| self.k("rec:", i)).collect();
             let bodies: Vec<Option<String>> = if keys.is_empty() {
@@ -439,12 +448,6 @@ impl super::RecordStore for Shared {
             .map_err(|e| self.err(e))?;
         Ok(self.describe())
     }
-}
-
-/// The server's clock, in whole seconds.
-fn server_now(con: &mut Connection) -> RedisResult<u64> {
-    let (secs, _micros): (u64, u64) = cmd("TIME").query(con)?;
-    Ok(secs)
 }
 
 /// Seconds to add to a time on the server's clock to put it on this run's (`now`).
