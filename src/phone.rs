@@ -73,7 +73,7 @@ impl Phone {
             };
         }
         if international {
-            return Phone::from_international(digits);
+            return Phone::from_international(drop_written_trunk(digits, input)?);
         }
 
         let Some(country) = default_country else {
@@ -229,6 +229,45 @@ fn lookup_iso(key: [u8; 2]) -> Option<&'static str> {
         .ok()
         .map(|i| COUNTRIES[i].1)
 }
+
+/// "+234 0801 234 5678", "+234008012345678": the national trunk prefix 0 written after
+/// the calling code. Where the country's trunk prefix is 0 and its numbers never start
+/// with 0, the zeros are dropped, so one number has one spelling (cooldowns, limits and
+/// replacement count it once). Where a leading digit cannot start a number at all (North
+/// America's 0 or 1), the number is refused rather than counted apart.
+fn drop_written_trunk(digits: String, input: &str) -> Result<String, PhoneError> {
+    let Some(cc_len) = (1..=3)
+        .rev()
+        .filter(|&n| n <= digits.len())
+        .find(|&n| is_calling_code(&digits[..n]))
+    else {
+        return Ok(digits); // from_international says why
+    };
+    let (cc, national) = digits.split_at(cc_len);
+    if cc == "1" && national.starts_with(['0', '1']) {
+        return err(format!(
+            "phone number {input:?} is not a North American number (after +1 the area code \
+             never starts with 0 or 1)"
+        ));
+    }
+    if !national.starts_with('0') || TRUNK_ZERO_KEPT.contains(&cc) {
+        return Ok(digits);
+    }
+    let national = national.trim_start_matches('0');
+    if national.is_empty() {
+        return err(format!(
+            "phone number {input:?} has no digits after +{cc} and 0"
+        ));
+    }
+    Ok(format!("{cc}{national}"))
+}
+
+/// Calling codes whose numbers may start with 0 in E.164 (Italy, San Marino, the Vatican,
+/// Benin, Congo, Côte d'Ivoire, Gabon), or whose trunk prefix is not 0 (North America,
+/// Russia and Kazakhstan, Hungary, Turkmenistan): a 0 after them is kept as written.
+const TRUNK_ZERO_KEPT: &[&str] = &[
+    "1", "7", "36", "39", "378", "229", "242", "225", "241", "993",
+];
 
 /// Drops the trunk prefix people dial domestically but which E.164 omits. Most countries
 /// use a single '0'; the exceptions below would otherwise yield a wrong but valid-looking
@@ -513,6 +552,30 @@ mod tests {
         assert!(Phone::parse("00447700900123", Some("DE")).is_err());
         assert!(Phone::parse("011 44 7700 900123", Some("US")).is_err());
         assert!(Phone::parse("07700 900123", Some("US")).is_err());
+        assert_eq!(
+            Phone::parse("+44 (0) 7700 900123", None).unwrap().e164(),
+            "+447700900123"
+        );
+        // The trunk 0 written after the calling code: one number, one spelling.
+        for typed in [
+            "+234 0801 234 5678",
+            "+234008012345678",
+            "+2348012345678",
+            "+234 (0) 801 234 5678",
+        ] {
+            assert_eq!(
+                Phone::parse(typed, None).unwrap().e164(),
+                "+2348012345678",
+                "{typed}"
+            );
+        }
+        // Where a 0 belongs to the number, it stays; where nothing can follow, refused.
+        assert_eq!(
+            Phone::parse("+39 06 1234 5678", None).unwrap().e164(),
+            "+390612345678"
+        );
+        assert!(Phone::parse("+234 0000", None).is_err());
+        assert!(Phone::parse("+1 055 123 4567", None).is_err());
         assert_eq!(
             Phone::parse("+44 (0) 7700 900123", None).unwrap().e164(),
             "+447700900123"

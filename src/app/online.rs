@@ -50,8 +50,7 @@ pub(super) fn store_check(file: &ConfigFile) -> StoreCheck {
         Err(_) => ("embedded", None),
     };
     let result = super::policy::store_spec(file)
-        .and_then(|spec| crate::store::open(&spec))
-        .and_then(|st| st.check(crate::store::now()));
+        .and_then(|spec| crate::store::check(&spec, crate::store::now()));
     StoreCheck {
         kind,
         location: result.as_ref().ok().cloned().or(location),

@@ -13,7 +13,22 @@ use toml::Value;
 /// The store the config names, opened: exit 5 (kind `store`) when it cannot be reached.
 pub(super) fn open_store(g: &Global) -> Result<Box<dyn RecordStore>, Failure> {
     let file = ConfigFile::load(g.config.as_deref())?;
-    store::open(&store_spec(&file)?)
+    store::open(&timed(g, store_spec(&file)?)?)
+}
+
+/// `--timeout` bounds every wait for a shared store.
+fn timed(g: &Global, mut spec: StoreSpec) -> Result<StoreSpec, Failure> {
+    if let StoreSpec::Shared { timeout, .. } = &mut spec {
+        *timeout = super::timeout(g)?;
+    }
+    Ok(spec)
+}
+
+/// The store the config names, opened read-only when it exists (None when there is no
+/// embedded store yet): for runs that write nothing.
+pub(super) fn open_store_read(g: &Global) -> Result<Option<Box<dyn RecordStore>>, Failure> {
+    let file = ConfigFile::load(g.config.as_deref())?;
+    store::open_read(&timed(g, store_spec(&file)?)?)
 }
 
 /// `store` (a `redis://` or `rediss://` URL, else the embedded store: empty, `embedded`
@@ -28,11 +43,10 @@ pub(super) fn store_spec(file: &ConfigFile) -> Result<StoreSpec, Failure> {
             dir: std::path::PathBuf::from(url),
         });
     }
-    let url = Secret::new(url);
     let key = file.store_secret("store_key")?.ok_or_else(|| {
         Failure::config(format!(
             "the shared store {} needs store_key, the secret that keys the PIN hashes",
-            shown_url(url.expose())
+            shown_url(&url)
         ))
         .hint("set store_key = { env = \"OTP_STORE_KEY\" } (the same value on every machine) or export OTP_STORE_KEY")
     })?;
@@ -47,7 +61,14 @@ pub(super) fn store_spec(file: &ConfigFile) -> Result<StoreSpec, Failure> {
             ))
         }
     };
-    Ok(StoreSpec::Shared { url, key, prefix })
+    let ca_file = ca_path(file)?;
+    Ok(StoreSpec::Shared {
+        url,
+        key,
+        prefix,
+        timeout: crate::http::DEFAULT_TIMEOUT,
+        ca_file,
+    })
 }
 
 fn is_shared(url: &str) -> bool {
@@ -98,16 +119,9 @@ fn store_url(file: &ConfigFile) -> Result<Option<String>, Failure> {
     Ok(Some(s))
 }
 
-/// A store URL as printed: the password replaced by `***`.
+/// A store URL as printed: only the password replaced by `***`.
 pub(super) fn shown_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some(MASK));
-            u.to_string()
-        }
-        Ok(u) => u.to_string(),
-        Err(_) => MASK.to_string(),
-    }
+    store::shown_url(url).unwrap_or_else(|| MASK.to_string())
 }
 
 /// The store in use for `config show`: (`embedded` or `shared`, where, source).
@@ -129,6 +143,30 @@ pub(super) fn describe_store(file: &ConfigFile) -> Result<(&'static str, String,
     })
 }
 
+/// `store_ca_file` (a relative path is read beside the config file), else the CA every
+/// profile trusts besides the built-in roots (`SSL_CERT_FILE`), where one is set.
+fn ca_path(file: &ConfigFile) -> Result<Option<std::path::PathBuf>, Failure> {
+    Ok(match file.store_value("store_ca_file").map(|e| e.value) {
+        // The CA every profile trusts besides the built-in roots, where one is set.
+        None => std::env::var_os("SSL_CERT_FILE")
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from),
+        Some(Value::String(p)) if !p.trim().is_empty() => {
+            let p = std::path::PathBuf::from(p.trim());
+            // A relative path is read beside the config file.
+            Some(match (&file.path, p.is_relative()) {
+                (Some(cfg), true) => cfg.parent().map_or(p.clone(), |d| d.join(&p)),
+                _ => p,
+            })
+        }
+        Some(_) => {
+            return Err(Failure::config(
+                "store_ca_file must be the path of a PEM file",
+            ))
+        }
+    })
+}
+
 /// Offline problems of the top-level store keys (`config check`).
 pub(super) fn store_problems(file: &ConfigFile) -> Vec<String> {
     let mut problems = Vec::new();
@@ -146,6 +184,20 @@ pub(super) fn store_problems(file: &ConfigFile) -> Vec<String> {
                 }
             }
         }
+        Ok(_) => {}
+    }
+    let tls =
+        matches!(store_url(file), Ok(Some(u)) if u.to_ascii_lowercase().starts_with("rediss://"));
+    match ca_path(file) {
+        Ok(Some(ca)) if tls => {
+            if let Err(e) = std::fs::File::open(&ca) {
+                problems.push(format!(
+                    "store_ca_file {} cannot be read: {e}",
+                    ca.display()
+                ));
+            }
+        }
+        Err(f) => problems.push(f.message),
         Ok(_) => {}
     }
     if let Some(e) = file.store_value("store_prefix") {

@@ -337,9 +337,10 @@ fn no_record(id: &str) -> Failure {
     Failure::not_verified(Reason::UnknownId, format!("no local record of id {id}"))
 }
 
-/// A store failure during verify: not verified, nothing spent, exit 5.
+/// A store failure during verify: not verified, nothing spent, exit 5; unless the store
+/// took a change whose answer was lost (unknown, exit 6).
 fn in_verify(mut f: Failure) -> Failure {
-    if f.kind == Kind::Store {
+    if f.kind == Kind::Store && f.outcome != Outcome::Unknown {
         f.outcome = Outcome::NotVerified;
     }
     f
@@ -432,7 +433,10 @@ fn ask_vendor(
         }
     }
     let phone = ask.rec.and_then(|r| Phone::parse(&r.to, None).ok());
-    let req = provider.verify_to(ask.id, phone.as_ref(), ask.code)?;
+    // The vendor knows the send by its handle (an id of otp's own stands in for it
+    // when the vendor gave the handle to another number's send too).
+    let handle = ask.rec.map_or(ask.id, |r| r.handle());
+    let req = provider.verify_to(handle, phone.as_ref(), ask.code)?;
     let mut http = Http::new(ask.timeout, profile.ca_file().as_deref(), out.verbose)?;
     http.limit_named(ask.timeout_name);
     http.on_reply(provider.reply_secrets());
@@ -679,7 +683,11 @@ fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
     check_id(&a.id)?;
     let timeout = timeout(g)?;
     let now = store::now();
-    let rec = open_store(g)?.get(&a.id, now)?;
+    // Read-only: status writes nothing, and works on a store it may not write.
+    let rec = match super::policy::open_store_read(g)? {
+        Some(st) => st.get(&a.id, now)?,
+        None => None,
+    };
     let profile = match &rec {
         Some(r) => load_profile(g, r.profile.as_deref(), &[("provider", r.provider.clone())]).ok(),
         None => load_profile(g, None, &[]).ok(),
@@ -690,7 +698,9 @@ fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
         .as_ref()
         .and_then(|p| (provider_of(p).build)(p).ok());
     if let (Some(p), Some(provider)) = (&profile, &provider) {
-        if let Some(req) = provider.status_to(&a.id, phone.as_ref()) {
+        // The vendor knows the send by its handle (see `Record::handle`).
+        let handle = rec.as_ref().map_or(a.id.as_str(), |r| r.handle());
+        if let Some(req) = provider.status_to(handle, phone.as_ref()) {
             let asked = Http::new(timeout, p.ca_file().as_deref(), out.verbose)
                 .and_then(|mut http| {
                     http.limit_named(super::source(g, "timeout"));

@@ -526,7 +526,7 @@ pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
             output::warn(w);
         }
         let info = s.info;
-        let expires = expiry(info, &s.draft, &accepted, SystemTime::now());
+        let expires = expiry(info, &s.draft, &accepted, now);
         report.outcome = Outcome::Accepted;
         report.id = Some(accepted.id.clone());
         report.message_id = accepted.message_id.clone();
@@ -536,7 +536,7 @@ pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
         // The record names the profile that accepted, so verify, status and cancel go to
         // that vendor. A failure here must not hide that the SMS went out: exit 6, naming
         // the id.
-        write_record(
+        let id = write_record(
             &slot,
             record_of(
                 slot.store.key(),
@@ -548,6 +548,7 @@ pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
                 now,
             ),
         )?;
+        report.id = Some(id);
         if !out.json() {
             print_receipt(out, &report, &s.draft.segments);
         }
@@ -914,6 +915,7 @@ fn slot_of(d: &Draft, cooldown: Option<Duration>, preview: bool) -> store::Slot 
         number_limit: d.limits.0,
         country_limit: d.limits.1,
         preview,
+        hold: false,
     }
 }
 
@@ -960,9 +962,12 @@ fn check_store(
         return;
     }
     let slot = slot_of(d, cooldown, true);
-    match open_store(g).and_then(|st| st.reserve(&slot, now)) {
-        Ok(Ok(_)) => {}
-        Ok(Err(r)) => output::warn(&format!(
+    // Read-only: a dry run creates, keys and prunes nothing (no store yet: no rule holds).
+    let asked =
+        policy::open_store_read(g).and_then(|st| st.map(|st| st.reserve(&slot, now)).transpose());
+    match asked {
+        Ok(None | Some(Ok(_))) => {}
+        Ok(Some(Err(r))) => output::warn(&format!(
             "a real send now would be refused: {}",
             refused(profile, d, r, cooldown).message
         )),
@@ -991,7 +996,15 @@ fn reserve_slot(
     now: u64,
 ) -> Result<Slot, Failure> {
     let store = open_store(g)?;
-    match store.reserve(&slot_of(d, cooldown, false), now)? {
+    // Delivered locally at once (console, a test number): nothing leaves the machine
+    // while the reservation waits, so it is committed with the record, one durable
+    // commit per send. A send over the network commits its slot first, so that other
+    // runs see it while the request is out.
+    let slot = store::Slot {
+        hold: d.test.is_some() || super::provider_of(profile).id == "console",
+        ..slot_of(d, cooldown, false)
+    };
+    match store.reserve(&slot, now)? {
         Ok(ticket) => Ok(Slot { store, ticket }),
         Err(r) => Err(refused(profile, d, r, cooldown)),
     }
@@ -1060,7 +1073,9 @@ fn printable_handle(acc: Accepted) -> Result<Accepted, Failure> {
 
 /// When the OTP expires: the vendor's word, else the TTL from `now` where otp or the
 /// profile set it; unknown where the vendor picks and did not say.
-fn expiry(info: &Info, d: &Draft, acc: &Accepted, now: SystemTime) -> Option<SystemTime> {
+/// `now` is the run's clock (`store::now`), the one the record's times are on.
+fn expiry(info: &Info, d: &Draft, acc: &Accepted, now: u64) -> Option<SystemTime> {
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(now);
     acc.expires_at.or_else(|| match info.ttl {
         TtlRule::ProviderChooses if d.test.is_none() => None,
         _ => now.checked_add(d.settings.ttl.value),
@@ -1113,9 +1128,11 @@ fn record_of(
 }
 
 /// The record of an accepted send, committed durably before the receipt is printed.
-/// The SMS went out: a failure here is exit 6 and names the id.
-fn write_record(slot: &Slot, rec: Record) -> Result<(), Failure> {
-    slot.store.insert(&rec, rec.sent_at).map_err(|e| {
+/// The SMS went out: a failure here is exit 6 and names the id. Returns the id to print:
+/// the vendor's handle, or an id of otp's own when another number's live record already
+/// holds that handle (with a warning naming the collision).
+fn write_record(slot: &Slot, rec: Record) -> Result<String, Failure> {
+    let id = slot.store.insert(&rec, rec.sent_at).map_err(|e| {
         Failure::unknown(
             Kind::Store,
             format!(
@@ -1127,7 +1144,16 @@ fn write_record(slot: &Slot, rec: Record) -> Result<(), Failure> {
             "the OTP went out but `otp verify --id {}` cannot check it: fix the store, then send a new one",
             rec.id
         ))
-    })
+    })?;
+    if id != rec.id {
+        output::warn(&format!(
+            "{} gave this send the id {}, which a pending OTP to another number already has; \
+             this send is kept as id {id} (use that one to verify it)",
+            rec.provider,
+            crate::redact::echo(&rec.id)
+        ));
+    }
+    Ok(id)
 }
 
 /// The number, checked, and the profile's country rules applied.
@@ -1419,13 +1445,13 @@ mod tests {
             ..Accepted::default()
         };
         let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
-        let expires = expiry(info, &d, &acc, start);
+        let expires = expiry(info, &d, &acc, 1_000_000);
         assert_eq!(expires, Some(start + Duration::from_secs(300)));
         let told = Accepted {
             expires_at: Some(start + Duration::from_secs(60)),
             ..Accepted::default()
         };
-        assert_eq!(expiry(info, &d, &told, start), told.expires_at);
+        assert_eq!(expiry(info, &d, &told, 1_000_000), told.expires_at);
         let key = store::PinKey::new(&[1u8; 32]);
         let rec = record_of(&key, &p, info, &d, &acc, expires, 1_000_000);
         assert_eq!(

@@ -201,7 +201,7 @@ pub struct ConfigFile {
 }
 
 /// The top-level keys besides `default_profile` and `profiles`.
-pub const STORE_KEYS: [&str; 3] = ["store", "store_key", "store_prefix"];
+pub const STORE_KEYS: [&str; 4] = ["store", "store_key", "store_prefix", "store_ca_file"];
 
 /// The largest config file read (SPEC §6 rule 11): hundreds of profiles fit in far less.
 pub const CONFIG_MAX: usize = 1024 * 1024;
@@ -245,7 +245,7 @@ impl ConfigFile {
             })
             .collect();
         Failure::config(format!(
-            "unknown top-level key {} in {}; the valid keys are `default_profile`, `profiles`, `routes`, `store`, `store_key` and `store_prefix` (nearest: `{}`)",
+            "unknown top-level key {} in {}; the valid keys are `default_profile`, `profiles`, `routes`, `store`, `store_key`, `store_prefix` and `store_ca_file` (nearest: `{}`)",
             keys.join(", "),
             self.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
             near.join("`, `")

@@ -47,10 +47,19 @@ pub struct Embedded {
     dir: PathBuf,
     db: RefCell<Connection>,
     key: PinKey,
+    /// A reservation's transaction is still open (`Slot::hold`): the record's insert
+    /// commits it, a release rolls it back.
+    held: std::cell::Cell<bool>,
 }
 
 impl Embedded {
     pub fn open(dir: &Path) -> Result<Embedded, Failure> {
+        // A file-size limit (ulimit -f) must end in an error that says so (exit 5), not
+        // a silent kill by SIGXFSZ halfway through a write.
+        // SAFETY: setting a signal's disposition to SIG_IGN has no preconditions.
+        unsafe {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+        }
         private_dir(dir)?;
         for f in [
             DB,
@@ -60,19 +69,26 @@ impl Embedded {
             KEY,
             "records.json",
         ] {
-            private_file(dir, f)?;
+            private_file(dir, f, true)?;
         }
-        let key = load_key(dir)?;
         let path = dir.join(DB);
+        // SQLite is built not to fsync the folder itself (see .cargo/config.toml): a WAL
+        // it makes now has its folder entry made durable here, once.
+        let wal_new = std::fs::symlink_metadata(dir.join("otp.db-wal")).is_err();
+        key_not_lost(dir)?;
+        let key = load_key(dir)?;
         // Created 0600 before SQLite opens it: its -wal and -shm files copy this mode.
-        OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(&path)
-            .map_err(|e| unwritable(dir, e))?;
+        // (An existing one was checked above; SQLite opens it without O_CREAT then.)
+        if std::fs::symlink_metadata(&path).is_err() {
+            OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .custom_flags(libc::O_NOFOLLOW)
+                .open(&path)
+                .map_err(|e| unwritable(dir, e))?;
+        }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_NOFOLLOW;
@@ -81,9 +97,57 @@ impl Embedded {
             dir: dir.to_path_buf(),
             db: RefCell::new(db),
             key,
+            held: Default::default(),
         };
         store.init()?;
+        if wal_new {
+            std::fs::File::open(dir)
+                .and_then(|d| d.sync_all())
+                .map_err(|e| unwritable(dir, e))?;
+        }
         Ok(store)
+    }
+
+    /// An existing store, opened read-only: nothing is created, tightened, imported or
+    /// pruned. None when there is no database yet (or one no run has finished making).
+    /// The key file is read when present; without it, a key of this run's own stands
+    /// in (a read-only run checks no code).
+    pub fn open_read(dir: &Path) -> Result<Option<Embedded>, Failure> {
+        let path = dir.join(DB);
+        match std::fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(unreadable(dir, e)),
+            Ok(_) => {}
+        }
+        let meta = std::fs::metadata(dir).map_err(|e| unreadable(dir, e))?;
+        if meta.uid() != me() {
+            return Err(refuse(dir, "folder", "owned by another user"));
+        }
+        for f in [DB, "otp.db-wal", "otp.db-shm", KEY] {
+            private_file(dir, f, false)?;
+        }
+        let key = match read_key(dir) {
+            Ok(k) => k?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                PinKey::new(&crate::message::random_bytes::<32>())
+            }
+            Err(e) => return Err(unreadable(dir, e)),
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+        let db = Connection::open_with_flags(&path, flags).map_err(|e| sql_err(dir, e))?;
+        db.busy_timeout(BUSY_WAIT).map_err(|e| sql_err(dir, e))?;
+        let store = Embedded {
+            dir: dir.to_path_buf(),
+            db: RefCell::new(db),
+            key,
+            held: Default::default(),
+        };
+        if store.schema_made().is_none() {
+            return Ok(None);
+        }
+        Ok(Some(store))
     }
 
     /// The key's fingerprint, when the schema is already at this version; None when it
@@ -131,7 +195,7 @@ impl Embedded {
             None => {
                 let _first = first_run_lock(&self.dir)?;
                 self.session()?;
-                self.write(0, false, |tx| {
+                let made = self.write(0, false, |tx| {
                     tx.execute_batch(SCHEMA)?;
                     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
                     tx.execute(
@@ -141,7 +205,14 @@ impl Embedded {
                     tx.query_row("SELECT v FROM meta WHERE k = 'key_id'", [], |r| {
                         r.get::<_, String>(0)
                     })
-                })?
+                })?;
+                // The schema and the key's fingerprint go into otp.db itself, so a copy
+                // of that file alone is never an empty database.
+                self.db
+                    .borrow()
+                    .query_row("PRAGMA wal_checkpoint(FULL)", [], |_| Ok(()))
+                    .map_err(|e| sql_err(&self.dir, e))?;
+                made
             }
         };
         if stored != fp {
@@ -237,14 +308,7 @@ impl Embedded {
         let run = || -> rusqlite::Result<T> {
             let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
             if prune {
-                tx.execute(
-                    "DELETE FROM records WHERE rowid IN (SELECT rowid FROM records WHERE keep_until <= ?1 LIMIT ?2)",
-                    params![now as i64, PRUNE_BATCH],
-                )?;
-                tx.execute(
-                    "DELETE FROM sends WHERE n IN (SELECT n FROM sends WHERE at <= ?1 LIMIT ?2)",
-                    params![now.saturating_sub(MAX_WINDOW) as i64, PRUNE_BATCH],
-                )?;
+                prune_batch(&tx, now)?;
             }
             let out = f(&tx)?;
             tx.commit()?;
@@ -255,11 +319,8 @@ impl Embedded {
 
     fn read_record(tx: &Connection, id: &str, now: u64) -> rusqlite::Result<Option<Record>> {
         let body: Option<String> = tx
-            .query_row(
-                "SELECT body FROM records WHERE id = ?1 AND keep_until > ?2",
-                params![id, now as i64],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT body FROM records WHERE id = ?1 AND keep_until > ?2")?
+            .query_row(params![id, now as i64], |r| r.get(0))
             .optional()?;
         Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
     }
@@ -278,35 +339,24 @@ impl super::RecordStore for Embedded {
         Embedded::read_record(&self.db.borrow(), id, now).map_err(|e| sql_err(&self.dir, e))
     }
 
-    fn insert(&self, rec: &Record, now: u64) -> Result<(), Failure> {
-        self.write(now, true, |tx| {
-            let older: Vec<(String, String)> = {
-                let mut q = tx.prepare_cached(
-                    "SELECT id, body FROM records WHERE number = ?1 AND id != ?2 AND keep_until > ?3",
-                )?;
-                let rows = q.query_map(params![rec.to, rec.id, now as i64], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })?;
-                rows.collect::<rusqlite::Result<_>>()?
+    fn insert(&self, rec: &Record, now: u64) -> Result<String, Failure> {
+        if self.held.replace(false) {
+            // The reservation's transaction, still open: the record joins it and one
+            // durable commit makes both.
+            let db = self.db.borrow();
+            let run = || -> rusqlite::Result<String> {
+                let id = insert_record(&db, rec, now)?;
+                db.execute_batch("COMMIT")?;
+                Ok(id)
             };
-            for (id, b) in older {
-                let Ok(mut old) = serde_json::from_str::<Record>(&b) else {
-                    continue;
-                };
-                if old.live() {
-                    old.replace();
-                    tx.execute(
-                        "UPDATE records SET body = ?2 WHERE id = ?1",
-                        params![id, body(&old)],
-                    )?;
+            return run().map_err(|e| {
+                if !db.is_autocommit() {
+                    let _ = db.execute_batch("ROLLBACK");
                 }
-            }
-            tx.execute(
-                "INSERT OR REPLACE INTO records (id, number, keep_until, body) VALUES (?1, ?2, ?3, ?4)",
-                params![rec.id, rec.to, rec.keep_until() as i64, body(rec)],
-            )?;
-            Ok(())
-        })
+                sql_err(&self.dir, e)
+            });
+        }
+        self.write(now, true, |tx| insert_record(tx, rec, now))
     }
 
     fn update_with(
@@ -322,10 +372,8 @@ impl super::RecordStore for Embedded {
             let before = rec.clone();
             f(&mut rec);
             if rec != before {
-                tx.execute(
-                    "UPDATE records SET body = ?2, keep_until = ?3 WHERE id = ?1",
-                    params![id, body(&rec), rec.keep_until() as i64],
-                )?;
+                tx.prepare_cached("UPDATE records SET body = ?2, keep_until = ?3 WHERE id = ?1")?
+                    .execute(params![id, body(&rec), rec.keep_until() as i64])?;
             }
             Ok(true)
         })
@@ -333,77 +381,70 @@ impl super::RecordStore for Embedded {
 
     fn reserve(&self, slot: &Slot, now: u64) -> Result<Result<Ticket, Refusal>, Failure> {
         super::check_limits(slot)?;
-        let now_i = now as i64;
+        let ticket = Ticket {
+            id: super::random_hex(),
+            number: slot.number.clone(),
+            country: slot.country.clone(),
+        };
+        if slot.preview {
+            // A dry run reads the rules and writes nothing (the store may be read-only).
+            let refused = rules(&self.db.borrow(), slot, now).map_err(|e| sql_err(&self.dir, e))?;
+            return Ok(refused.map_or(Ok(ticket), Err));
+        }
+        if slot.hold {
+            // Delivered locally at once: the transaction stays open for the record, and
+            // one durable commit makes both (a release rolls it back).
+            let db = self.db.borrow();
+            let run = || -> rusqlite::Result<Option<Refusal>> {
+                db.execute_batch("BEGIN IMMEDIATE")?;
+                prune_batch(&db, now)?;
+                if let Some(r) = rules(&db, slot, now)? {
+                    return Ok(Some(r));
+                }
+                db.prepare_cached(
+                    "INSERT INTO sends (number, country, at, ticket) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![
+                    slot.number,
+                    slot.country,
+                    now as i64,
+                    ticket.id
+                ])?;
+                Ok(None)
+            };
+            let out = run();
+            if matches!(out, Ok(None)) {
+                self.held.set(true);
+            } else if !db.is_autocommit() {
+                let _ = db.execute_batch("ROLLBACK");
+            }
+            return match out {
+                Ok(None) => Ok(Ok(ticket)),
+                Ok(Some(r)) => Ok(Err(r)),
+                Err(e) => Err(sql_err(&self.dir, e)),
+            };
+        }
         // The record written after the send makes this slot durable with it.
         self.write_synced(now, true, false, |tx| {
-            if let Some(cd) = slot.cooldown {
-                let last: Option<i64> = tx.query_row(
-                    "SELECT MAX(at) FROM sends WHERE number = ?1",
-                    [&slot.number],
-                    |r| r.get(0),
-                )?;
-                if let Some(last) = last {
-                    let until = last.saturating_add(cd as i64);
-                    if now_i < until {
-                        return Ok(Err(Refusal {
-                            rule: Rule::Cooldown,
-                            wait: (until - now_i) as u64,
-                        }));
-                    }
-                }
+            if let Some(r) = rules(tx, slot, now)? {
+                return Ok(Err(r));
             }
-            let limits = [
-                (slot.number_limit, "number", &slot.number, Rule::NumberLimit),
-                (
-                    slot.country_limit,
-                    "country",
-                    &slot.country,
-                    Rule::CountryLimit,
-                ),
-            ];
-            for (limit, col, value, rule) in limits {
-                let Some(Limit { max, window }) = limit else {
-                    continue;
-                };
-                // The max-th most recent send inside the window, if there are that many:
-                // reading at most `max` index entries, however many sends are kept.
-                let nth: Option<i64> = tx
-                    .query_row(
-                        &format!(
-                            "SELECT at FROM sends WHERE {col} = ?1 AND at > ?2 ORDER BY at DESC LIMIT 1 OFFSET ?3"
-                        ),
-                        params![value, now_i - window as i64, max - 1],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                if let Some(t) = nth {
-                    return Ok(Err(Refusal {
-                        rule,
-                        wait: (t + window as i64 - now_i).max(1) as u64,
-                    }));
-                }
-            }
-            let ticket = super::random_hex();
-            if slot.preview {
-                return Ok(Ok(Ticket {
-                    id: ticket,
-                    number: slot.number.clone(),
-                    country: slot.country.clone(),
-                }));
-            }
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO sends (number, country, at, ticket) VALUES (?1, ?2, ?3, ?4)",
-                params![slot.number, slot.country, now_i, ticket],
-            )?;
-            Ok(Ok(Ticket {
-                id: ticket,
-                number: slot.number.clone(),
-                country: slot.country.clone(),
-            }))
+            )?
+            .execute(params![slot.number, slot.country, now as i64, ticket.id])?;
+            Ok(Ok(ticket))
         })
     }
 
     fn release(&self, ticket: &Ticket) -> Result<(), Failure> {
+        if self.held.replace(false) {
+            return self
+                .db
+                .borrow()
+                .execute_batch("ROLLBACK")
+                .map_err(|e| sql_err(&self.dir, e));
+        }
         self.write(0, false, |tx| {
             tx.execute("DELETE FROM sends WHERE ticket = ?1", [&ticket.id])?;
             Ok(())
@@ -411,14 +452,126 @@ impl super::RecordStore for Embedded {
     }
 
     fn check(&self, now: u64) -> Result<String, Failure> {
-        self.write(now, false, |tx| {
+        // A write the store could make, rolled back: proven writable, nothing left.
+        let mut db = self.db.borrow_mut();
+        let mut probe = || -> rusqlite::Result<()> {
+            let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute(
                 "INSERT OR REPLACE INTO meta (k, v) VALUES ('checked_at', ?1)",
                 [now.to_string()],
-            )
-        })?;
+            )?;
+            tx.rollback()
+        };
+        probe().map_err(|e| sql_err(&self.dir, e))?;
+        drop(db);
+        probe_folder(&self.dir)?;
         Ok(self.describe())
     }
+}
+
+/// Add `rec` in the open transaction: see `RecordStore::insert`.
+fn insert_record(tx: &Connection, rec: &Record, now: u64) -> rusqlite::Result<String> {
+    let mut rec = rec.clone();
+    // A vendor that gave this handle to another number's live record: this
+    // record gets an id of its own, and that one is not touched.
+    let holder: Option<(String, String)> = tx
+        .prepare_cached("SELECT number, body FROM records WHERE id = ?1 AND keep_until > ?2")?
+        .query_row(params![rec.id, now as i64], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let Some((number, b)) = holder {
+        let live = serde_json::from_str::<Record>(&b).is_ok_and(|r| r.live() && !r.expired(now));
+        if number != rec.to && live {
+            rec.rekey(crate::message::new_id());
+        }
+    }
+    let older: Vec<(String, String)> = {
+        let mut q = tx.prepare_cached(
+            "SELECT id, body FROM records WHERE number = ?1 AND id != ?2 AND keep_until > ?3",
+        )?;
+        let rows = q.query_map(params![rec.to, rec.id, now as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for (id, b) in older {
+        let Ok(mut old) = serde_json::from_str::<Record>(&b) else {
+            continue;
+        };
+        if old.live() {
+            old.replace();
+            tx.prepare_cached("UPDATE records SET body = ?2 WHERE id = ?1")?
+                .execute(params![id, body(&old)])?;
+        }
+    }
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO records (id, number, keep_until, body) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![rec.id, rec.to, rec.keep_until() as i64, body(&rec)])?;
+    Ok(rec.id)
+}
+
+/// Drop at most `PRUNE_BATCH` forgotten records and sends: a bounded cost per write.
+fn prune_batch(tx: &Connection, now: u64) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "DELETE FROM records WHERE rowid IN (SELECT rowid FROM records WHERE keep_until <= ?1 LIMIT ?2)",
+    )?
+    .execute(params![now as i64, PRUNE_BATCH])?;
+    tx.prepare_cached(
+        "DELETE FROM sends WHERE n IN (SELECT n FROM sends WHERE at <= ?1 LIMIT ?2)",
+    )?
+    .execute(params![now.saturating_sub(MAX_WINDOW) as i64, PRUNE_BATCH])?;
+    Ok(())
+}
+
+/// The cooldown and limits for one send: the rule that refuses it, if any. Reads only.
+fn rules(tx: &Connection, slot: &Slot, now: u64) -> rusqlite::Result<Option<Refusal>> {
+    let now_i = now as i64;
+    if let Some(cd) = slot.cooldown {
+        let last: Option<i64> = tx
+            .prepare_cached("SELECT MAX(at) FROM sends WHERE number = ?1")?
+            .query_row([&slot.number], |r| r.get(0))?;
+        if let Some(last) = last {
+            let until = last.saturating_add(cd as i64);
+            if now_i < until {
+                return Ok(Some(Refusal {
+                    rule: Rule::Cooldown,
+                    wait: (until - now_i) as u64,
+                }));
+            }
+        }
+    }
+    let limits = [
+        (
+            slot.number_limit,
+            "SELECT at FROM sends WHERE number = ?1 AND at > ?2 ORDER BY at DESC LIMIT 1 OFFSET ?3",
+            &slot.number,
+            Rule::NumberLimit,
+        ),
+        (
+            slot.country_limit,
+            "SELECT at FROM sends WHERE country = ?1 AND at > ?2 ORDER BY at DESC LIMIT 1 OFFSET ?3",
+            &slot.country,
+            Rule::CountryLimit,
+        ),
+    ];
+    for (limit, sql, value, rule) in limits {
+        let Some(Limit { max, window }) = limit else {
+            continue;
+        };
+        // The max-th most recent send inside the window, if there are that many:
+        // reading at most `max` index entries, however many sends are kept.
+        let nth: Option<i64> = tx
+            .prepare_cached(sql)?
+            .query_row(params![value, now_i - window as i64, max - 1], |r| r.get(0))
+            .optional()?;
+        if let Some(t) = nth {
+            return Ok(Some(Refusal {
+                rule,
+                wait: (t + window as i64 - now_i).max(1) as u64,
+            }));
+        }
+    }
+    Ok(None)
 }
 
 fn body(rec: &Record) -> String {
@@ -481,7 +634,8 @@ fn private_dir(dir: &Path) -> Result<(), Failure> {
 
 /// A file of the store: a link or another user's file is refused, as is one that
 /// others could have written; one merely readable by others is tightened to 0600.
-fn private_file(dir: &Path, name: &str) -> Result<(), Failure> {
+/// With `fix` false (a read-only run), nothing is tightened.
+fn private_file(dir: &Path, name: &str, fix: bool) -> Result<(), Failure> {
     let path = dir.join(name);
     let Ok(meta) = std::fs::symlink_metadata(&path) else {
         return Ok(());
@@ -498,7 +652,7 @@ fn private_file(dir: &Path, name: &str) -> Result<(), Failure> {
             meta.mode() & 0o777
         )
     } else {
-        if meta.mode() & 0o077 != 0 {
+        if fix && meta.mode() & 0o077 != 0 {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
                 .map_err(|e| unwritable(dir, e))?;
         }
@@ -513,6 +667,39 @@ fn refuse(path: &Path, what: &str, why: &str) -> Failure {
         path.display()
     ))
     .hint("remove it, or make it yours and private (chmod 700 for the folder, 600 for files)")
+}
+
+/// A missing key file beside records made with a key: making a new key would make
+/// every record unverifiable, so say how to recover instead.
+fn key_not_lost(dir: &Path) -> Result<(), Failure> {
+    if dir.join(KEY).exists() || !dir.join(DB).exists() {
+        return Ok(());
+    }
+    let Ok(Some(st)) = Embedded::open_read(dir) else {
+        return Ok(());
+    };
+    let fp: Option<String> = st
+        .db
+        .borrow()
+        .query_row("SELECT v FROM meta WHERE k = 'key_id'", [], |r| r.get(0))
+        .ok();
+    let records: i64 = st
+        .db
+        .borrow()
+        .query_row("SELECT COUNT(*) FROM records", [], |r| r.get(0))
+        .unwrap_or(0);
+    match fp {
+        Some(fp) => Err(Failure::config(format!(
+            "the key file {} is missing, but {} holds {records} record(s) made with a key (fingerprint {fp})",
+            dir.join(KEY).display(),
+            dir.join(DB).display()
+        ))
+        .hint(format!(
+            "restore store.key from the backup made with otp.db; or, to start afresh (pending OTPs are lost), move otp.db, otp.db-wal and otp.db-shm out of {}",
+            dir.display()
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// The HMAC key: 32 random bytes, made once. Written to a temp file, synced, then linked
@@ -554,17 +741,38 @@ fn first_run_lock(dir: &Path) -> Result<std::fs::File, Failure> {
     }
 }
 
+fn key_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut f = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)?;
+    let mut b = Vec::new();
+    Read::by_ref(&mut f).take(64).read_to_end(&mut b)?;
+    Ok(b)
+}
+
+/// The key file as it is: an I/O error (NotFound when there is none), or the key, or
+/// why it cannot be one.
+fn read_key(dir: &Path) -> std::io::Result<Result<PinKey, Failure>> {
+    let path = dir.join(KEY);
+    Ok(key_of(&path, key_bytes(&path)?))
+}
+
+fn key_of(path: &Path, bytes: Vec<u8>) -> Result<PinKey, Failure> {
+    if bytes.len() != 32 {
+        return Err(Failure::config(format!(
+            "the key file {} is damaged ({} bytes, not 32)",
+            path.display(),
+            bytes.len()
+        ))
+        .hint("restore it from a backup; or move it and otp.db aside to start afresh (pending OTPs are lost)"));
+    }
+    Ok(PinKey::new(&bytes))
+}
+
 fn load_key(dir: &Path) -> Result<PinKey, Failure> {
     let path = dir.join(KEY);
-    let read = || -> std::io::Result<Vec<u8>> {
-        let mut f = OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(&path)?;
-        let mut b = Vec::new();
-        Read::by_ref(&mut f).take(64).read_to_end(&mut b)?;
-        Ok(b)
-    };
+    let read = || key_bytes(&path);
     let bytes = match read() {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -593,21 +801,62 @@ fn load_key(dir: &Path) -> Result<PinKey, Failure> {
         }
         Err(e) => return Err(unwritable(dir, e)),
     };
-    if bytes.len() != 32 {
-        return Err(Failure::config(format!(
-            "the key file {} is damaged ({} bytes, not 32)",
-            path.display(),
-            bytes.len()
-        ))
-        .hint("restore it from a backup; or move it and otp.db aside to start afresh (pending OTPs are lost)"));
-    }
-    Ok(PinKey::new(&bytes))
+    key_of(&path, bytes)
 }
 
 fn unwritable(dir: &Path, e: std::io::Error) -> Failure {
     super::unavailable(
         &dir.display().to_string(),
         format_args!("cannot be written: {e}"),
+    )
+}
+
+/// Whether a store could be written in `dir`: a file made there (or, before the folder
+/// exists, in the nearest folder above it) and removed again.
+pub(super) fn probe_folder(dir: &Path) -> Result<(), Failure> {
+    let at = dir
+        .ancestors()
+        .find(|d| d.is_dir())
+        .unwrap_or(Path::new("/"));
+    let tmp = at.join(format!(".otp-check.{}", super::random_hex()));
+    let made = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&tmp);
+    match made {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&tmp);
+            Ok(())
+        }
+        Err(e) => Err(unwritable(dir, e)),
+    }
+}
+
+/// An existing store, checked writable with nothing left behind.
+pub(super) fn check_existing(dir: &Path, now: u64) -> Result<Option<String>, Failure> {
+    let Some(st) = Embedded::open_read(dir)? else {
+        return Ok(None);
+    };
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+    let db = Connection::open_with_flags(dir.join(DB), flags).map_err(|e| sql_err(dir, e))?;
+    db.busy_timeout(BUSY_WAIT).map_err(|e| sql_err(dir, e))?;
+    let rw = Embedded {
+        dir: dir.to_path_buf(),
+        db: RefCell::new(db),
+        key: st.key,
+        held: Default::default(),
+    };
+    super::RecordStore::check(&rw, now).map(Some)
+}
+
+fn unreadable(dir: &Path, e: std::io::Error) -> Failure {
+    super::unavailable(
+        &dir.display().to_string(),
+        format_args!("cannot be read: {e}"),
     )
 }
 

@@ -55,11 +55,22 @@ pub struct Records {
     pub sends: BTreeMap<String, u64>,
 }
 
+/// This host's clock, in seconds. A debug build honours `OTP_TEST_CLOCK_SKEW` (signed
+/// seconds added), so tests can play a host whose clock is wrong; a release build has no
+/// such knob.
 pub fn now() -> u64 {
-    SystemTime::now()
+    let t = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
-        .unwrap_or(0)
+        .unwrap_or(0);
+    #[cfg(debug_assertions)]
+    if let Some(skew) = std::env::var("OTP_TEST_CLOCK_SKEW")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+    {
+        return t.saturating_add_signed(skew);
+    }
+    t
 }
 
 /// The store's folder: `<state dir>/otp` (XDG_STATE_HOME on Linux), else the local data dir.

@@ -23,14 +23,19 @@ pub const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 pub enum StoreSpec {
     /// SQLite in this folder (`<state dir>/otp` by default).
     Embedded { dir: PathBuf },
-    /// Redis at `url` (`redis://` or `rediss://`); `key` keys the PIN hashes; every key
-    /// starts with `prefix` (`otp:` by default).
+    /// Redis at `url` (`redis://` or `rediss://`; its password is registered as a secret
+    /// by `shown_url`); `key` keys the PIN hashes; every key starts with `prefix` (`otp:`
+    /// by default); every wait is bounded by `timeout`; `ca_file` adds a CA for TLS.
     Shared {
-        url: Secret,
+        url: String,
         key: Secret,
         prefix: String,
+        timeout: std::time::Duration,
+        ca_file: Option<PathBuf>,
     },
 }
+
+pub use shared::shown_url;
 
 impl StoreSpec {
     /// The embedded store in the default state folder.
@@ -64,6 +69,10 @@ pub struct Slot {
     pub country_limit: Option<Limit>,
     /// A dry run: say what the rules would do, record nothing.
     pub preview: bool,
+    /// The send is delivered locally at once (console, a test number): the embedded
+    /// store keeps the reservation's transaction open and commits it with the record,
+    /// one durable commit per send. Nothing else may use the store in between.
+    pub hold: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,8 +109,10 @@ pub trait RecordStore: Send {
     fn get(&self, id: &str, now: u64) -> Result<Option<record::Record>, Failure>;
 
     /// Add a record; every live record for its number, whatever profile sent it, becomes
-    /// a `Replaced` tombstone.
-    fn insert(&self, rec: &record::Record, now: u64) -> Result<(), Failure>;
+    /// a `Replaced` tombstone. Returns the id it is kept under: its own, unless a live
+    /// record of another number holds that id (a vendor that gave one handle twice),
+    /// then a new id of the tool's own, the handle kept in the record.
+    fn insert(&self, rec: &record::Record, now: u64) -> Result<String, Failure>;
 
     /// Read-modify-write one record atomically; `f` may run more than once (the shared
     /// store retries when another run changed the record meanwhile). False if no record.
@@ -136,13 +147,39 @@ impl dyn RecordStore + '_ {
     }
 }
 
-/// Open the store `spec` names: folder modes checked, key loaded, old records imported.
+/// Open the store `spec` names for a command that writes records: created when there is
+/// none, folder modes checked, key loaded (or made, or pinned), old records imported.
 pub fn open(spec: &StoreSpec) -> Result<Box<dyn RecordStore>, Failure> {
     match spec {
         StoreSpec::Embedded { dir } => Ok(Box::new(embedded::Embedded::open(dir)?)),
-        StoreSpec::Shared { url, key, prefix } => {
-            Ok(Box::new(shared::Shared::open(url, key, prefix)?))
+        StoreSpec::Shared { .. } => Ok(Box::new(shared::Shared::open(spec, true)?)),
+    }
+}
+
+/// Open an existing store read-only, for a command that writes nothing (a dry run,
+/// `status`): nothing is created, imported, pruned or pinned. None when there is no
+/// embedded store yet (so no record, send or limit to find).
+pub fn open_read(spec: &StoreSpec) -> Result<Option<Box<dyn RecordStore>>, Failure> {
+    match spec {
+        StoreSpec::Embedded { dir } => {
+            Ok(embedded::Embedded::open_read(dir)?.map(|s| Box::new(s) as Box<dyn RecordStore>))
         }
+        StoreSpec::Shared { .. } => Ok(Some(Box::new(shared::Shared::open(spec, false)?))),
+    }
+}
+
+/// Whether the store can be reached and written, for `config check --online`: proven
+/// with a write that is undone, so nothing is left behind and no store is created.
+pub fn check(spec: &StoreSpec, now: u64) -> Result<String, Failure> {
+    match spec {
+        StoreSpec::Embedded { dir } => match embedded::check_existing(dir, now)? {
+            Some(place) => Ok(place),
+            None => {
+                embedded::probe_folder(dir)?;
+                Ok(dir.join("otp.db").display().to_string())
+            }
+        },
+        StoreSpec::Shared { .. } => RecordStore::check(&shared::Shared::open(spec, false)?, now),
     }
 }
 

@@ -102,6 +102,10 @@ pub struct Record {
     /// the fixed code here whatever the provider.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub test: bool,
+    /// The vendor's handle, where it is not `id`: the record is kept under an id of the
+    /// tool's own because a live record of another number already held the handle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handle: Option<String>,
 }
 
 impl Record {
@@ -131,6 +135,22 @@ impl Record {
             checking_since: None,
             claim_until: None,
             test: false,
+            handle: None,
+        }
+    }
+
+    /// The vendor's handle for this send (what its verify, status and cancel calls take).
+    pub fn handle(&self) -> &str {
+        self.handle.as_deref().unwrap_or(&self.id)
+    }
+
+    /// Keep this record under an id of the tool's own, the vendor's handle kept aside
+    /// (the PIN hash, keyed on the handle, stays valid).
+    pub fn rekey(&mut self, id: String) {
+        if self.handle.is_none() {
+            self.handle = Some(std::mem::replace(&mut self.id, id));
+        } else {
+            self.id = id;
         }
     }
 
@@ -151,6 +171,16 @@ impl Record {
             Some(e) => e.saturating_add(KEEP_EXPIRED),
             None => self.sent_at.saturating_add(KEEP_UNEXPIRING),
         }
+    }
+
+    /// Every time in the record moved by `delta` seconds: from one clock to another (the
+    /// shared store keeps times on the server's clock, a run reads them on its own).
+    pub fn shift(&mut self, delta: i64) {
+        let mv = |t: u64| t.saturating_add_signed(delta);
+        self.sent_at = self.sent_at.saturating_add_signed(delta);
+        self.expires_at = self.expires_at.map(mv);
+        self.checking_since = self.checking_since.map(mv);
+        self.claim_until = self.claim_until.map(mv);
     }
 
     /// Still answers for its number: not yet replaced, used, cancelled or locked.
@@ -181,13 +211,13 @@ impl Record {
         self.pin_len = Some(pin.chars().count() as u32);
         self.pin_type = fits;
         self.salt = None;
-        self.pin_hash = Some(key.hash(&self.id, &normalize(pin, fits)));
+        self.pin_hash = Some(key.hash(self.handle(), &normalize(pin, fits)));
     }
 
     /// Take over a first-version record's salted SHA-256 (hex) of its PIN, keyed.
     pub fn set_legacy_hash(&mut self, key: &PinKey, salt_hex: &str, sha256_hex: &str) {
         self.salt = Some(salt_hex.to_string());
-        self.pin_hash = Some(key.hash(&self.id, &format!("sha256:{sha256_hex}")));
+        self.pin_hash = Some(key.hash(self.handle(), &format!("sha256:{sha256_hex}")));
     }
 
     /// Could `code` be this PIN at all? (length and alphabet, where known)
@@ -212,7 +242,7 @@ impl Record {
             },
             None => normalize(code.trim(), self.pin_type),
         };
-        hmac::verify(&key.0, &PinKey::input(&self.id, &code), &want).is_ok()
+        hmac::verify(&key.0, &PinKey::input(self.handle(), &code), &want).is_ok()
     }
 
     /// A claim held by a run that is still within its own deadline.
@@ -362,6 +392,12 @@ impl PinKey {
 
     fn hash(&self, id: &str, pin: &str) -> String {
         hex(hmac::sign(&self.0, &PinKey::input(id, pin)).as_ref())
+    }
+
+    /// A keyed tag of `value` (a phone number in a shared store's key names): the same
+    /// value gives the same tag under one key, and the tag does not give the value away.
+    pub fn tag(&self, what: &str, value: &str) -> String {
+        self.hash(what, value)[..32].to_string()
     }
 }
 

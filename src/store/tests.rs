@@ -10,6 +10,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::sync::{Arc, Barrier};
 
 #[path = "../../tests/support/redis.rs"]
+#[allow(dead_code)] // the proxy is for the CLI tests
 mod redis_server;
 
 const PIN: &str = "493817";
@@ -26,17 +27,23 @@ impl Fixture {
             Fixture::Embedded(d) => StoreSpec::Embedded {
                 dir: d.path().join("state").join("otp"),
             },
-            Fixture::Shared(r) => StoreSpec::Shared {
-                url: Secret::new(r.url()),
-                key: Secret::new("test-store-key-0123456789"),
-                prefix: "otp:".into(),
-            },
+            Fixture::Shared(r) => shared_spec(r.url(), "test-store-key-0123456789"),
         }
     }
 
     /// A new handle: another process, or another machine.
     fn open(&self) -> Box<dyn RecordStore> {
         open(&self.spec()).unwrap_or_else(|f| panic!("open: {}", f.message))
+    }
+}
+
+fn shared_spec(url: impl Into<String>, key: &str) -> StoreSpec {
+    StoreSpec::Shared {
+        url: url.into(),
+        key: Secret::new(key),
+        prefix: "otp:".into(),
+        timeout: std::time::Duration::from_secs(10),
+        ca_file: None,
     }
 }
 
@@ -280,7 +287,11 @@ fn check_says_where_the_store_is() {
         let d = st.check(NOW).unwrap();
         match fx {
             Fixture::Embedded(_) => assert!(d.ends_with("otp/otp.db"), "{d}"),
-            Fixture::Shared(r) => assert_eq!(d, format!("redis://127.0.0.1:{}/0", r.port)),
+            Fixture::Shared(r) => {
+                assert_eq!(d, format!("redis://127.0.0.1:{}/0", r.port));
+                // Proven writable with a key written and removed again.
+                assert_eq!(r.keys(), vec!["otp:key_id".to_string()]);
+            }
         }
     });
 }
@@ -398,10 +409,18 @@ fn embedded_refuses_a_key_that_is_not_the_records_key() {
         dir: tmp.path().to_path_buf(),
     };
     drop(open(&spec).unwrap());
-    std::fs::remove_file(tmp.path().join("store.key")).unwrap();
+    let key = tmp.path().join("store.key");
+    // Another key in its place.
+    std::fs::write(&key, [9u8; 32]).unwrap();
     let f = open(&spec).err().expect("a new key for old records");
     assert_eq!(f.exit_code(), 3);
     assert!(f.message.contains("does not belong"), "{}", f.message);
+    // No key at all: refused, and no new one made.
+    std::fs::remove_file(&key).unwrap();
+    let f = open(&spec).err().expect("no key for old records");
+    assert_eq!(f.exit_code(), 3);
+    assert!(f.message.contains("missing"), "{}", f.message);
+    assert!(!key.exists());
 }
 
 #[test]
@@ -511,7 +530,11 @@ fn shared_records_carry_redis_expiry() {
         .unwrap()
         .get_connection()
         .unwrap();
-    for k in ["otp:rec:ttl", "otp:num:+447700900014"] {
+    // The number's key is named by a keyed tag of it, never the number.
+    let nums: Vec<String> = redis::cmd("KEYS").arg("otp:num:*").query(&mut con).unwrap();
+    assert_eq!(nums.len(), 1);
+    assert!(!nums[0].contains("447700900014"), "{nums:?}");
+    for k in ["otp:rec:ttl", nums[0].as_str()] {
         let ttl: i64 = redis::cmd("TTL").arg(k).query(&mut con).unwrap();
         let want = (300 + record::KEEP_EXPIRED) as i64;
         assert!(ttl > want - 60 && ttl <= want, "{k}: {ttl}");
@@ -519,42 +542,68 @@ fn shared_records_carry_redis_expiry() {
 }
 
 #[test]
-fn shared_unreachable_or_refused_is_exit_5_without_the_password() {
+fn shared_unreachable_is_exit_5_and_a_refused_password_exit_3_without_the_password() {
     let pw = "Pw-9f8e7d6c5b";
     let closed = redis_server::closed_port();
-    let spec = StoreSpec::Shared {
-        url: Secret::new(format!("redis://user:{pw}@127.0.0.1:{closed}/2")),
-        key: Secret::new("k"),
-        prefix: "otp:".into(),
-    };
+    let spec = shared_spec(format!("redis://user:{pw}@127.0.0.1:{closed}/2"), "k");
     let f = open(&spec).err().expect("nothing listens there");
     assert_eq!(f.kind, Kind::Store);
     assert_eq!(f.exit_code(), 5);
     let text = format!("{} {:?} {f:?}", f.message, f.hint);
     assert!(!text.contains(pw), "{text}");
     assert!(
-        f.message.contains(&format!("127.0.0.1:{closed}/2")),
-        "{}",
+        f.message
+            .contains(&format!("redis://user:***@127.0.0.1:{closed}/2")),
+        "only the password is masked: {}",
         f.message
     );
 
     let Some(r) = redis_server::Redis::start_with(Some("right-password-1")) else {
         return;
     };
-    let spec = StoreSpec::Shared {
-        url: Secret::new(format!("redis://:{pw}@127.0.0.1:{}/0", r.port)),
-        key: Secret::new("k"),
-        prefix: "otp:".into(),
-    };
+    let spec = shared_spec(format!("redis://:{pw}@127.0.0.1:{}/0", r.port), "k");
     let f = open(&spec).err().expect("wrong password");
-    assert_eq!(f.exit_code(), 5);
+    assert_eq!(
+        (f.kind, f.exit_code(), f.retryable()),
+        (Kind::Config, 3, false)
+    );
     let text = format!("{} {:?} {f:?}", f.message, f.hint);
     assert!(!text.contains(pw), "{text}");
     // And the right one works.
-    let ok = StoreSpec::Shared {
-        url: Secret::new(r.url()),
-        key: Secret::new("k"),
-        prefix: "otp:".into(),
-    };
+    let ok = shared_spec(r.url(), "k");
     assert!(open(&ok).is_ok());
+}
+
+#[test]
+fn a_held_reservation_commits_with_the_record_in_one_transaction() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("otp");
+    let st = embedded::Embedded::open(&dir).unwrap();
+    let other = embedded::Embedded::open(&dir).unwrap();
+    let s: &dyn RecordStore = &st;
+    let held = Slot {
+        hold: true,
+        ..slot("+447700900020", Some(30))
+    };
+    s.reserve(&held, NOW).unwrap().unwrap();
+    // Nothing is committed until the record is: another run sees neither yet.
+    assert_eq!(embedded::count(&other), (0, 0));
+    s.insert(&rec(s, "h", "p", "+447700900020"), NOW).unwrap();
+    assert_eq!(embedded::count(&other), (1, 1));
+    // A held reservation whose send did not go out is rolled back whole.
+    let t = s
+        .reserve(
+            &Slot {
+                hold: true,
+                ..slot("+447700900021", None)
+            },
+            NOW,
+        )
+        .unwrap()
+        .unwrap();
+    s.release(&t).unwrap();
+    assert_eq!(embedded::count(&other), (1, 1));
+    // The cooldown of the committed one holds.
+    let r = s.reserve(&held, NOW + 1).unwrap().unwrap_err();
+    assert_eq!(r.rule, Rule::Cooldown);
 }
