@@ -809,7 +809,9 @@ fn cancel_otp(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
     let id = provider_of(&profile).id;
     let mut remote = false;
     let mut note = None;
-    if let Some(req) = provider.cancel(&a.id) {
+    // The vendor knows the send by its handle (see `Record::handle`).
+    let handle = rec.as_ref().map_or(a.id.as_str(), |r| r.handle());
+    if let Some(req) = provider.cancel(handle) {
         // Asked again even when the record says cancelled: an earlier cancel may have
         // failed on the way to the vendor.
         let mut http = Http::new(timeout(g)?, profile.ca_file().as_deref(), out.verbose)?;

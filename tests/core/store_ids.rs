@@ -177,3 +177,34 @@ fn status_of_an_own_id_asks_the_vendor_with_its_handle() {
     assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
     assert_eq!(status.hits(), 1);
 }
+
+/// A cancel of the send kept under an id of otp's own asks the vendor with the vendor's
+/// handle, never with otp's id (which the vendor has never seen).
+#[test]
+fn cancel_asks_the_vendor_with_its_own_handle() {
+    let f = FIXTURES.iter().copied().find(|f| f.id == "smscx").unwrap();
+    let server = MockServer::start();
+    let send = server.mock(|when, then| {
+        when.method(POST).path(f.send_path);
+        then.status(f.success_status)
+            .header("content-type", "application/json")
+            .body(f.success_body);
+    });
+    let env = crate::providers::battery::env_for(f, &server.base_url());
+    let out = env.run(&["send", "--to", A, "-q"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    let out = env.run(&["send", "--to", B, "-q"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    let second = support::stdout(&out).trim().to_string();
+    assert_ne!(second, f.success_id);
+    assert_eq!(send.hits(), 2);
+    let by_handle = server.mock(|when, then| {
+        when.method(DELETE).path(format!("/otp/{}", f.success_id));
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(format!(r#"{{"info":{{"id":"{}"}}}}"#, f.success_id));
+    });
+    let out = env.run(&["cancel", "--id", &second]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    assert_eq!(by_handle.hits(), 1);
+}
