@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 pub enum Method {
     Get,
     Post,
+    Put,
     Delete,
 }
 
@@ -20,6 +21,7 @@ impl Method {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
+            Method::Put => "PUT",
             Method::Delete => "DELETE",
         }
     }
@@ -235,7 +237,17 @@ impl Request {
         redact::scrub_document(v)
     }
 
+    /// The `Content-Type` otp adds for the body. None when the adapter set its own in
+    /// `headers` (a signed request must carry exactly the value it signed), or there is
+    /// no body.
     pub fn content_type(&self) -> Option<&'static str> {
+        if self
+            .headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        {
+            return None;
+        }
         match self.body {
             Body::Empty => None,
             Body::Json(_) => Some("application/json"),

@@ -3,7 +3,7 @@
 
 use super::policy::open_store;
 use super::send::with_hint;
-use super::{finish, load_profile, provider_of, timeout};
+use super::{finish, load_profile, provider_of, stamp, timeout};
 use crate::cli::{Global, IdArgs, VerifyArgs};
 use crate::config::Profile;
 use crate::error::{Failure, Kind, Outcome, Purpose, Reason};
@@ -314,6 +314,7 @@ fn ask_vendor(
     let provider = (info.build)(profile)?;
     let phone = ask.rec.and_then(|r| Phone::parse(&r.to, None).ok());
     let req = provider.verify_to(ask.id, phone.as_ref(), ask.code)?;
+    let req = provider.sign(req, &stamp())?;
     let mut http = Http::new(ask.timeout, profile.ca_file().as_deref(), out.verbose)?;
     http.on_reply(provider.reply_secrets());
     if let Some(p) = &phone {
@@ -579,7 +580,7 @@ fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
                     if let Some(ph) = &phone {
                         http.mask(ph.digits().to_string(), ph.masked_digits());
                     }
-                    let reply = http.execute(&req)?;
+                    let reply = http.execute(&provider.sign(req, &stamp())?)?;
                     provider.status_reply(&reply)
                 })
                 .map_err(|f| f.worded(Purpose::Status));
@@ -676,8 +677,9 @@ fn cancel_otp(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
         // Asked again even when the record says cancelled: an earlier cancel may have
         // failed on the way to the vendor.
         let http = Http::new(timeout(g)?, profile.ca_file().as_deref(), out.verbose)?;
-        let answered = http
-            .execute(&req)
+        let answered = provider
+            .sign(req, &stamp())
+            .and_then(|req| http.execute(&req))
             .and_then(|reply| provider.cancel_reply(&reply))
             .map_err(|f| f.worded(Purpose::Cancel));
         match answered {

@@ -314,6 +314,16 @@ pub struct Balance {
     pub note: Option<String>,
 }
 
+/// The moment and the nonce a signed request carries (sinch's `x-timestamp`, telesign's
+/// `Date` and `x-ts-nonce`). The app reads the clock and the CSPRNG and hands them in,
+/// so signing stays a pure function whose result a test can pin.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    pub at: SystemTime,
+    /// Unique per request: a fresh UUID v4 from the OS CSPRNG.
+    pub nonce: String,
+}
+
 /// An adapter built from a profile: settings validated, credentials resolved, no I/O.
 pub trait Provider {
     fn info(&self) -> &'static Info;
@@ -419,6 +429,15 @@ pub trait Provider {
     fn cancel(&self, id: &str) -> Option<Request> {
         let _ = id;
         None
+    }
+
+    /// A finished request (`--param` fields applied) signed at `stamp`, for vendors
+    /// whose signature covers the method, path, body and time (sinch, telesign). The app
+    /// passes every request through here just before it is printed or sent; the others
+    /// return it unchanged.
+    fn sign(&self, req: Request, stamp: &Stamp) -> Result<Request, Failure> {
+        let _ = stamp;
+        Ok(req)
     }
 }
 
