@@ -8,6 +8,7 @@ pub mod console;
 pub mod plivo;
 pub mod prelude;
 pub mod shoutout;
+pub mod sinch;
 pub mod smscx;
 pub mod termii;
 pub mod twilio;
@@ -51,6 +52,7 @@ pub static REGISTRY: &[&Info] = &[
     &vonage::INFO,
     &plivo::INFO,
     &prelude::INFO,
+    &sinch::INFO,
 ];
 
 /// A provider by id or alias, case-insensitive.
