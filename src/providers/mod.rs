@@ -10,6 +10,7 @@ pub mod prelude;
 pub mod shoutout;
 pub mod sinch;
 pub mod smscx;
+pub mod telesign;
 pub mod termii;
 pub mod twilio;
 pub mod vonage;
@@ -53,6 +54,7 @@ pub static REGISTRY: &[&Info] = &[
     &plivo::INFO,
     &prelude::INFO,
     &sinch::INFO,
+    &telesign::INFO,
 ];
 
 /// A provider by id or alias, case-insensitive.
