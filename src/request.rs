@@ -100,6 +100,22 @@ impl Request {
         }
     }
 
+    /// The value of header `name` (any case), as built.
+    pub fn header_value(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The URL's path as it goes on the request line, escapes kept (what a request
+    /// signature covers); None when the URL does not parse.
+    pub fn path(&self) -> Option<String> {
+        reqwest::Url::parse(&self.url)
+            .ok()
+            .map(|u| u.path().to_string())
+    }
+
     /// Whether the top-level body field `name` holds `value` (somewhere in its text).
     pub fn field_contains(&self, name: &str, value: &str) -> bool {
         match &self.body {
@@ -241,11 +257,7 @@ impl Request {
     /// `headers` (a signed request must carry exactly the value it signed), or there is
     /// no body.
     pub fn content_type(&self) -> Option<&'static str> {
-        if self
-            .headers
-            .iter()
-            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-        {
+        if self.header_value("content-type").is_some() {
             return None;
         }
         match self.body {

@@ -328,6 +328,42 @@ pub struct Stamp {
     pub nonce: String,
 }
 
+/// The HMAC-SHA256 key of a vendor that issues its secret as base64 and signs with the
+/// decoded bytes (sinch, telesign): the standard or URL-safe alphabet, padded or not.
+/// None when the secret is not base64.
+pub fn hmac_key(secret: &Secret) -> Option<ring::hmac::Key> {
+    use base64::engine::{general_purpose::PAD, DecodePaddingMode, GeneralPurpose};
+    use base64::{alphabet, Engine as _};
+    let config = PAD.with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    let text = secret.expose().trim();
+    [alphabet::STANDARD, alphabet::URL_SAFE]
+        .iter()
+        .find_map(|a| GeneralPurpose::new(a, config).decode(text).ok())
+        .filter(|bytes| !bytes.is_empty())
+        .map(|bytes| ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &bytes))
+}
+
+/// Base64 of the HMAC of `text` under `key`, as a request signature. Registered with the
+/// redactor before it is returned: masked by value wherever it might be echoed, as well
+/// as by header name.
+pub fn hmac_signature(key: &ring::hmac::Key, text: &str) -> String {
+    use base64::Engine as _;
+    let sig = base64::engine::general_purpose::STANDARD
+        .encode(ring::hmac::sign(key, text.as_bytes()).as_ref());
+    crate::redact::register(&sig);
+    sig
+}
+
+/// The path a request signature covers; a URL that does not parse cannot be signed.
+pub fn signed_path(req: &Request) -> Result<String, Failure> {
+    req.path().ok_or_else(|| {
+        Failure::config(format!(
+            "cannot sign a request to {}",
+            crate::redact::echo(&req.url)
+        ))
+    })
+}
+
 /// An adapter built from a profile: settings validated, credentials resolved, no I/O.
 pub trait Provider {
     fn info(&self) -> &'static Info;

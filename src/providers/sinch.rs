@@ -8,9 +8,9 @@
 //! length, lifetime, attempts and text.
 
 use super::{
-    http_failure, is_success, missing_field, path_segment, reply_json, snippet, text_at,
-    vendor_message, Accepted, Channel, Info, Key, KeyType, LengthRule, Method, Otp, PinBy, Plan,
-    Provider, Reply, Request, Stamp, TtlRule, VerifyBy,
+    hmac_key, hmac_signature, http_failure, is_success, missing_field, path_segment, reply_json,
+    signed_path, snippet, text_at, vendor_message, Accepted, Channel, Info, Key, KeyType,
+    LengthRule, Method, Otp, PinBy, Plan, Provider, Reply, Request, Stamp, TtlRule, VerifyBy,
 };
 use crate::config::{Profile, Source};
 use crate::error::{Failure, Kind, Reason};
@@ -74,7 +74,7 @@ struct Sinch {
 fn build(profile: &Profile) -> Result<Box<dyn Provider>, Failure> {
     let application_key = profile.require_text("application_key")?.trim().to_string();
     let secret = profile.require_secret("application_secret")?;
-    let key = hmac_key(secret.expose()).ok_or_else(|| {
+    let key = hmac_key(&secret).ok_or_else(|| {
         // The value is not echoed: it is a secret.
         profile
             .bad_value(
@@ -92,31 +92,6 @@ fn build(profile: &Profile) -> Result<Box<dyn Provider>, Failure> {
         application_key,
         key,
     }))
-}
-
-/// HMAC-SHA256 keyed with the base64-decoded secret. Sinch issues standard base64; the
-/// URL-safe alphabet and missing padding are read too, anything else is refused.
-fn hmac_key(secret: &str) -> Option<ring::hmac::Key> {
-    let bytes = decode_base64(secret.trim())?;
-    Some(ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &bytes))
-}
-
-/// Standard or URL-safe base64, padded or not; None when it is neither or empty.
-pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    use base64::engine::{general_purpose, DecodePaddingMode, GeneralPurpose};
-    let lenient = |alphabet| {
-        GeneralPurpose::new(
-            alphabet,
-            general_purpose::PAD.with_decode_padding_mode(DecodePaddingMode::Indifferent),
-        )
-    };
-    [
-        lenient(&base64::alphabet::STANDARD),
-        lenient(&base64::alphabet::URL_SAFE),
-    ]
-    .iter()
-    .find_map(|e| e.decode(text).ok())
-    .filter(|b| !b.is_empty())
 }
 
 fn message_refused() -> Failure {
@@ -151,29 +126,13 @@ fn signature(
     path: &str,
 ) -> String {
     use md5::Digest as _;
-    let b64 = &base64::engine::general_purpose::STANDARD;
     let md5 = if body.is_empty() {
         String::new()
     } else {
-        b64.encode(md5::Md5::digest(body))
+        base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(body))
     };
     let text = format!("{method}\n{md5}\n{content_type}\nx-timestamp:{timestamp}\n{path}");
-    b64.encode(ring::hmac::sign(key, text.as_bytes()).as_ref())
-}
-
-/// The path as it goes on the request line (escapes kept), which is what Sinch signs.
-pub(crate) fn url_path(url: &str) -> Result<String, Failure> {
-    reqwest::Url::parse(url)
-        .map(|u| u.path().to_string())
-        .map_err(|_| Failure::config(format!("cannot sign a request to {}", redact::echo(url))))
-}
-
-/// A header's value, by name in any case.
-pub(crate) fn header<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
-    req.headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
+    hmac_signature(key, &text)
 }
 
 impl Sinch {
@@ -324,11 +283,11 @@ impl Provider for Sinch {
     }
 
     /// `Authorization: Application key:signature` and `x-timestamp`, over the request as
-    /// it will be sent. The signature is registered with the redactor: it is masked by
-    /// value as well as by header name.
+    /// it will be sent.
     fn sign(&self, req: Request, stamp: &Stamp) -> Result<Request, Failure> {
         let timestamp = iso_time(stamp)?;
-        let content_type = header(&req, "content-type")
+        let content_type = req
+            .header_value("content-type")
             .or(req.content_type())
             .unwrap_or_default()
             .to_string();
@@ -338,9 +297,8 @@ impl Provider for Sinch {
             &req.body_bytes(),
             &content_type,
             &timestamp,
-            &url_path(&req.url)?,
+            &signed_path(&req)?,
         );
-        redact::register(&sig);
         let mut req = req;
         req.headers.retain(|(k, _)| {
             !k.eq_ignore_ascii_case("authorization") && !k.eq_ignore_ascii_case("x-timestamp")
@@ -451,7 +409,7 @@ mod tests {
             r#"{"method":"sms","sms":{"code":"123456"}}"#
         );
         assert_eq!(
-            header(&r, "authorization"),
+            r.header_value("authorization"),
             Some("Application 1c9a4f0e-5b7d-4e2a-9f3c-2d8b6a4e0f11:Fdgv+TiGQrqV4Pw5anh7iAYoIJvbiJPb3nEGRH9MSBE=")
         );
 
@@ -459,10 +417,10 @@ mod tests {
         assert_eq!(r.method, Method::Get);
         assert_eq!(r.body, Body::Empty);
         assert_eq!(
-            header(&r, "authorization"),
+            r.header_value("authorization"),
             Some("Application 1c9a4f0e-5b7d-4e2a-9f3c-2d8b6a4e0f11:9tgTLRKIvlvKFoljeaiXmUu4lloFrbRaQnglETKnOHw=")
         );
-        assert_eq!(header(&r, "content-type"), Some(CONTENT_TYPE));
+        assert_eq!(r.header_value("content-type"), Some(CONTENT_TYPE));
     }
 
     #[test]
@@ -479,22 +437,28 @@ mod tests {
             ..stamp()
         };
         let b = p.sign(base.clone(), &later).unwrap();
-        assert_ne!(header(&a, "authorization"), header(&b, "authorization"));
+        assert_ne!(
+            a.header_value("authorization"),
+            b.header_value("authorization")
+        );
         assert_eq!(
-            header(&b, "x-timestamp"),
+            b.header_value("x-timestamp"),
             Some("2026-12-07T17:41:30.123456+00:00")
         );
         let mut with_param = base.clone();
         with_param.apply_params(&[("reference".into(), "order-1".into())]);
         let c = p.sign(with_param, &stamp()).unwrap();
-        assert_ne!(header(&a, "authorization"), header(&c, "authorization"));
+        assert_ne!(
+            a.header_value("authorization"),
+            c.header_value("authorization")
+        );
         // Whole seconds print as Python's isoformat() does: no fraction.
         let whole = Stamp {
             at: SystemTime::UNIX_EPOCH + Duration::from_secs(1_765_129_289),
             ..stamp()
         };
         assert_eq!(
-            header(&p.sign(base, &whole).unwrap(), "x-timestamp"),
+            p.sign(base, &whole).unwrap().header_value("x-timestamp"),
             Some("2025-12-07T17:41:29+00:00")
         );
     }
@@ -583,10 +547,12 @@ mod tests {
         assert_eq!(e.exit_code(), 3);
         assert!(e.message.contains("base64"), "{}", e.message);
         assert!(!e.message.contains(bad) && !e.hint.unwrap().contains(bad));
-        assert_eq!(decode_base64("K9u1nJd4S2mFq7Vx0bTzRw").unwrap().len(), 16);
-        assert_eq!(decode_base64("-_-_").unwrap().len(), 3);
-        assert!(decode_base64("").is_none());
-        assert!(decode_base64("abcde").is_none());
+        for ok in ["K9u1nJd4S2mFq7Vx0bTzRw", "K9u1nJd4S2mFq7Vx0bTzRw==", "-_-_"] {
+            assert!(hmac_key(&Secret::new(ok)).is_some(), "{ok}");
+        }
+        for bad in ["", "abcde", "+-+-", "a b"] {
+            assert!(hmac_key(&Secret::new(bad)).is_none(), "{bad}");
+        }
     }
 
     #[test]

@@ -6,17 +6,16 @@
 //! HMAC-SHA256 keyed with the base64-decoded API key. Telesign writes its own text unless
 //! the user chose one, which goes as `template` with Telesign's `$$CODE$$`.
 
-use super::sinch::{decode_base64, header, url_path};
 use super::{
-    form_encode, http_failure, is_success, missing_field, path_segment, reply_json, snippet,
-    text_at, vendor_message, Accepted, Channel, Info, Key, KeyType, LengthRule, Method, Otp, PinBy,
-    Plan, Provider, Reply, Request, Stamp, TtlRule, VerifyBy,
+    form_encode, hmac_key, hmac_signature, http_failure, is_success, missing_field, path_segment,
+    reply_json, signed_path, snippet, text_at, vendor_message, Accepted, Channel, Info, Key,
+    KeyType, LengthRule, Method, Otp, PinBy, Plan, Provider, Reply, Request, Stamp, TtlRule,
+    VerifyBy,
 };
 use crate::config::Profile;
 use crate::error::{Failure, Kind, Reason};
 use crate::message::PinType;
 use crate::redact::{self, Secret};
-use base64::Engine as _;
 use serde_json::Value;
 
 /// Telesign's placeholder for the code in `template`.
@@ -72,7 +71,7 @@ struct Telesign {
 fn build(profile: &Profile) -> Result<Box<dyn Provider>, Failure> {
     let customer_id = profile.require_text("customer_id")?.trim().to_string();
     let api_key = profile.require_secret("api_key")?;
-    let bytes = decode_base64(api_key.expose().trim()).ok_or_else(|| {
+    let key = hmac_key(&api_key).ok_or_else(|| {
         // The value is not echoed: it is a secret.
         profile
             .bad_value(
@@ -84,7 +83,7 @@ fn build(profile: &Profile) -> Result<Box<dyn Provider>, Failure> {
     Ok(Box::new(Telesign {
         base: profile.base_url()?,
         customer_id,
-        key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &bytes),
+        key,
     }))
 }
 
@@ -116,8 +115,7 @@ fn signature(
     }
     text.push('\n');
     text.push_str(path);
-    base64::engine::general_purpose::STANDARD
-        .encode(ring::hmac::sign(key, text.as_bytes()).as_ref())
+    hmac_signature(key, &text)
 }
 
 /// Telesign's error document: `{"errors": [{"code", "description"}], "status": {"code",
@@ -276,11 +274,11 @@ impl Provider for Telesign {
     }
 
     /// `Authorization: TSA customer_id:signature`, `Date`, `x-ts-auth-method` and
-    /// `x-ts-nonce`, over the request as it will be sent. The signature is registered
-    /// with the redactor: masked by value as well as by header name.
+    /// `x-ts-nonce`, over the request as it will be sent.
     fn sign(&self, req: Request, stamp: &Stamp) -> Result<Request, Failure> {
         let date = http_date(stamp)?;
-        let content_type = header(&req, "content-type")
+        let content_type = req
+            .header_value("content-type")
             .or(req.content_type())
             .unwrap_or_default()
             .to_string();
@@ -292,9 +290,8 @@ impl Provider for Telesign {
             &date,
             &stamp.nonce,
             &body,
-            &url_path(&req.url)?,
+            &signed_path(&req)?,
         );
-        redact::register(&sig);
         let mut req = req;
         req.headers.retain(|(k, _)| {
             !["authorization", "date", "x-ts-auth-method", "x-ts-nonce"]
@@ -352,7 +349,7 @@ mod tests {
     }
 
     fn auth(r: &Request) -> &str {
-        header(r, "authorization").unwrap()
+        r.header_value("authorization").unwrap()
     }
 
     /// The reference signatures were computed by Telesign's Python SDK (PyPI `telesign`
