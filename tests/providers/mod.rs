@@ -5,7 +5,9 @@ pub mod cinnox;
 pub mod plivo;
 pub mod prelude;
 pub mod shoutout;
+pub mod sinch;
 pub mod smscx;
+pub mod telesign;
 pub mod termii;
 pub mod twilio;
 pub mod vonage;
@@ -24,4 +26,6 @@ pub static FIXTURES: &[&Fixture] = &[
     &prelude::FIXTURE,
     &twilio::FIXTURE,
     &plivo::FIXTURE,
+    &sinch::FIXTURE,
+    &telesign::FIXTURE,
 ];
