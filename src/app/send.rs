@@ -875,7 +875,10 @@ fn deliver(
                 let mut http = Http::new(opts.timeout, profile.ca_file().as_deref(), out.verbose)?;
                 http.mask(to.digits().to_string(), to.masked_digits());
                 http.on_reply(provider.reply_secrets());
-                let reply = http.execute_retrying(req, opts.retries)?;
+                // Signed again as it leaves: a fallback step's plan was signed before the
+                // steps ahead of it were tried, and a signature carries its time.
+                let req = provider.sign(req.clone(), &stamp())?;
+                let reply = http.execute_retrying(&req, opts.retries)?;
                 provider.send_reply(&reply).and_then(printable_handle)
             })();
             asked.map_err(|f| super::mask_number_in(f.worded(Purpose::Send), to))

@@ -241,8 +241,9 @@ impl Provider for Sinch {
     }
 
     fn verify_reply(&self, reply: &Reply) -> Result<(), Failure> {
-        let v = reply_json(INFO.id, reply)?;
         if reply.status == 404 {
+            // Whatever the body (JSON or none).
+            let v = serde_json::from_slice::<Value>(&reply.body).unwrap_or(Value::Null);
             // Sinch no longer knows the id: the local record says why (used, expired).
             return Err(Failure::not_verified(
                 Reason::UnknownId,
@@ -252,6 +253,7 @@ impl Provider for Sinch {
             .code(text_at(&v, "errorCode"))
             .ask_record());
         }
+        let v = reply_json(INFO.id, reply)?;
         if !is_success(reply.status) {
             return Err(self.refusal(reply, &v));
         }
@@ -681,6 +683,14 @@ mod tests {
             (f.reason, f.exit_code(), f.ask_record),
             (Some(Reason::UnknownId), 1, true)
         );
+        // A 404 whatever its body.
+        let bare = Reply {
+            status: 404,
+            content_type: Some("text/html".into()),
+            body: b"<h1>Not Found</h1>".to_vec(),
+        };
+        let f = p.verify_reply(&bare).unwrap_err();
+        assert_eq!((f.reason, f.exit_code()), (Some(Reason::UnknownId), 1));
         let f = p
             .verify_reply(&reply(
                 401,

@@ -227,8 +227,9 @@ impl Provider for Telesign {
     }
 
     fn verify_reply(&self, reply: &Reply) -> Result<(), Failure> {
-        let v = reply_json(INFO.id, reply)?;
         if reply.status == 404 {
+            // Whatever the body (JSON or none).
+            let v = serde_json::from_slice::<Value>(&reply.body).unwrap_or(Value::Null);
             // Telesign does not know the reference: the local record says why.
             return Err(Failure::not_verified(
                 Reason::UnknownId,
@@ -238,6 +239,7 @@ impl Provider for Telesign {
             .code(first_error(&v).1)
             .ask_record());
         }
+        let v = reply_json(INFO.id, reply)?;
         if !is_success(reply.status) {
             return Err(self.refusal(reply, &v));
         }
@@ -605,6 +607,14 @@ mod tests {
             (f.reason, f.exit_code(), f.ask_record),
             (Some(Reason::UnknownId), 1, true)
         );
+        // A 404 whatever its body.
+        let bare = Reply {
+            status: 404,
+            content_type: None,
+            body: b"<h1>Not Found</h1>".to_vec(),
+        };
+        let f = p.verify_reply(&bare).unwrap_err();
+        assert_eq!((f.reason, f.exit_code()), (Some(Reason::UnknownId), 1));
         let f = p
             .verify_reply(&reply(
                 401,

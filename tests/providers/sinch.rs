@@ -311,3 +311,34 @@ fn dry_run_and_verbose_mask_the_signature() {
     assert!(!err.contains(APP_KEY), "{err}");
     support::assert_no_leak(&out, &[]);
 }
+
+#[test]
+fn a_fallback_step_is_signed_as_it_leaves() {
+    let server = MockServer::start();
+    let base = server.base_url();
+    let first = battery::mock(
+        &server,
+        POST,
+        "/v2/verification",
+        401,
+        r#"{"code":"invalid_api_key","message":"The API key is invalid."}"#,
+    );
+    let m = server.mock(|when, then| {
+        when.method(POST).path(SEND_PATH).matches(signed);
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(SUCCESS);
+    });
+    let env = Env::new();
+    env.config(&format!(
+        "default_profile = \"fr\"\n[profiles.fr]\nprovider = \"prelude\"\nbase_url = \"{base}\"\napi_key = \"prelude-unit-key\"\nfallback = [\"se\"]\n[profiles.se]\n{}",
+        profile(&base)
+    ));
+    let out = env.run(&["send", "--to", TO, "-o", "json"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    let v = support::json(&out);
+    assert_eq!(v["provider"], "sinch");
+    assert_eq!(v["tried"][0]["provider"], "prelude");
+    assert_eq!((first.hits(), m.hits()), (1, 1));
+    support::assert_no_leak(&out, &[]);
+}
