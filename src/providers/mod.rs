@@ -330,17 +330,28 @@ pub struct Stamp {
 
 /// The HMAC-SHA256 key of a vendor that issues its secret as base64 and signs with the
 /// decoded bytes (sinch, telesign): the standard or URL-safe alphabet, padded or not.
-/// None when the secret is not base64.
+/// None when the secret is not base64. The key's other spellings (the other alphabet,
+/// with and without padding, hex) are registered with the redactor like the secret.
 pub fn hmac_key(secret: &Secret) -> Option<ring::hmac::Key> {
-    use base64::engine::{general_purpose::PAD, DecodePaddingMode, GeneralPurpose};
+    use base64::engine::{general_purpose, DecodePaddingMode, GeneralPurpose};
     use base64::{alphabet, Engine as _};
-    let config = PAD.with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    let config = general_purpose::PAD.with_decode_padding_mode(DecodePaddingMode::Indifferent);
     let text = secret.expose().trim();
-    [alphabet::STANDARD, alphabet::URL_SAFE]
+    let bytes = [alphabet::STANDARD, alphabet::URL_SAFE]
         .iter()
         .find_map(|a| GeneralPurpose::new(a, config).decode(text).ok())
-        .filter(|bytes| !bytes.is_empty())
-        .map(|bytes| ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &bytes))
+        .filter(|bytes| !bytes.is_empty())?;
+    for engine in [
+        general_purpose::STANDARD,
+        general_purpose::STANDARD_NO_PAD,
+        general_purpose::URL_SAFE,
+        general_purpose::URL_SAFE_NO_PAD,
+    ] {
+        crate::redact::register(&engine.encode(&bytes));
+    }
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    crate::redact::register(&hex);
+    Some(ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &bytes))
 }
 
 /// Base64 of the HMAC of `text` under `key`, as a request signature. Registered with the

@@ -342,3 +342,28 @@ fn a_fallback_step_is_signed_as_it_leaves() {
     assert_eq!((first.hits(), m.hits()), (1, 1));
     support::assert_no_leak(&out, &[]);
 }
+
+/// The decoded secret in another spelling (the standard alphabet, hex), echoed by the
+/// vendor, is masked like the secret as written.
+#[test]
+fn the_secret_echoed_in_any_spelling_is_masked() {
+    let key = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(CANARY)
+        .unwrap();
+    let standard = base64::engine::general_purpose::STANDARD.encode(&key);
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    let body =
+        json!({"errorCode": 40100, "message": format!("bad secret {standard} {hex} {CANARY}")})
+            .to_string();
+    let server = MockServer::start();
+    battery::mock(&server, POST, SEND_PATH, 401, &body);
+    let env = env(&server.base_url(), "");
+    for extra in [&["-o", "json"][..], &["-v"][..]] {
+        let mut args = vec!["send", "--to", TO];
+        args.extend_from_slice(extra);
+        let out = env.run(&args);
+        assert_eq!(support::code(&out), 4, "{}", support::stderr(&out));
+        let all = format!("{}{}", support::stdout(&out), support::stderr(&out));
+        support::assert_none_of(&all, &[CANARY, &standard, &hex], &[]);
+    }
+}

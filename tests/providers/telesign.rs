@@ -291,3 +291,28 @@ fn dry_run_and_verbose_mask_the_signature() {
     assert!(!err.contains(CUSTOMER), "{err}");
     support::assert_no_leak(&out, &[]);
 }
+
+/// The decoded API key in another spelling (the standard alphabet, hex), echoed by the
+/// vendor, is masked like the key as written.
+#[test]
+fn the_key_echoed_in_any_spelling_is_masked() {
+    let key = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(CANARY)
+        .unwrap();
+    let standard = base64::engine::general_purpose::STANDARD.encode(&key);
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    let body = format!(
+        r#"{{"errors":[{{"code":-30006,"description":"bad key {standard} {hex} {CANARY}"}}]}}"#
+    );
+    let server = MockServer::start();
+    battery::mock(&server, POST, SEND_PATH, 401, &body);
+    let env = env(&server.base_url(), "");
+    for extra in [&["-o", "json"][..], &["-v"][..]] {
+        let mut args = vec!["send", "--to", TO];
+        args.extend_from_slice(extra);
+        let out = env.run(&args);
+        assert_eq!(support::code(&out), 4, "{}", support::stderr(&out));
+        let all = format!("{}{}", support::stdout(&out), support::stderr(&out));
+        support::assert_none_of(&all, &[CANARY, &standard, &hex], &[]);
+    }
+}
