@@ -124,7 +124,9 @@ vonage\t'Vonage Verify v2'
 plivo\t'Plivo Verify'
 prelude\t'Prelude Verify v2'
 msg91\t'MSG91 OTP'
-infobip\t'Infobip 2FA'"
+infobip\t'Infobip 2FA'
+sinch\t'Sinch Verification'
+telesign\t'Telesign SMS Verify'"
 complete -c otp -n "__fish_otp_using_subcommand send" -l channel -d 'sms, whatsapp or voice [default: sms]' -r -f -a "sms\t''
 whatsapp\t''
 voice\t''"
@@ -211,7 +213,9 @@ vonage\t'Vonage Verify v2'
 plivo\t'Plivo Verify'
 prelude\t'Prelude Verify v2'
 msg91\t'MSG91 OTP'
-infobip\t'Infobip 2FA'"
+infobip\t'Infobip 2FA'
+sinch\t'Sinch Verification'
+telesign\t'Telesign SMS Verify'"
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from init" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from init" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from init" -s o -l output -d 'Output format: text or json' -r -f -a "text\t''

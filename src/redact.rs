@@ -371,6 +371,9 @@ const SECRET_FIELDS: &[&str] = &[
     "password",
     "access_token",
     "client_secret",
+    // telesign: the typed code in the verify query, and echoed in its replies
+    "verify_code",
+    "code_entered",
 ];
 
 /// In a vendor's reply `code` is usually an error code, so it stays readable there.

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 pub enum Method {
     Get,
     Post,
+    Put,
     Delete,
 }
 
@@ -20,6 +21,7 @@ impl Method {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
+            Method::Put => "PUT",
             Method::Delete => "DELETE",
         }
     }
@@ -108,6 +110,22 @@ impl Request {
             }
             _ => {}
         }
+    }
+
+    /// The value of header `name` (any case), as built.
+    pub fn header_value(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The URL's path as it goes on the request line, escapes kept (what a request
+    /// signature covers); None when the URL does not parse.
+    pub fn path(&self) -> Option<String> {
+        reqwest::Url::parse(&self.url)
+            .ok()
+            .map(|u| u.path().to_string())
     }
 
     /// Whether the top-level body field `name` holds `value` (somewhere in its text).
@@ -247,7 +265,13 @@ impl Request {
         redact::scrub_document(v)
     }
 
+    /// The `Content-Type` otp adds for the body. None when the adapter set its own in
+    /// `headers` (a signed request must carry exactly the value it signed), or there is
+    /// no body.
     pub fn content_type(&self) -> Option<&'static str> {
+        if self.header_value("content-type").is_some() {
+            return None;
+        }
         match self.body {
             Body::Empty => None,
             Body::Json(_) => Some("application/json"),

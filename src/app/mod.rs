@@ -445,6 +445,15 @@ pub(super) fn provider_of(p: &Profile) -> &'static Info {
     providers::find(p.schema.id).expect("a resolved profile names a registered provider")
 }
 
+/// The time and a fresh nonce for signing one request (`Provider::sign`): the clock and
+/// the CSPRNG are read here, never inside an adapter.
+pub(super) fn stamp() -> providers::Stamp {
+    providers::Stamp {
+        at: std::time::SystemTime::now(),
+        nonce: crate::message::new_id(),
+    }
+}
+
 /// A vendor's error text that echoes the number shows it masked, as `--verbose` does.
 pub(super) fn mask_number_in(mut f: Failure, to: &crate::phone::Phone) -> Failure {
     let digits = to.masked_digits();
@@ -614,8 +623,16 @@ mod id_tests {
                     if line.starts_with("base_url") || line.starts_with('#') {
                         continue;
                     }
+                    // Base64, as the vendors that sign with a decoded key (sinch,
+                    // telesign) require of theirs; any other takes it as a plain token.
                     let line = match line.split_once("{ env = ") {
-                        Some((head, _)) => format!("{head}\"unit-credential-{}\"", info.id),
+                        Some((head, _)) => format!(
+                            "{head}\"{}\"",
+                            base64::Engine::encode(
+                                &base64::engine::general_purpose::STANDARD,
+                                format!("unit-credential-{}", info.id)
+                            )
+                        ),
                         None => line.to_string(),
                     };
                     body.push_str(&line);

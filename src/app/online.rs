@@ -205,6 +205,7 @@ fn online(
     };
     let mut client = Http::new(timeout, profile.ca_file().as_deref(), verbose)?;
     client.on_reply(provider.reply_secrets());
+    let req = provider.sign(req, &super::stamp())?;
     let reply = client.execute(&req).map_err(|f| f.worded(Purpose::Check))?;
     provider
         .balance_reply(&reply)

@@ -3,7 +3,7 @@
 
 use super::policy::open_store;
 use super::send::with_hint;
-use super::{finish, load_profile, provider_of, timeout};
+use super::{finish, load_profile, provider_of, stamp, timeout};
 use crate::cli::{Global, IdArgs, VerifyArgs};
 use crate::config::Profile;
 use crate::error::{Failure, Kind, Outcome, Purpose, Reason};
@@ -437,6 +437,7 @@ fn ask_vendor(
     // when the vendor gave the handle to another number's send too).
     let handle = ask.rec.map_or(ask.id, |r| r.handle());
     let req = provider.verify_to(handle, phone.as_ref(), ask.code)?;
+    let req = provider.sign(req, &stamp())?;
     let mut http = Http::new(ask.timeout, profile.ca_file().as_deref(), out.verbose)?;
     http.limit_named(ask.timeout_name);
     http.on_reply(provider.reply_secrets());
@@ -707,6 +708,7 @@ fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
                     if let Some(ph) = &phone {
                         http.mask(ph.digits().to_string(), ph.masked_digits());
                     }
+                    let req = provider.sign(req, &stamp())?;
                     let reply =
                         super::progress::waiting(out, provider_of(p).id, || http.execute(&req))?;
                     provider.status_reply(&reply)
@@ -816,7 +818,9 @@ fn cancel_otp(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
         // failed on the way to the vendor.
         let mut http = Http::new(timeout(g)?, profile.ca_file().as_deref(), out.verbose)?;
         http.limit_named(super::source(g, "timeout"));
-        let answered = super::progress::waiting(out, id, || http.execute(&req))
+        let answered = provider
+            .sign(req, &stamp())
+            .and_then(|req| super::progress::waiting(out, id, || http.execute(&req)))
             .and_then(|reply| provider.cancel_reply(&reply))
             .map_err(|f| f.worded(Purpose::Cancel));
         match answered {

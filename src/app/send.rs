@@ -2,7 +2,7 @@
 //! and the local record.
 
 use super::policy::{self, open_store};
-use super::{fallback, load_profile, provider_of, route, timeout};
+use super::{fallback, load_profile, provider_of, route, stamp, timeout};
 use crate::cli::{Global, SendArgs};
 use crate::config::{self, Profile};
 use crate::error::{Failure, Kind, Outcome, Purpose};
@@ -11,7 +11,7 @@ use crate::message::{self, PinType, Template};
 use crate::output::{self, Printer, Report};
 use crate::phone::{self, Phone};
 use crate::providers::{
-    Accepted, Channel, Info, LengthRule, Otp, PinBy, Plan, Provider, Setting, TtlRule,
+    Accepted, Channel, Info, LengthRule, Otp, PinBy, Plan, Provider, Setting, Stamp, TtlRule,
 };
 use crate::redact::Secret;
 use crate::store::{self, Limit, Record, RecordStore, Refusal, Rule, Ticket};
@@ -486,7 +486,7 @@ pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
         let slot_wanted = draft.cooldown.filter(|_| !a.force);
         check_store(g, &profile, &draft, slot_wanted, a.dry_run, now);
         let provider = (info.build)(&profile)?;
-        let plan = plan(provider.as_ref(), &draft, &opts.params)?;
+        let plan = plan(provider.as_ref(), &draft, &opts.params, &stamp())?;
         let rest = routed.as_ref().map_or(&[][..], route::Routed::rest);
         let chain = fallback::profiles(g, &profile, rest, &a.fallback, &flags)?;
         let first = Step {
@@ -615,7 +615,7 @@ fn chain_steps(
             }
         })?;
         let provider = (info.build)(&profile).map_err(named)?;
-        let plan = plan(provider.as_ref(), &draft, params).map_err(named)?;
+        let plan = plan(provider.as_ref(), &draft, params, &stamp()).map_err(named)?;
         if shared.is_none() {
             shared = draft.pin.clone();
         }
@@ -836,8 +836,13 @@ fn draft(profile: &Profile, info: &'static Info, a: &SendArgs) -> Result<Draft, 
 }
 
 /// The provider's request (or console delivery) for a draft, `--param` fields applied
-/// last. Pure.
-fn plan(provider: &dyn Provider, d: &Draft, params: &[(String, String)]) -> Result<Plan, Failure> {
+/// last, then signed at `stamp` where the vendor signs requests. Pure.
+fn plan(
+    provider: &dyn Provider,
+    d: &Draft,
+    params: &[(String, String)],
+    stamp: &Stamp,
+) -> Result<Plan, Failure> {
     let s = &d.settings;
     let otp = Otp {
         to: d.to.clone(),
@@ -869,6 +874,7 @@ fn plan(provider: &dyn Provider, d: &Draft, params: &[(String, String)]) -> Resu
             }
         }
         req.apply_params(params);
+        *req = provider.sign(req.clone(), stamp)?;
     }
     Ok(plan)
 }
@@ -1041,8 +1047,11 @@ fn deliver(
                 http.limit_named(opts.timeout_name.clone());
                 http.mask(to.digits().to_string(), to.masked_digits());
                 http.on_reply(provider.reply_secrets());
+                // Signed again as it leaves: a fallback step's plan was signed before the
+                // steps ahead of it were tried, and a signature carries its time.
+                let req = provider.sign(req.clone(), &stamp())?;
                 let reply = super::progress::waiting(out, provider.info().id, || {
-                    http.execute_retrying(req, opts.retries)
+                    http.execute_retrying(&req, opts.retries)
                 })?;
                 provider.send_reply(&reply).and_then(printable_handle)
             })();
@@ -1356,6 +1365,14 @@ mod tests {
     use crate::providers::{self, testing, Body};
     use clap::Parser;
 
+    /// A fixed signing time and nonce: plans stay pure.
+    fn unit_stamp() -> Stamp {
+        Stamp {
+            at: SystemTime::UNIX_EPOCH,
+            nonce: "00000000-0000-4000-8000-000000000000".into(),
+        }
+    }
+
     fn args(extra: &[&str]) -> (Global, SendArgs) {
         let argv = ["otp", "send", "--to", "+2348012345678"];
         let cli = Cli::try_parse_from(argv.iter().chain(extra)).unwrap();
@@ -1415,7 +1432,7 @@ mod tests {
         let provider = (info.build)(&p).unwrap();
         let (_, a) = args(&["--pin", "246810"]);
         let d = draft(&p, info, &a).unwrap();
-        let Plan::Http(req) = plan(provider.as_ref(), &d, &[]).unwrap() else {
+        let Plan::Http(req) = plan(provider.as_ref(), &d, &[], &unit_stamp()).unwrap() else {
             panic!("cinnox sends over HTTP");
         };
         let Body::Json(serde_json::Value::Object(body)) = &req.body else {
@@ -1426,10 +1443,15 @@ mod tests {
             .find(|k| req.field_contains(k, "246810"))
             .expect("a field carries the PIN")
             .clone();
-        let f = plan(provider.as_ref(), &d, &[(field, "1".into())]).unwrap_err();
+        let f = plan(provider.as_ref(), &d, &[(field, "1".into())], &unit_stamp()).unwrap_err();
         assert!(f.message.contains("would replace the PIN"), "{}", f.message);
-        let Plan::Http(req) = plan(provider.as_ref(), &d, &[("extra".into(), "7".into())]).unwrap()
-        else {
+        let Plan::Http(req) = plan(
+            provider.as_ref(),
+            &d,
+            &[("extra".into(), "7".into())],
+            &unit_stamp(),
+        )
+        .unwrap() else {
             panic!("cinnox sends over HTTP");
         };
         assert!(req.field_contains("extra", "7"));

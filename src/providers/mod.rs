@@ -10,7 +10,9 @@ pub mod msg91;
 pub mod plivo;
 pub mod prelude;
 pub mod shoutout;
+pub mod sinch;
 pub mod smscx;
+pub mod telesign;
 pub mod termii;
 pub mod twilio;
 pub mod vonage;
@@ -55,6 +57,8 @@ pub static REGISTRY: &[&Info] = &[
     &prelude::INFO,
     &msg91::INFO,
     &infobip::INFO,
+    &sinch::INFO,
+    &telesign::INFO,
 ];
 
 /// A provider by id or alias, case-insensitive.
@@ -327,6 +331,63 @@ pub struct Balance {
     pub note: Option<String>,
 }
 
+/// The moment and the nonce a signed request carries (sinch's `x-timestamp`, telesign's
+/// `Date` and `x-ts-nonce`). The app reads the clock and the CSPRNG and hands them in,
+/// so signing stays a pure function whose result a test can pin.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    pub at: SystemTime,
+    /// Unique per request: a fresh UUID v4 from the OS CSPRNG.
+    pub nonce: String,
+}
+
+/// The HMAC-SHA256 key of a vendor that issues its secret as base64 and signs with the
+/// decoded bytes (sinch, telesign): the standard or URL-safe alphabet, padded or not.
+/// None when the secret is not base64. The key's other spellings (the other alphabet,
+/// with and without padding, hex) are registered with the redactor like the secret.
+pub fn hmac_key(secret: &Secret) -> Option<ring::hmac::Key> {
+    use base64::engine::{general_purpose, DecodePaddingMode, GeneralPurpose};
+    use base64::{alphabet, Engine as _};
+    let config = general_purpose::PAD.with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    let text = secret.expose().trim();
+    let bytes = [alphabet::STANDARD, alphabet::URL_SAFE]
+        .iter()
+        .find_map(|a| GeneralPurpose::new(a, config).decode(text).ok())
+        .filter(|bytes| !bytes.is_empty())?;
+    for engine in [
+        general_purpose::STANDARD,
+        general_purpose::STANDARD_NO_PAD,
+        general_purpose::URL_SAFE,
+        general_purpose::URL_SAFE_NO_PAD,
+    ] {
+        crate::redact::register(&engine.encode(&bytes));
+    }
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    crate::redact::register(&hex);
+    Some(ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &bytes))
+}
+
+/// Base64 of the HMAC of `text` under `key`, as a request signature. Registered with the
+/// redactor before it is returned: masked by value wherever it might be echoed, as well
+/// as by header name.
+pub fn hmac_signature(key: &ring::hmac::Key, text: &str) -> String {
+    use base64::Engine as _;
+    let sig = base64::engine::general_purpose::STANDARD
+        .encode(ring::hmac::sign(key, text.as_bytes()).as_ref());
+    crate::redact::register(&sig);
+    sig
+}
+
+/// The path a request signature covers; a URL that does not parse cannot be signed.
+pub fn signed_path(req: &Request) -> Result<String, Failure> {
+    req.path().ok_or_else(|| {
+        Failure::config(format!(
+            "cannot sign a request to {}",
+            crate::redact::echo(&req.url)
+        ))
+    })
+}
+
 /// An adapter built from a profile: settings validated, credentials resolved, no I/O.
 pub trait Provider {
     fn info(&self) -> &'static Info;
@@ -456,6 +517,15 @@ pub trait Provider {
     fn cancel(&self, id: &str) -> Option<Request> {
         let _ = id;
         None
+    }
+
+    /// A finished request (`--param` fields applied) signed at `stamp`, for vendors
+    /// whose signature covers the method, path, body and time (sinch, telesign). The app
+    /// passes every request through here just before it is printed or sent; the others
+    /// return it unchanged.
+    fn sign(&self, req: Request, stamp: &Stamp) -> Result<Request, Failure> {
+        let _ = stamp;
+        Ok(req)
     }
 }
 

@@ -50,7 +50,7 @@ fn bash_completes_providers_and_aliases_from_the_registry() {
     }
     assert!(offered.contains(&"androidapi".to_string()), "{offered:?}");
     assert_eq!(
-        bash_offers(&["otp", "send", "--provider", "te"]),
+        bash_offers(&["otp", "send", "--provider", "ter"]),
         ["termii"]
     );
     assert!(bash_offers(&["otp", "providers", ""]).contains(&"vonage".to_string()));

@@ -8,7 +8,9 @@ pub mod msg91;
 pub mod plivo;
 pub mod prelude;
 pub mod shoutout;
+pub mod sinch;
 pub mod smscx;
+pub mod telesign;
 pub mod termii;
 pub mod twilio;
 pub mod vonage;
@@ -29,4 +31,6 @@ pub static FIXTURES: &[&Fixture] = &[
     &plivo::FIXTURE,
     &msg91::FIXTURE,
     &infobip::FIXTURE,
+    &sinch::FIXTURE,
+    &telesign::FIXTURE,
 ];
