@@ -235,7 +235,16 @@ impl Request {
         redact::scrub_document(v)
     }
 
+    /// The Content-Type the body implies, unless the adapter set one itself (AWS's
+    /// `application/x-amz-json-1.0`): then that header is the one sent.
     pub fn content_type(&self) -> Option<&'static str> {
+        if self
+            .headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        {
+            return None;
+        }
         match self.body {
             Body::Empty => None,
             Body::Json(_) => Some("application/json"),

@@ -227,11 +227,15 @@ pub(super) fn config_cmd(g: &Global, out: &Printer, c: &ConfigCommand) -> Result
             let p = load_profile(g, None, &[])?;
             let mut rows = Vec::new();
             for k in config::known_keys(&p.schema) {
-                let (value, source) = match p.entry(k.name) {
-                    Some(e) => (show_value(k.secret(), &e.value, e.source), e.source),
+                let (value, source, origin) = match p.entry(k.name) {
+                    Some(e) => (
+                        show_value(k.secret(), &e.value, e.source),
+                        e.source,
+                        e.origin.clone(),
+                    ),
                     None => match (k.name, k.default, p.schema.default_base_url) {
-                        ("base_url", _, Some(d)) => (d.to_string(), Source::Default),
-                        (_, Some(d), _) => (d.to_string(), Source::Default),
+                        ("base_url", _, Some(d)) => (d.to_string(), Source::Default, None),
+                        (_, Some(d), _) => (d.to_string(), Source::Default, None),
                         _ => continue,
                     },
                 };
@@ -252,17 +256,20 @@ pub(super) fn config_cmd(g: &Global, out: &Printer, c: &ConfigCommand) -> Result
                         .join(", "),
                     _ => value,
                 };
-                rows.push((k.name, value, source));
+                rows.push((k.name, value, source, origin));
             }
             let file = ConfigFile::load(g.config.as_deref())?;
             let (store_kind, store_place, store_source) = super::policy::describe_store(&file)?;
             if out.json() {
                 let mut m = serde_json::Map::new();
-                for (k, v, s) in &rows {
-                    m.insert(
-                        k.to_string(),
-                        serde_json::json!({"value": typed_value(&p, k, v), "source": s}),
-                    );
+                for (k, v, s, origin) in &rows {
+                    let mut entry =
+                        serde_json::json!({"value": typed_value(&p, k, v), "source": s});
+                    // A standard stand-in (AWS_REGION, ~/.aws/credentials) says which.
+                    if let Some(o) = origin {
+                        entry["origin"] = serde_json::Value::from(o.as_str());
+                    }
+                    m.insert(k.to_string(), entry);
                 }
                 out.json_value(&serde_json::json!({
                     "config": p.dir.as_ref().and(config::locate(g.config.as_deref()).0).map(|p| p.display().to_string()),
@@ -271,8 +278,12 @@ pub(super) fn config_cmd(g: &Global, out: &Printer, c: &ConfigCommand) -> Result
                 }));
             } else {
                 let mut s = format!("{} ({})\n", p.label(), p.schema.id);
-                for (k, v, src) in rows {
-                    s.push_str(&format!("{k:<18} = {v:<40} # {}\n", src.as_str()));
+                for (k, v, src, origin) in rows {
+                    let from = match origin {
+                        Some(o) => format!("{}: {o}", src.as_str()),
+                        None => src.as_str().to_string(),
+                    };
+                    s.push_str(&format!("{k:<18} = {v:<40} # {from}\n"));
                 }
                 s.push_str(&format!(
                     "{:<18} = {:<40} # {}\n",

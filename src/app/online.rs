@@ -201,9 +201,10 @@ fn online(
     verbose: bool,
 ) -> Result<Option<Balance>, Failure> {
     let provider = (super::provider_of(profile).build)(profile)?;
-    let Some(req) = provider.balance() else {
+    let Some(mut req) = provider.balance() else {
         return Ok(None);
     };
+    provider.sign(&mut req, std::time::SystemTime::now())?;
     let mut client = Http::new(timeout, profile.ca_file().as_deref(), verbose)?;
     client.on_reply(provider.reply_secrets());
     let reply = client.execute(&req).map_err(|f| f.worded(Purpose::Check))?;

@@ -341,7 +341,7 @@ pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
         let slot_wanted = draft.cooldown.filter(|_| !a.force);
         check_store(g, &profile, &draft, slot_wanted, a.dry_run, now);
         let provider = (info.build)(&profile)?;
-        let plan = plan(provider.as_ref(), &draft, &opts.params)?;
+        let plan = plan(provider.as_ref(), &draft, &opts.params, SystemTime::now())?;
         let chain = fallback::profiles(g, &profile, &a.fallback, &flags)?;
         let first = Step {
             profile,
@@ -465,7 +465,7 @@ fn chain_steps(
             }
         })?;
         let provider = (info.build)(&profile).map_err(named)?;
-        let plan = plan(provider.as_ref(), &draft, params).map_err(named)?;
+        let plan = plan(provider.as_ref(), &draft, params, SystemTime::now()).map_err(named)?;
         if shared.is_none() {
             shared = draft.pin.clone();
         }
@@ -677,8 +677,13 @@ fn draft(profile: &Profile, info: &'static Info, a: &SendArgs) -> Result<Draft, 
 }
 
 /// The provider's request (or console delivery) for a draft, `--param` fields applied
-/// last. Pure.
-fn plan(provider: &dyn Provider, d: &Draft, params: &[(String, String)]) -> Result<Plan, Failure> {
+/// last, then signed at `now` where the vendor signs requests. Pure.
+fn plan(
+    provider: &dyn Provider,
+    d: &Draft,
+    params: &[(String, String)],
+    now: SystemTime,
+) -> Result<Plan, Failure> {
     let s = &d.settings;
     let otp = Otp {
         to: d.to.clone(),
@@ -710,6 +715,7 @@ fn plan(provider: &dyn Provider, d: &Draft, params: &[(String, String)]) -> Resu
             }
         }
         req.apply_params(params);
+        provider.sign(req, now)?;
     }
     Ok(plan)
 }
@@ -1225,7 +1231,7 @@ mod tests {
         let provider = (info.build)(&p).unwrap();
         let (_, a) = args(&["--pin", "246810"]);
         let d = draft(&p, info, &a).unwrap();
-        let Plan::Http(req) = plan(provider.as_ref(), &d, &[]).unwrap() else {
+        let Plan::Http(req) = plan(provider.as_ref(), &d, &[], SystemTime::now()).unwrap() else {
             panic!("cinnox sends over HTTP");
         };
         let Body::Json(serde_json::Value::Object(body)) = &req.body else {
@@ -1236,10 +1242,21 @@ mod tests {
             .find(|k| req.field_contains(k, "246810"))
             .expect("a field carries the PIN")
             .clone();
-        let f = plan(provider.as_ref(), &d, &[(field, "1".into())]).unwrap_err();
+        let f = plan(
+            provider.as_ref(),
+            &d,
+            &[(field, "1".into())],
+            SystemTime::now(),
+        )
+        .unwrap_err();
         assert!(f.message.contains("would replace the PIN"), "{}", f.message);
-        let Plan::Http(req) = plan(provider.as_ref(), &d, &[("extra".into(), "7".into())]).unwrap()
-        else {
+        let Plan::Http(req) = plan(
+            provider.as_ref(),
+            &d,
+            &[("extra".into(), "7".into())],
+            SystemTime::now(),
+        )
+        .unwrap() else {
             panic!("cinnox sends over HTTP");
         };
         assert!(req.field_contains("extra", "7"));

@@ -3,12 +3,15 @@
 //! `Otp` into a `Request` value and a `Reply` into a receipt or a `Failure`, all pure
 //! functions; the app does the checks, the I/O and the printing.
 
+pub mod africastalking;
+pub mod aws;
 pub mod cinnox;
 pub mod console;
 pub mod plivo;
 pub mod prelude;
 pub mod shoutout;
 pub mod smscx;
+pub mod sns;
 pub mod termii;
 pub mod twilio;
 pub mod vonage;
@@ -45,6 +48,9 @@ pub static REGISTRY: &[&Info] = &[
     &termii::INFO,
     &smscx::INFO,
     &cinnox::INFO,
+    &aws::INFO,
+    &sns::INFO,
+    &africastalking::INFO,
     &shoutout::INFO,
     &zender::INFO,
     &twilio::INFO,
@@ -341,6 +347,14 @@ pub trait Provider {
     fn verify_to(&self, id: &str, to: Option<&Phone>, code: &Secret) -> Result<Request, Failure> {
         let _ = to;
         self.verify(id, code)
+    }
+
+    /// Sign a request once it is final (`--param` fields applied), at `now`: vendors
+    /// whose signature covers the whole request (AWS SigV4) add their headers here.
+    /// The clock is read by the caller, so the adapter stays pure.
+    fn sign(&self, req: &mut Request, now: SystemTime) -> Result<(), Failure> {
+        let _ = (req, now);
+        Ok(())
     }
 
     /// The vendor's cost-free call that proves the credentials (a balance, account or
