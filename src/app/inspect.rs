@@ -522,7 +522,10 @@ fn profile_problems(p: &Profile) -> Vec<String> {
     let mut problems = credential_problems(p);
     let info = provider_of(p);
     let label = p.label();
-    if info.sends_over_http() {
+    // A vendor with a regional endpoint (aws, sns: from `region`) needs no base_url;
+    // one that is set is checked all the same.
+    let regional = p.schema.keys.iter().any(|k| k.name == "region");
+    if info.sends_over_http() && (!regional || p.str("base_url").is_some()) {
         if let Err(f) = p.base_url() {
             problems.push(f.message);
         }

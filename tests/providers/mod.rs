@@ -1,11 +1,14 @@
 //! Vendor tests: one file per vendor, plus the battery every HTTP vendor passes.
 
+pub mod africastalking;
+pub mod aws;
 pub mod battery;
 pub mod cinnox;
 pub mod plivo;
 pub mod prelude;
 pub mod shoutout;
 pub mod smscx;
+pub mod sns;
 pub mod termii;
 pub mod twilio;
 pub mod vonage;
@@ -18,6 +21,9 @@ pub static FIXTURES: &[&Fixture] = &[
     &termii::FIXTURE,
     &smscx::FIXTURE,
     &cinnox::FIXTURE,
+    &aws::FIXTURE,
+    &sns::FIXTURE,
+    &africastalking::FIXTURE,
     &shoutout::FIXTURE,
     &zender::FIXTURE,
     &vonage::FIXTURE,
