@@ -32,8 +32,7 @@ fn provider_json(i: &Info) -> serde_json::Value {
     let keys: Vec<serde_json::Value> = config::known_keys(&i.schema())
         .filter(|k| !chosen_by_vendor(k.name))
         .map(|k| {
-            let required = k.required
-                || (k.name == "base_url" && i.default_base_url.is_none() && i.sends_over_http());
+            let required = k.required || (k.name == "base_url" && i.needs_base_url());
             serde_json::json!({
                 "name": k.name, "secret": k.secret(), "required": required,
                 "default": if k.name == "base_url" { i.default_base_url } else { k.default },
@@ -522,10 +521,9 @@ fn profile_problems(p: &Profile) -> Vec<String> {
     let mut problems = credential_problems(p);
     let info = provider_of(p);
     let label = p.label();
-    // A vendor with a regional endpoint (aws, sns: from `region`) needs no base_url;
-    // one that is set is checked all the same.
-    let regional = p.schema.keys.iter().any(|k| k.name == "region");
-    if info.sends_over_http() && (!regional || p.str("base_url").is_some()) {
+    // A vendor with a regional endpoint (aws, sns) needs no base_url; one that is set
+    // is checked all the same.
+    if info.sends_over_http() && (info.needs_base_url() || p.str("base_url").is_some()) {
         if let Err(f) = p.base_url() {
             problems.push(f.message);
         }

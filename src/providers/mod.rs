@@ -206,6 +206,14 @@ impl Info {
         !std::ptr::eq(self, &console::INFO)
     }
 
+    /// Whether a profile must set `base_url`: the vendor talks HTTP and has neither a
+    /// default base URL nor a regional endpoint made from its `region` key (aws, sns).
+    pub fn needs_base_url(&self) -> bool {
+        self.sends_over_http()
+            && self.default_base_url.is_none()
+            && !self.keys.iter().any(|k| k.name == "region")
+    }
+
     /// The part of the facts config checks a profile against.
     pub fn schema(&self) -> Schema {
         Schema {

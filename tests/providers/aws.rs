@@ -180,6 +180,9 @@ fn the_signature_verifies_on_the_wire_and_never_shows() {
         PIN,
         "--sender",
         "+12065550100",
+        // A field added last is covered by the signature too.
+        "--param",
+        "Keyword=OTP",
     ]);
     assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
     let sent = server.received();
@@ -198,6 +201,7 @@ fn the_signature_verifies_on_the_wire_and_never_shows() {
     assert!(auth.contains("/us-east-1/sms-voice/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, Signature="), "{auth}");
     let b: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(b["OriginationIdentity"], "+12065550100");
+    assert_eq!(b["Keyword"], "OTP");
     verify_signature(&sent[0], CANARY, "us-east-1", "sms-voice");
     // -v shows the request, but not the key, the token or the signature.
     let signature = auth.rsplit('=').next().unwrap();
