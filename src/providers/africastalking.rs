@@ -327,6 +327,7 @@ mod tests {
         );
         let shown = r.render_text();
         assert!(!shown.contains(KEY) && !shown.contains(PIN), "{shown}");
+        assert!(shown.contains("apiKey: ***"), "masked by name too: {shown}");
         let r = request(provider("username = \"myuser\"\n").as_ref(), &otp(None));
         let Body::Form(f) = &r.body else { panic!() };
         assert!(!f.iter().any(|(k, _)| k == "from"));
