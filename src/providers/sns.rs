@@ -49,7 +49,8 @@ pub static INFO: Info = Info {
     ],
     example: "provider = \"sns\"\n\
               region = \"eu-west-1\"                          # else AWS_REGION / ~/.aws/config\n\
-              # access_key_id / secret_access_key: left out, so AWS_* variables, then ~/.aws/credentials\n\
+              access_key_id = { env = \"AWS_ACCESS_KEY_ID\" }    # or leave the keys out: AWS_* variables, then ~/.aws/credentials\n\
+              secret_access_key = { env = \"AWS_SECRET_ACCESS_KEY\" }\n\
               origination_identity = \"Acme\"                 # AWS.SNS.SMS.SenderID, where the country allows one\n",
     credentials_hint: CREDENTIALS_HINT,
     decided_at: None,
