@@ -597,3 +597,33 @@ fn local_verify_loop_end_to_end() {
         (r#"{"MessageId":"second-message-id"}"#, "second-message-id"),
     );
 }
+
+#[test]
+fn a_send_on_one_machine_verifies_on_another_with_the_shared_store() {
+    let Some(redis) = crate::support::redis::Redis::start() else {
+        return;
+    };
+    let server = MockServer::start();
+    battery::mock(&server, POST, "/", 200, SUCCESS);
+    let machine = || {
+        let env = Env::new()
+            .var("OTP_STORE", &redis.url())
+            .var("OTP_STORE_KEY", "shared-store-key-for-aws");
+        env.config(&format!(
+            "default_profile = \"t\"\n[profiles.t]\n{}",
+            profile(&server.base_url())
+        ));
+        env
+    };
+    let (a, b) = (machine(), machine());
+    let out = a.run(&["send", "--to", TO, "--pin", PIN, "-q"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    assert_eq!(support::stdout(&out).trim(), MSG);
+    let out = b.run(&["verify", "--id", MSG, "--code", "000000", "-o", "json"]);
+    assert_eq!(support::json(&out)["reason"], "wrong_code");
+    let out = b.run(&["verify", "--id", MSG, "--code", PIN, "-o", "json"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    let out = a.run(&["verify", "--id", MSG, "--code", PIN, "-o", "json"]);
+    assert_eq!(support::json(&out)["reason"], "already_used");
+    support::assert_no_leak(&out, &[PIN]);
+}
