@@ -469,7 +469,7 @@ _otp() {
             fi
             case "${prev}" in
                 --provider)
-                    COMPREPLY=($(compgen -W "console termii smscx cinnox shoutout zender androidapi twilio vonage plivo prelude msg91 infobip sinch telesign" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "console termii smscx cinnox aws sns africastalking shoutout zender androidapi twilio vonage plivo prelude msg91 infobip sinch telesign" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -866,7 +866,7 @@ _otp() {
             return 0
             ;;
         otp__subcmd__providers)
-            opts="-c -p -o -v -q -h --config --profile --output --json --verbose --quiet --timeout --no-color --help console termii smscx cinnox shoutout zender androidapi twilio vonage plivo prelude msg91 infobip sinch telesign"
+            opts="-c -p -o -v -q -h --config --profile --output --json --verbose --quiet --timeout --no-color --help console termii smscx cinnox aws sns africastalking shoutout zender androidapi twilio vonage plivo prelude msg91 infobip sinch telesign"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -983,7 +983,7 @@ _otp() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -W "console termii smscx cinnox shoutout zender androidapi twilio vonage plivo prelude msg91 infobip sinch telesign" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "console termii smscx cinnox aws sns africastalking shoutout zender androidapi twilio vonage plivo prelude msg91 infobip sinch telesign" -- "${cur}"))
                     return 0
                     ;;
                 --channel)

@@ -388,6 +388,7 @@ pub fn is_secret_header(name: &str) -> bool {
     n == "authorization"
         || n == "proxy-authorization"
         || n.contains("api-key")
+        || n == "apikey"
         || n.contains("token")
 }
 

@@ -34,8 +34,7 @@ fn provider_json(i: &Info) -> serde_json::Value {
     let keys: Vec<serde_json::Value> = config::known_keys(&i.schema())
         .filter(|k| !chosen_by_vendor(k.name))
         .map(|k| {
-            let required = k.required
-                || (k.name == "base_url" && i.default_base_url.is_none() && i.sends_over_http());
+            let required = k.required || (k.name == "base_url" && i.needs_base_url());
             serde_json::json!({
                 "name": k.name, "secret": k.secret(), "required": required,
                 "default": if k.name == "base_url" { i.default_base_url } else { k.default },
@@ -257,11 +256,15 @@ pub(super) fn config_cmd(g: &Global, out: &Printer, c: &ConfigCommand) -> Result
             };
             let mut rows = Vec::new();
             for k in config::known_keys(&p.schema) {
-                let (value, source) = match p.entry(k.name) {
-                    Some(e) => (show_value(k.secret(), &e.value, e.source), e.source),
+                let (value, source, origin) = match p.entry(k.name) {
+                    Some(e) => (
+                        show_value(k.secret(), &e.value, e.source),
+                        e.source,
+                        e.origin.clone(),
+                    ),
                     None => match (k.name, k.default, p.schema.default_base_url) {
-                        ("base_url", _, Some(d)) => (d.to_string(), Source::Default),
-                        (_, Some(d), _) => (d.to_string(), Source::Default),
+                        ("base_url", _, Some(d)) => (d.to_string(), Source::Default, None),
+                        (_, Some(d), _) => (d.to_string(), Source::Default, None),
                         _ => continue,
                     },
                 };
@@ -282,17 +285,20 @@ pub(super) fn config_cmd(g: &Global, out: &Printer, c: &ConfigCommand) -> Result
                         .join(", "),
                     _ => value,
                 };
-                rows.push((k.name, value, source));
+                rows.push((k.name, value, source, origin));
             }
             let (store_kind, store_place, store_source) = super::policy::describe_store(&file)?;
             let shown_routes = routes.as_ref().map(|(r, s)| (super::route::show(r), *s));
             if out.json() {
                 let mut m = serde_json::Map::new();
-                for (k, v, s) in &rows {
-                    m.insert(
-                        k.to_string(),
-                        serde_json::json!({"value": typed_value(&p, k, v), "source": s}),
-                    );
+                for (k, v, s, origin) in &rows {
+                    let mut entry =
+                        serde_json::json!({"value": typed_value(&p, k, v), "source": s});
+                    // A standard stand-in (AWS_REGION, ~/.aws/credentials) says which.
+                    if let Some(o) = origin {
+                        entry["origin"] = serde_json::Value::from(o.as_str());
+                    }
+                    m.insert(k.to_string(), entry);
                 }
                 out.json_value(&serde_json::json!({
                     "config": p.dir.as_ref().and(config::locate(g.config.as_deref()).0).map(|p| p.display().to_string()),
@@ -302,8 +308,12 @@ pub(super) fn config_cmd(g: &Global, out: &Printer, c: &ConfigCommand) -> Result
                 }));
             } else {
                 let mut s = format!("{} ({})\n", p.label(), p.schema.id);
-                for (k, v, src) in rows {
-                    s.push_str(&format!("{k:<18} = {v:<40} # {}\n", src.as_str()));
+                for (k, v, src, origin) in rows {
+                    let from = match origin {
+                        Some(o) => format!("{}: {o}", src.as_str()),
+                        None => src.as_str().to_string(),
+                    };
+                    s.push_str(&format!("{k:<18} = {v:<40} # {from}\n"));
                 }
                 s.push_str(&format!(
                     "{:<18} = {:<40} # {}\n",
@@ -566,7 +576,9 @@ fn profile_problems(p: &Profile) -> Vec<String> {
     let mut problems = credential_problems(p);
     let info = provider_of(p);
     let label = p.label();
-    if info.sends_over_http() {
+    // A vendor with a regional endpoint (aws, sns) needs no base_url; one that is set
+    // is checked all the same.
+    if info.sends_over_http() && (info.needs_base_url() || p.str("base_url").is_some()) {
         if let Err(f) = p.base_url() {
             problems.push(f.message);
         }

@@ -1,8 +1,10 @@
 //! The configuration: find and read the TOML file, check its permissions, pick the
 //! profile, and lay env (`OTP_<KEY>`) and flags over it (flag > env > file). Config
 //! knows no provider: it checks a profile against the `Schema` the caller passes in.
-//! Secret sources are resolved in `secret`.
+//! Secret sources are resolved in `secret`; a key's standard stand-ins (AWS's variables
+//! and shared files) in `aws`.
 
+pub mod aws;
 mod secret;
 
 use crate::error::Failure;
@@ -32,6 +34,18 @@ pub struct Key {
     pub required: bool,
     pub default: Option<&'static str>,
     pub help: &'static str,
+    /// Where the value comes from when neither a flag, `OTP_<KEY>` nor the profile sets
+    /// it: the variables and shared files the vendor's own tools read.
+    pub fallback: Option<Fallback>,
+}
+
+/// A key's stand-ins, after the profile: variables read in order (the first one set
+/// wins), then one field of the vendor's shared files. Keys whose field is in the
+/// credentials file come from one place together (see `aws::fill`).
+#[derive(Clone, Copy, Debug)]
+pub struct Fallback {
+    pub env: &'static [&'static str],
+    pub shared: aws::Field,
 }
 
 impl Key {
@@ -42,7 +56,14 @@ impl Key {
             required: false,
             default: None,
             help,
+            fallback: None,
         }
+    }
+    /// Read the value from these variables, then this shared-file field, when the
+    /// profile does not set it.
+    pub const fn fallback(mut self, env: &'static [&'static str], shared: aws::Field) -> Key {
+        self.fallback = Some(Fallback { env, shared });
+        self
     }
     pub const fn required(mut self) -> Key {
         self.required = true;
@@ -162,6 +183,9 @@ pub const COMMON_KEYS: &[Key] = &[
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     Default,
+    /// A key's standard stand-in (`AWS_REGION`, `~/.aws/credentials`); `Entry::origin`
+    /// names which.
+    Standard,
     File,
     Env,
     Flag,
@@ -171,6 +195,7 @@ impl Source {
     pub fn as_str(self) -> &'static str {
         match self {
             Source::Default => "default",
+            Source::Standard => "standard",
             Source::File => "file",
             Source::Env => "env",
             Source::Flag => "flag",
@@ -182,6 +207,8 @@ impl Source {
 pub struct Entry {
     pub value: Value,
     pub source: Source,
+    /// For `Source::Standard`: the variable or file section the value came from.
+    pub origin: Option<String>,
 }
 
 /// The config file as read: profiles kept as raw tables until one is resolved.
@@ -348,11 +375,13 @@ impl ConfigFile {
             return Some(Entry {
                 value: Value::String(v),
                 source: Source::Env,
+                origin: None,
             });
         }
         self.store.get(key).map(|v| Entry {
             value: v.clone(),
             source: Source::File,
+            origin: None,
         })
     }
 
@@ -372,11 +401,13 @@ impl ConfigFile {
             return Ok(Some(Entry {
                 value: table,
                 source: Source::Env,
+                origin: None,
             }));
         }
         Ok(self.routes.clone().map(|value| Entry {
             value,
             source: Source::File,
+            origin: None,
         }))
     }
 
@@ -690,6 +721,7 @@ impl Profile {
                 Entry {
                     value: value.clone(),
                     source: Source::File,
+                    origin: None,
                 },
             );
         }
@@ -709,6 +741,7 @@ impl Profile {
                     Entry {
                         value,
                         source: Source::Env,
+                        origin: None,
                     },
                 );
             }
@@ -720,6 +753,7 @@ impl Profile {
                     Entry {
                         value: Value::String(v.clone()),
                         source: Source::Flag,
+                        origin: None,
                     },
                 );
             }
@@ -729,8 +763,13 @@ impl Profile {
             Entry {
                 value: Value::String(info.id.to_string()),
                 source,
+                origin: None,
             },
         );
+        // Last, the standard stand-ins of keys the profile left unset (AWS's variables
+        // and shared files): they are the user's, not otp's, so they apply to a file
+        // check too.
+        aws::fill(&mut values, known_keys(&info))?;
         Ok(Profile {
             name: name.map(str::to_string),
             schema: info,
@@ -763,6 +802,12 @@ impl Profile {
         match self.source(key) {
             Some(Source::Flag) => Failure::usage(msg),
             Some(Source::Env) => Failure::config(format!("{msg} (from {})", env_name(key))),
+            Some(Source::Standard) => Failure::config(format!(
+                "{msg} (from {})",
+                self.entry(key)
+                    .and_then(|e| e.origin.clone())
+                    .unwrap_or_default()
+            )),
             _ => Failure::config(format!("{msg} (in {})", self.label())),
         }
     }
@@ -889,6 +934,7 @@ impl Profile {
         };
         let where_ = match entry.source {
             Source::Env => env_name(key),
+            Source::Standard => entry.origin.clone().unwrap_or_default(),
             Source::Flag => format!("--{key}"),
             _ => format!("{key} in {}", self.label()),
         };
@@ -994,11 +1040,22 @@ impl Profile {
         } else {
             ""
         };
+        // A key with standard stand-ins names them all, in the order they are read.
+        let (also, tried) = match declared.and_then(|k| k.fallback) {
+            Some(fb) => (
+                format!(", {}", aws::describe(&fb, key)),
+                format!(", {}", aws::tried(&fb)),
+            ),
+            None => (String::new(), String::new()),
+        };
         Failure::config(format!(
-            "{id} needs `{key}`{what}, and {} does not set it",
+            "{id} needs `{key}`{what}, and {} does not set it{tried}",
             self.label()
         ))
-        .hint(format!("{place}{flag}, or export {}{about}", env_name(key)))
+        .hint(format!(
+            "{place}{flag}, or export {}{also}{about}",
+            env_name(key)
+        ))
     }
 
     /// The base URL: the profile's (checked) or the vendor default, without a trailing '/'.

@@ -3,6 +3,8 @@
 //! `Otp` into a `Request` value and a `Reply` into a receipt or a `Failure`, all pure
 //! functions; the app does the checks, the I/O and the printing.
 
+pub mod africastalking;
+pub mod aws;
 pub mod cinnox;
 pub mod console;
 pub mod infobip;
@@ -12,6 +14,7 @@ pub mod prelude;
 pub mod shoutout;
 pub mod sinch;
 pub mod smscx;
+pub mod sns;
 pub mod telesign;
 pub mod termii;
 pub mod twilio;
@@ -49,6 +52,9 @@ pub static REGISTRY: &[&Info] = &[
     &termii::INFO,
     &smscx::INFO,
     &cinnox::INFO,
+    &aws::INFO,
+    &sns::INFO,
+    &africastalking::INFO,
     &shoutout::INFO,
     &zender::INFO,
     &twilio::INFO,
@@ -207,6 +213,14 @@ impl Info {
     /// Whether the provider talks to a vendor at all (and so needs a `base_url`).
     pub fn sends_over_http(&self) -> bool {
         !std::ptr::eq(self, &console::INFO)
+    }
+
+    /// Whether a profile must set `base_url`: the vendor talks HTTP and has neither a
+    /// default base URL nor a regional endpoint made from its `region` key (aws, sns).
+    pub fn needs_base_url(&self) -> bool {
+        self.sends_over_http()
+            && self.default_base_url.is_none()
+            && !self.keys.iter().any(|k| k.name == "region")
     }
 
     /// The part of the facts config checks a profile against.

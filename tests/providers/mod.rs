@@ -1,5 +1,7 @@
 //! Vendor tests: one file per vendor, plus the battery every HTTP vendor passes.
 
+pub mod africastalking;
+pub mod aws;
 pub mod battery;
 pub mod cinnox;
 mod declaration;
@@ -10,6 +12,7 @@ pub mod prelude;
 pub mod shoutout;
 pub mod sinch;
 pub mod smscx;
+pub mod sns;
 pub mod telesign;
 pub mod termii;
 pub mod twilio;
@@ -23,6 +26,9 @@ pub static FIXTURES: &[&Fixture] = &[
     &termii::FIXTURE,
     &smscx::FIXTURE,
     &cinnox::FIXTURE,
+    &aws::FIXTURE,
+    &sns::FIXTURE,
+    &africastalking::FIXTURE,
     &shoutout::FIXTURE,
     &zender::FIXTURE,
     &vonage::FIXTURE,
