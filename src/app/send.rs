@@ -511,17 +511,18 @@ pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
             return Ok(());
         }
 
-        let slot = reserve_slot(g, &steps[0].profile, &steps[0].draft, slot_wanted, now)?;
-        let (s, accepted) = match deliver_chain(&steps, &opts, out, &mut report) {
-            Ok(done) => done,
-            Err(f) => {
-                // Every earlier attempt ended not_sent or rejected, or there would be none.
-                if matches!(f.outcome, Outcome::NotSent | Outcome::Rejected) {
-                    release_slot(slot);
-                }
-                return Err(f);
-            }
-        };
+        let done = deliver_chain(g, &steps, &opts, out, a.force, now);
+        let s = done.step;
+        report.tried = done.tried;
+        report.provider = Some(s.info.id.to_string());
+        report.profile = s.profile.name.clone();
+        report.verify_with = Some(match s.draft.test {
+            Some(_) => "local",
+            None => s.info.verify.as_str(),
+        });
+        report.segments = Some(s.draft.segments.parts);
+        report.encoding = Some(s.draft.segments.encoding.as_str());
+        let (accepted, slot) = done.result?;
         if let Some(w) = &accepted.warning {
             output::warn(w);
         }
@@ -630,38 +631,65 @@ fn chain_steps(
     Ok(steps)
 }
 
-/// The steps tried in order until one is accepted; the next one only after a failure
-/// that certainly sent nothing and that another vendor may not share
-/// (`fallback::falls_back`). `report` names the attempt it ends on, and `tried` the
-/// ones before it.
+/// What a send's chain came to: the attempts before the last one (`tried`), the step
+/// it ended on, and either the accepted send with its slot or the failure.
+struct Delivered<'s> {
+    tried: Vec<output::Tried>,
+    step: &'s Step,
+    result: Result<(Accepted, Slot), Failure>,
+}
+
+/// The steps tried in order until one is accepted. Each profile keeps its own rules:
+/// its cooldown (unless `--force`) and send limits are asked of the store right before
+/// the request it would make, and a profile whose rule holds is skipped (tried, kind
+/// `cooldown`) with no request. After a step's failure the next one is tried only when
+/// nothing was sent and the cause is the vendor's own (`fallback::falls_back`).
 fn deliver_chain<'s>(
+    g: &Global,
     steps: &'s [Step],
     opts: &Options,
     out: &Printer,
-    report: &mut Report,
-) -> Result<(&'s Step, Accepted), Failure> {
+    force: bool,
+    now: u64,
+) -> Delivered<'s> {
+    let mut tried = Vec::new();
     for (i, s) in steps.iter().enumerate() {
-        report.provider = Some(s.info.id.to_string());
-        report.profile = s.profile.name.clone();
-        report.verify_with = Some(match s.draft.test {
-            Some(_) => "local",
-            None => s.info.verify.as_str(),
-        });
-        report.segments = Some(s.draft.segments.parts);
-        report.encoding = Some(s.draft.segments.encoding.as_str());
-        let f = match deliver(
-            &s.plan,
-            s.provider.as_ref(),
-            &s.profile,
-            &s.draft,
-            opts,
-            out,
-        ) {
-            Ok(acc) => return Ok((s, acc)),
+        let next = steps.get(i + 1);
+        let cooldown = s.draft.cooldown.filter(|_| !force);
+        let local = matches!(s.plan, Plan::Console(_));
+        let attempt =
+            reserve_slot(g, &s.profile, &s.draft, cooldown, now, local).and_then(|slot| {
+                match deliver(
+                    &s.plan,
+                    s.provider.as_ref(),
+                    &s.profile,
+                    &s.draft,
+                    opts,
+                    out,
+                ) {
+                    Ok(accepted) => Ok((accepted, slot)),
+                    Err(f) => {
+                        // Nothing went out: the reservation is given back.
+                        if matches!(f.outcome, Outcome::NotSent | Outcome::Rejected) {
+                            release_slot(slot);
+                        }
+                        Err(f)
+                    }
+                }
+            });
+        let f = match attempt {
+            Ok(done) => {
+                return Delivered {
+                    tried,
+                    step: s,
+                    result: Ok(done),
+                }
+            }
             Err(f) => f,
         };
-        match steps.get(i + 1) {
-            Some(next) if fallback::falls_back(&f) => {
+        let skipped = f.kind == Kind::Cooldown;
+        match next {
+            Some(next) if skipped || fallback::falls_back(&f) => {
                 if !out.json() {
                     output::warn(&format!(
                         "{} ({}): {}; trying {} ({})",
@@ -672,14 +700,20 @@ fn deliver_chain<'s>(
                         next.info.id
                     ));
                 }
-                report.tried.push(output::Tried {
+                tried.push(output::Tried {
                     profile: s.profile.name.clone(),
                     provider: s.info.id.to_string(),
                     outcome: f.outcome,
                     error: output::ErrorDoc::of(&f),
                 });
             }
-            _ => return Err(f),
+            _ => {
+                return Delivered {
+                    tried,
+                    step: s,
+                    result: Err(f),
+                }
+            }
         }
     }
     unreachable!("a chain has a first step, and its last step returns")
@@ -1000,14 +1034,15 @@ fn reserve_slot(
     d: &Draft,
     cooldown: Option<Duration>,
     now: u64,
+    local: bool,
 ) -> Result<Slot, Failure> {
     let store = open_store(g)?;
-    // Delivered locally at once (console, a test number): nothing leaves the machine
-    // while the reservation waits, so it is committed with the record, one durable
-    // commit per send. A send over the network commits its slot first, so that other
-    // runs see it while the request is out.
+    // Delivered locally at once (the console, a test number): nothing leaves the
+    // machine while the reservation waits, so it is committed with the record, one
+    // durable commit per send. A send over the network commits its slot first, so that
+    // other runs see it while the request is out.
     let slot = store::Slot {
-        hold: d.test.is_some() || super::provider_of(profile).id == "console",
+        hold: d.test.is_some() || local,
         ..slot_of(d, cooldown, false)
     };
     match store.reserve(&slot, now)? {

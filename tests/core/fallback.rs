@@ -290,28 +290,80 @@ fn verify_of_a_fallback_sent_id_goes_to_the_vendor_that_sent_it() {
 }
 
 #[test]
-fn the_chain_takes_one_cooldown_slot_and_gives_it_back_when_nothing_went_out() {
-    // Every attempt failed before anything left: the slot is given back.
+fn each_profile_keeps_its_own_cooldown_and_gives_its_slot_back_when_nothing_went_out() {
+    // Every attempt failed before anything left: the slots are given back.
     let refused = FaultServer::start(Fault::Refuse);
     let refused_too = FaultServer::start(Fault::Refuse);
     let env = chain_env(&refused.url(), &refused_too.url(), "cooldown = \"1h\"\n");
     let out = env.run(&["send", "--to", TO]);
     assert_eq!(support::code(&out), 5, "{}", support::stderr(&out));
 
-    // One send through the second profile: one slot, so the next send waits.
+    // One send through the second profile (the first refused the connection): the
+    // number's cooldown now holds for every profile that sets one.
     let b = MockServer::start();
     let second = smscx_ok(&b);
-    let env2 = chain_env(&refused.url(), &b.base_url(), "cooldown = \"1h\"\n");
-    env.config(&std::fs::read_to_string(env2.config_path()).unwrap());
+    let both_cool = format!(
+        "default_profile = \"a\"\n[profiles.a]\n{}fallback = [\"b\"]\ncooldown = \"1h\"\n[profiles.b]\n{}cooldown = \"1h\"\n",
+        (fixture("termii").profile)(&refused.url()),
+        (fixture("smscx").profile)(&b.base_url()),
+    );
+    env.config(&both_cool);
     let out = env.run(&["send", "--to", TO]);
     assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
-    let out = env.run(&["send", "--to", TO]);
+    second.assert_hits(1);
+    // Both profiles' cooldowns hold: each is skipped, no request, exit 3 with the wait.
+    let out = env.run(&["send", "--to", TO, "-o", "json"]);
     assert_eq!(support::code(&out), 3, "{}", support::stderr(&out));
-    assert!(
-        support::stderr(&out).contains("wait"),
-        "{}",
-        support::stderr(&out)
+    let v = support::json(&out);
+    assert_eq!(v["error"]["kind"], "cooldown", "{v}");
+    assert!(v["error"]["retry_after"].as_u64().unwrap() > 3500, "{v}");
+    assert_eq!(v["tried"][0]["profile"], "a", "{v}");
+    assert_eq!(v["tried"][0]["error"]["kind"], "cooldown", "{v}");
+    second.assert_hits(1);
+    assert_eq!(
+        refused.received().len(),
+        0,
+        "a cooling profile makes no request"
     );
+
+    // A profile without a cooldown of its own is not held by the first one's: the
+    // chain skips the cooling profile and sends through it.
+    let env2 = chain_env(&refused.url(), &b.base_url(), "cooldown = \"1h\"\n");
+    env.config(&std::fs::read_to_string(env2.config_path()).unwrap());
+    let out = env.run(&["send", "--to", TO, "-o", "json"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    let v = support::json(&out);
+    assert_eq!(
+        (
+            v["profile"].as_str(),
+            v["tried"][0]["error"]["kind"].as_str()
+        ),
+        (Some("b"), Some("cooldown")),
+        "{v}"
+    );
+    second.assert_hits(2);
+}
+
+/// A fallback profile's own send limit holds for the sends it makes (a chain cannot
+/// go around a profile's `limits`).
+#[test]
+fn a_fallback_profile_s_own_limit_holds() {
+    let a = FaultServer::start(Fault::Refuse);
+    let b = MockServer::start();
+    let second = smscx_ok(&b);
+    let env = Env::new();
+    env.config(&format!(
+        "default_profile = \"a\"\n[profiles.a]\n{}fallback = [\"strict\"]\n[profiles.strict]\n{}limits = {{ number = \"1/1h\" }}\n",
+        (fixture("termii").profile)(&a.url()),
+        (fixture("smscx").profile)(&b.base_url()),
+    ));
+    let out = env.run(&["send", "--to", TO]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    for _ in 0..3 {
+        let out = env.run(&["send", "--to", TO, "-o", "json"]);
+        assert_eq!(support::code(&out), 3, "{}", support::stderr(&out));
+        assert_eq!(support::json(&out)["error"]["kind"], "cooldown");
+    }
     second.assert_hits(1);
 }
 

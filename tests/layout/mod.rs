@@ -64,6 +64,31 @@ fn vendor_words_and_codes_are_read_only_in_the_adapters() {
     );
 }
 
+/// A command computes a value and one place prints it: no pipeline step in `app/` takes
+/// the report to fill in behind its caller's back (`&mut Report` as a parameter).
+#[test]
+fn no_step_fills_a_shared_report() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut found = Vec::new();
+    for (module, text) in read_tree(&src) {
+        if module.first().map(String::as_str) != Some("app") {
+            continue;
+        }
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        for (n, line) in code.lines().enumerate() {
+            let squeezed: String = line.split_whitespace().collect();
+            if squeezed.contains(":&mutReport") || squeezed.contains(":&mutoutput::Report") {
+                found.push(format!("{}.rs:{}", module.join("/"), n + 1));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "pipeline steps that fill a shared report:\n  {}",
+        found.join("\n  ")
+    );
+}
+
 #[test]
 fn the_vendor_read_check_sees_what_it_forbids() {
     let files = tree(&[
