@@ -459,9 +459,14 @@ fn mark_cancelled(store: &dyn RecordStore, id: &str, now: u64) -> Result<(), Fai
         .map(|_| ())
 }
 
+/// An id with no record (and no vendor that knows it): kind `not_found` as in verify,
+/// exit 2 (README: status and cancel).
 fn unknown_record(id: &str) -> Failure {
-    Failure::usage(format!("no local record of id {id}"))
-        .hint("records are kept until a day after the OTP expires; check the id `otp send` printed")
+    let mut f = Failure::usage(format!("no local record of id {id}")).hint(
+        "records are kept until a day after the OTP expires; check the id `otp send` printed",
+    );
+    f.kind = Kind::NotFound;
+    f
 }
 
 /// Every string in `v` with the number's digits masked.
@@ -569,6 +574,7 @@ fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
     };
     let phone = rec.as_ref().and_then(|r| Phone::parse(&r.to, None).ok());
     let mut remote = serde_json::Value::Null;
+    let mut remote_error = None;
     let provider = profile
         .as_ref()
         .and_then(|p| (provider_of(p).build)(p).ok());
@@ -590,12 +596,16 @@ fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
                         remote = mask_number(remote, ph);
                     }
                 }
-                // The local record still answers; the vendor's part is missing.
-                Err(f) if rec.is_some() => output::warn(&format!(
-                    "{}'s own status is not available: {}",
-                    provider_of(p).id,
-                    f.message
-                )),
+                // The local record still answers; the vendor's part is missing, and
+                // the document says why.
+                Err(f) if rec.is_some() => {
+                    output::warn(&format!(
+                        "{}'s own status is not available: {}",
+                        provider_of(p).id,
+                        f.message
+                    ));
+                    remote_error = Some(f);
+                }
                 Err(f) => return Err(unknown_everywhere(f, &a.id, false)),
             }
         }
@@ -611,6 +621,10 @@ fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
         // `ok` on success as on failure, so a script reads one field either way.
         doc["ok"] = true.into();
         doc["provider_status"] = remote;
+        doc["provider_error"] = match &remote_error {
+            Some(f) => serde_json::to_value(output::ErrorDoc::of(f)).unwrap_or_default(),
+            None => serde_json::Value::Null,
+        };
         out.json_value(&doc);
     } else {
         if let Some(r) = &rec {
