@@ -425,11 +425,12 @@ fn warn_weak_credentials() {
         .iter()
         .flat_map(|i| std::iter::once(i.id).chain(i.aliases.iter().copied()))
         .collect();
-    if crate::redact::new_weak_credentials(&names) > 0 {
-        output::warn(
-            "a configured secret is shorter than 6 characters or a common word; it is \
-             masked in messages and vendor text but not in ids or names: check the key",
-        );
+    for place in crate::redact::new_weak_credentials(&names) {
+        output::warn(&format!(
+            "{} is shorter than 6 characters or a common word; it is masked in messages \
+             and vendor text but not in ids or names: check the key",
+            place.as_deref().unwrap_or("a configured secret")
+        ));
     }
 }
 

@@ -465,6 +465,10 @@ pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
         warn_segments(out, &steps[0].draft.segments);
         if a.dry_run {
             report.outcome = Outcome::DryRun;
+            if steps[0].draft.test.is_some() {
+                dry_run_test(out, &mut report, &steps[0].draft.to);
+                return Ok(());
+            }
             let (request, text) = dry_run(&steps[0].plan);
             report.request = Some(request);
             if !out.json() {
@@ -844,6 +848,18 @@ fn dry_run(plan: &Plan) -> (serde_json::Value, String) {
     match plan {
         Plan::Http(req) => (req.to_json(), req.render_text().trim_end().to_string()),
         Plan::Console(local) => local.dry_run(),
+    }
+}
+
+/// A dry run to a test number: the send would make no request, so none is shown
+/// (`request: null` in JSON).
+fn dry_run_test(out: &Printer, report: &mut Report, to: &Phone) {
+    report.request = Some(serde_json::Value::Null);
+    if !out.json() {
+        out.line(&format!(
+            "dry run: {} is a test number; no request would be made",
+            to.e164()
+        ));
     }
 }
 

@@ -114,3 +114,41 @@ fn a_failing_offline_check_still_lists_profiles_and_store_with_problem_objects()
     assert_eq!(v["profiles"][0]["ok"], true);
     assert_eq!(v["problems"], serde_json::json!([]));
 }
+
+// ---- item 3: test numbers are not secrets ----
+
+#[test]
+fn a_test_number_s_code_is_not_a_secret_and_its_dry_run_makes_no_request() {
+    let env = Env::new();
+    env.config(
+        "[profiles.dev]\nprovider = \"termii\"\napi_key = \"termii-key-0123456789\"\nsender = \"Acme\"\n\
+         test_numbers = { \"+15551234567\" = \"123456\" }\n",
+    );
+    let out = env.run(&["send", "--to", "+15551234567", "--dry-run"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    let text = support::stdout(&out);
+    assert!(text.contains("no request would be made"), "{text}");
+    assert!(text.contains("+15551234567"), "not masked by value: {text}");
+    assert!(!text.contains("POST"), "no vendor request is shown: {text}");
+    let err = support::stderr(&out);
+    assert!(!err.contains("shorter than 6"), "{err}");
+    let out = env.run(&["send", "--to", "+15551234567", "--dry-run", "-o", "json"]);
+    let v = support::json(&out);
+    assert_eq!(v["test"], true, "{v}");
+    assert!(v.get("request").is_some_and(Value::is_null), "{v}");
+    assert_eq!(v["to"], "+15551234567", "{v}");
+    assert_eq!(v["outcome"], "dry_run", "{v}");
+}
+
+#[test]
+fn the_weak_secret_warning_names_the_profile_and_key() {
+    let env = Env::new();
+    env.config("[profiles.dev]\nprovider = \"termii\"\napi_key = \"abc\"\nsender = \"Acme\"\n");
+    let out = env.run(&["send", "--to", "+2347065250817", "--dry-run"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    let err = support::stderr(&out);
+    assert!(
+        err.contains("api_key in profile \"dev\" is shorter than 6"),
+        "{err}"
+    );
+}
