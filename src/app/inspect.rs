@@ -365,6 +365,7 @@ fn show_value(secret: bool, v: &toml::Value, source: Source) -> String {
 /// proves each profile's credentials (`online.rs`).
 fn config_check(g: &Global, out: &Printer, online: bool) -> Result<u8, Failure> {
     let file = ConfigFile::load_lenient(g.config.as_deref())?;
+    super::warn_unknown_env(&file);
     let Some(path) = file.path.clone().filter(|_| file.exists) else {
         // No file: a CI job may run on OTP_* variables alone. They are checked as the
         // one profile `send` would build from them, required keys included, but only

@@ -393,10 +393,24 @@ pub(super) fn load_profile(
     flags: &[(&'static str, String)],
 ) -> Result<Profile, Failure> {
     let file = ConfigFile::load(g.config.as_deref())?;
+    warn_unknown_env(&file);
     let name = file
         .select(profile.or(g.profile.as_deref()))
         .map_err(|f| unknown_profile(g, profile, &file, f))?;
     Profile::resolve(&file, name.as_deref(), flags, &providers::schemas())
+}
+
+/// The variables the command line reads, beside the profile and store keys.
+const GLOBAL_ENV: [&str; 4] = ["OTP_CONFIG", "OTP_PROFILE", "OTP_OUTPUT", "OTP_TIMEOUT"];
+
+/// Warn, once per run, of each `OTP_*` variable otp does not read.
+pub(super) fn warn_unknown_env(file: &ConfigFile) {
+    static DONE: std::sync::Once = std::sync::Once::new();
+    DONE.call_once(|| {
+        for w in config::unknown_env(file, &providers::schemas(), &GLOBAL_ENV) {
+            output::warn(&w);
+        }
+    });
 }
 
 /// An unknown profile named by `-p` or `OTP_PROFILE` says which it came from, and

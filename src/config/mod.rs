@@ -549,6 +549,55 @@ pub fn env_name(key: &str) -> String {
     format!("OTP_{}", key.to_ascii_uppercase())
 }
 
+/// A warning for each `OTP_*` variable set in the environment that names no key any
+/// provider or the file takes, with the nearest one that does (`OTP_LENTH` ->
+/// `OTP_LENGTH`): an unknown file key is an error, a typo in a variable must not pass in
+/// silence either. `also` adds the names the command line reads (`OTP_CONFIG`, ...); a
+/// variable the file reads a secret from (`{ env = "OTP_TERMII_KEY" }`) is known too.
+pub fn unknown_env(file: &ConfigFile, schemas: &[Schema], also: &[&str]) -> Vec<String> {
+    let mut known: Vec<String> = COMMON_KEYS
+        .iter()
+        .chain(schemas.iter().flat_map(|s| s.keys.iter()))
+        .map(|k| env_name(k.name))
+        .chain(STORE_KEYS.iter().map(|k| env_name(k)))
+        .chain(also.iter().map(|k| k.to_string()))
+        .collect();
+    known.sort();
+    known.dedup();
+    let referenced: Vec<String> = file
+        .profiles
+        .values()
+        .flat_map(|t| t.values())
+        .chain(file.store.values())
+        .filter_map(|v| v.get("env").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    let mut set: Vec<String> = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v)))
+        .filter(|(k, v)| k.starts_with("OTP_") && !v.is_empty())
+        .map(|(k, _)| k)
+        .filter(|k| !known.contains(k) && !referenced.contains(k))
+        .collect();
+    set.sort();
+    set.into_iter()
+        .map(|var| {
+            let shown = crate::redact::strip_controls(&var);
+            let near = known
+                .iter()
+                .map(|k| (strsim::normalized_damerau_levenshtein(&var, k), k))
+                .filter(|(score, _)| *score >= 0.8)
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            match near {
+                Some((_, k)) => {
+                    format!("{shown} is not a variable otp reads (ignored); did you mean {k}?")
+                }
+                None => format!(
+                    "{shown} is not a variable otp reads (ignored); `otp providers NAME` lists the keys, each also OTP_<KEY>"
+                ),
+            }
+        })
+        .collect()
+}
+
 fn env_value(key: &str) -> Option<String> {
     std::env::var(env_name(key)).ok().filter(|v| !v.is_empty())
 }

@@ -152,3 +152,37 @@ fn the_weak_secret_warning_names_the_profile_and_key() {
         "{err}"
     );
 }
+
+// ---- item 4: unknown OTP_* variables ----
+
+#[test]
+fn an_unknown_otp_variable_is_warned_about_with_the_nearest_key() {
+    let env = Env::new()
+        .var("OTP_LENTH", "8")
+        .var("OTP_MY_TERMII_KEY", "termii-key-0123456789");
+    env.config(
+        "[profiles.t]\nprovider = \"termii\"\napi_key = { env = \"OTP_MY_TERMII_KEY\" }\nsender = \"Acme\"\n",
+    );
+    for args in [
+        &["send", "--to", "+2347065250817", "--dry-run"][..],
+        &["config", "check"][..],
+    ] {
+        let out = env.run(args);
+        assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+        let err = support::stderr(&out);
+        assert!(err.contains("OTP_LENTH"), "{args:?}: {err}");
+        assert!(err.contains("did you mean OTP_LENGTH?"), "{args:?}: {err}");
+        assert_eq!(err.matches("OTP_LENTH").count(), 1, "once: {err}");
+        // A variable the file reads a secret from is known.
+        assert!(!err.contains("OTP_MY_TERMII_KEY"), "{args:?}: {err}");
+    }
+    // Known variables pass in silence.
+    let env = Env::new().var("OTP_LENGTH", "8").var("OTP_TIMEOUT", "20s");
+    env.config("[profiles.dev]\nprovider = \"console\"\n");
+    let out = env.run(&["send", "--to", "+15551234567", "--dry-run"]);
+    assert!(
+        !support::stderr(&out).contains("not a variable"),
+        "{}",
+        support::stderr(&out)
+    );
+}
