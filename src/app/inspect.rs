@@ -391,7 +391,17 @@ fn config_check(g: &Global, out: &Printer, online: bool) -> Result<u8, Failure> 
     problems.extend(Problem::texts(None, super::policy::store_problems(&file)));
     for name in file.profiles.keys() {
         if let Some(p) = checked_profile(&file, name, &mut problems) {
-            problems.extend(profile_problems(&p));
+            // A key whose value was already refused is not then "missing" as well.
+            let refused: Vec<Option<String>> = problems
+                .iter()
+                .filter(|q| q.profile.as_deref() == Some(name.as_str()) && q.key.is_some())
+                .map(|q| q.key.clone())
+                .collect();
+            problems.extend(
+                profile_problems(&p)
+                    .into_iter()
+                    .filter(|q| q.key.is_none() || !refused.contains(&q.key)),
+            );
         }
     }
     problems.dedup();
@@ -481,14 +491,17 @@ fn keys_no_provider_takes(name: &str, table: &toml::Table) -> Vec<Problem> {
         .keys()
         .filter(|k| !all().any(|n| n == k.as_str()))
         .map(|key| {
-            let mut p = Problem::text(
-                Some(name),
-                format!(
-                    "unknown key `{key}` in {}; the nearest valid key is `{}`",
-                    config::profile_label(Some(name)),
-                    config::nearest(key, all())
+            let label = config::profile_label(Some(name));
+            let mut p = match config::misplaced_top_key(key, &label) {
+                Some(f) => Problem::of(Some(name), &f),
+                None => Problem::text(
+                    Some(name),
+                    format!(
+                        "unknown key `{key}` in {label}; the nearest valid key is `{}`",
+                        config::nearest(key, all())
+                    ),
                 ),
-            );
+            };
             p.key = Some(key.clone());
             p
         })
@@ -506,13 +519,16 @@ fn key_problems(schema: &config::Schema, name: &str, table: &mut toml::Table) ->
         .cloned()
         .collect();
     for key in unknown {
-        let mut p = Problem::text(
-            Some(name),
-            format!(
-                "unknown key `{key}` in {label}; the nearest valid key is `{}`",
-                config::nearest(&key, config::known_keys(schema).map(|k| k.name))
+        let mut p = match config::misplaced_top_key(&key, &label) {
+            Some(f) => Problem::of(Some(name), &f),
+            None => Problem::text(
+                Some(name),
+                format!(
+                    "unknown key `{key}` in {label}; the nearest valid key is `{}`",
+                    config::nearest(&key, config::known_keys(schema).map(|k| k.name))
+                ),
             ),
-        );
+        };
         p.key = Some(key.clone());
         problems.push(p);
         table.remove(&key);

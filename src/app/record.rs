@@ -57,11 +57,22 @@ fn read_code(a: &VerifyArgs) -> Result<String, Failure> {
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
         .collect();
-    if code.is_empty() || !code.chars().all(|c| c.is_ascii_alphanumeric()) || code.len() > 32 {
+    if code.is_empty() || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(Failure::usage("the code must be letters or digits"));
+    }
+    if code.len() > MAX_CODE {
+        // The code itself is not echoed: it may be a real one, mistyped.
+        return Err(Failure::usage(format!(
+            "the code is too long: {} characters, and a code has at most {MAX_CODE}",
+            code.len()
+        ))
+        .hint("pass the code the user received, without anything around it"));
     }
     Ok(code)
 }
+
+/// The longest code `verify` takes (no vendor's PIN comes near it).
+const MAX_CODE: usize = 32;
 
 /// Terminal echo off on stdin until dropped (restored on every path out).
 struct EchoOff(Option<libc::termios>);
@@ -100,11 +111,21 @@ impl Drop for EchoOff {
 fn check_id(id: &str) -> Result<(), Failure> {
     // The same rule `send` holds a vendor's handle to, so what it prints is accepted here.
     if !crate::redact::is_printable_id(id) {
+        // Echoed as given, spaces included: they are often what is wrong.
+        let shown = crate::redact::scrub(&crate::redact::strip_controls(id));
+        let spaces = if !id.trim().is_empty() && id.trim() != id {
+            " (it has spaces around it)"
+        } else {
+            ""
+        };
         return Err(Failure::usage(format!(
-            "--id \"{}\" is not an id `otp send` prints",
-            crate::redact::echo(id)
+            "--id \"{shown}\" is not an id `otp send` prints{spaces}"
         ))
-        .hint("an empty id usually means the send before it failed: check its exit code"));
+        .hint(if spaces.is_empty() {
+            "an empty id usually means the send before it failed: check its exit code"
+        } else {
+            "pass the id without the spaces"
+        }));
     }
     Ok(())
 }

@@ -186,3 +186,130 @@ fn an_unknown_otp_variable_is_warned_about_with_the_nearest_key() {
         support::stderr(&out)
     );
 }
+
+// ---- item 6: exact words ----
+
+/// stderr of `otp args` with `config` as the file, and the exit code.
+fn said(config: &str, args: &[&str]) -> (i32, String) {
+    let env = Env::new();
+    env.config(config);
+    let out = env.run(args);
+    (support::code(&out), support::stderr(&out))
+}
+
+const CONSOLE: &str = "[profiles.a]\nprovider = \"console\"\n";
+
+#[test]
+fn a_fallback_that_is_not_a_list_gets_a_fallback_example() {
+    let (code, err) = said(
+        "[profiles.b]\nprovider = \"console\"\n[profiles.a]\nprovider = \"console\"\nfallback = \"b\"\n",
+        &["config", "check"],
+    );
+    assert_eq!(code, 3);
+    assert!(err.contains("fallback = [\"b\"]"), "{err}");
+    assert!(!err.contains("\"234\""), "{err}");
+}
+
+#[test]
+fn an_unknown_fallback_profile_suggests_only_close_names() {
+    let file = "[profiles.alpha]\nprovider = \"console\"\n[profiles.zzz]\nprovider = \"console\"\n";
+    let send = ["send", "--to", "+15551234567", "-p", "zzz", "--dry-run"];
+    let (code, err) = said(file, &[&send[..], &["--fallback", "xyzzy"]].concat());
+    assert_eq!(code, 3);
+    assert!(!err.contains("did you mean"), "{err}");
+    assert!(err.contains("profiles: alpha, zzz"), "{err}");
+}
+
+#[test]
+fn a_limit_window_past_the_store_s_memory_says_31_days() {
+    let (code, err) = said(
+        "[profiles.a]\nprovider = \"console\"\nlimits = { number = \"5/40d\" }\n",
+        &["config", "check"],
+    );
+    assert_eq!(code, 3);
+    assert!(err.contains("at most 31 days"), "{err}");
+}
+
+#[test]
+fn durations_say_what_they_look_like_and_which_units_count() {
+    let send = ["send", "--to", "+15551234567", "--dry-run"];
+    let (code, err) = said(CONSOLE, &[&send[..], &["--ttl", "5x"]].concat());
+    assert_eq!(code, 2);
+    assert!(err.contains("--ttl"), "{err}");
+    assert!(err.contains("use s, m, h or d"), "{err}");
+    assert!(!err.contains("months") && !err.contains("ns,"), "{err}");
+    let (code, err) = said(CONSOLE, &[&send[..], &["--timeout", "abc"]].concat());
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("a whole number and a unit") && err.contains("90s, 5m"),
+        "{err}"
+    );
+    assert!(!err.contains("expected number"), "{err}");
+    let (code, err) = said(
+        "[profiles.a]\nprovider = \"console\"\nmax_ttl = \"200years\"\n",
+        &["config", "check"],
+    );
+    assert_eq!(code, 3);
+    assert!(err.contains("100 years"), "{err}");
+}
+
+#[test]
+fn verify_words_a_long_code_and_an_id_with_spaces() {
+    let code33 = "1".repeat(33);
+    let (code, err) = said(CONSOLE, &["verify", "--id", "abc", "--code", &code33]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("too long"), "{err}");
+    assert!(!err.contains(&code33), "{err}");
+    let id = " 5b8e6f2a-1111-2222-3333-444455556666";
+    let (code, err) = said(CONSOLE, &["verify", "--id", id, "--code", "123456"]);
+    assert_eq!(code, 2);
+    assert!(err.contains(&format!("--id \"{id}\"")), "{err}");
+    assert!(err.contains("spaces"), "{err}");
+}
+
+#[test]
+fn a_value_that_is_wrong_is_named_as_wrong_not_unset() {
+    let termii = "[profiles.a]\nprovider = \"termii\"\napi_key = \"termii-key-0123456789\"\n";
+    let (code, err) = said(
+        termii,
+        &[
+            "send",
+            "--to",
+            "+2347065250817",
+            "--sender",
+            "",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--sender is empty"), "{err}");
+    assert!(!err.contains("does not set it"), "{err}");
+    let (code, err) = said(
+        "[profiles.a]\nprovider = \"termii\"\napi_key = 12345678\nsender = \"Acme\"\n",
+        &["config", "check"],
+    );
+    assert_eq!(code, 3);
+    assert!(err.contains("is a number"), "{err}");
+    assert!(!err.contains("does not set it"), "{err}");
+    assert!(!err.contains("12345678"), "the secret is not echoed: {err}");
+    let (code, err) = said(
+        "[profiles.a]\nprovider = \"termii\"\napi_key = { envv = \"K\" }\nsender = \"Acme\"\n",
+        &["config", "check"],
+    );
+    assert_eq!(code, 3);
+    assert!(err.contains("did you mean `env`?"), "{err}");
+}
+
+#[test]
+fn default_profile_under_a_table_is_a_top_level_key() {
+    let file = "[profiles.a]\nprovider = \"console\"\ndefault_profile = \"a\"\n";
+    for args in [
+        &["config", "check"][..],
+        &["send", "--to", "+15551234567", "--dry-run"][..],
+    ] {
+        let (code, err) = said(file, args);
+        assert_eq!(code, 3);
+        assert!(err.contains("top-level key"), "{args:?}: {err}");
+        assert!(!err.contains("default_country"), "{args:?}: {err}");
+    }
+}
