@@ -32,7 +32,7 @@ complete -c otp -n "__fish_otp_needs_command" -l timeout -d 'Whole-request timeo
 complete -c otp -n "__fish_otp_needs_command" -l json -d 'Short for --output json'
 complete -c otp -n "__fish_otp_needs_command" -s v -l verbose -d 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
 complete -c otp -n "__fish_otp_needs_command" -s q -l quiet -d 'Text mode prints only the id, for ID=$(otp send ... -q)'
-complete -c otp -n "__fish_otp_needs_command" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set to anything)'
+complete -c otp -n "__fish_otp_needs_command" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set and not empty)'
 complete -c otp -n "__fish_otp_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c otp -n "__fish_otp_needs_command" -s V -l version -d 'Print version'
 complete -c otp -n "__fish_otp_needs_command" -f -a "verify" -d 'Check a PIN the user typed (exit 0 = verified, 1 = not verified)'
@@ -54,7 +54,7 @@ complete -c otp -n "__fish_otp_using_subcommand verify" -l timeout -d 'Whole-req
 complete -c otp -n "__fish_otp_using_subcommand verify" -l json -d 'Short for --output json'
 complete -c otp -n "__fish_otp_using_subcommand verify" -s v -l verbose -d 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
 complete -c otp -n "__fish_otp_using_subcommand verify" -s q -l quiet -d 'Text mode prints only the id, for ID=$(otp send ... -q)'
-complete -c otp -n "__fish_otp_using_subcommand verify" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set to anything)'
+complete -c otp -n "__fish_otp_using_subcommand verify" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set and not empty)'
 complete -c otp -n "__fish_otp_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand status" -l id -d 'The id `otp send` printed' -r
 complete -c otp -n "__fish_otp_using_subcommand status" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
@@ -65,7 +65,7 @@ complete -c otp -n "__fish_otp_using_subcommand status" -l timeout -d 'Whole-req
 complete -c otp -n "__fish_otp_using_subcommand status" -l json -d 'Short for --output json'
 complete -c otp -n "__fish_otp_using_subcommand status" -s v -l verbose -d 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
 complete -c otp -n "__fish_otp_using_subcommand status" -s q -l quiet -d 'Text mode prints only the id, for ID=$(otp send ... -q)'
-complete -c otp -n "__fish_otp_using_subcommand status" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set to anything)'
+complete -c otp -n "__fish_otp_using_subcommand status" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set and not empty)'
 complete -c otp -n "__fish_otp_using_subcommand status" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand cancel" -l id -d 'The id `otp send` printed' -r
 complete -c otp -n "__fish_otp_using_subcommand cancel" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
@@ -76,7 +76,7 @@ complete -c otp -n "__fish_otp_using_subcommand cancel" -l timeout -d 'Whole-req
 complete -c otp -n "__fish_otp_using_subcommand cancel" -l json -d 'Short for --output json'
 complete -c otp -n "__fish_otp_using_subcommand cancel" -s v -l verbose -d 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
 complete -c otp -n "__fish_otp_using_subcommand cancel" -s q -l quiet -d 'Text mode prints only the id, for ID=$(otp send ... -q)'
-complete -c otp -n "__fish_otp_using_subcommand cancel" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set to anything)'
+complete -c otp -n "__fish_otp_using_subcommand cancel" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set and not empty)'
 complete -c otp -n "__fish_otp_using_subcommand cancel" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand completions" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand completions" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f
@@ -86,7 +86,7 @@ complete -c otp -n "__fish_otp_using_subcommand completions" -l timeout -d 'Whol
 complete -c otp -n "__fish_otp_using_subcommand completions" -l json -d 'Short for --output json'
 complete -c otp -n "__fish_otp_using_subcommand completions" -s v -l verbose -d 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
 complete -c otp -n "__fish_otp_using_subcommand completions" -s q -l quiet -d 'Text mode prints only the id, for ID=$(otp send ... -q)'
-complete -c otp -n "__fish_otp_using_subcommand completions" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set to anything)'
+complete -c otp -n "__fish_otp_using_subcommand completions" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set and not empty)'
 complete -c otp -n "__fish_otp_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand man" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand man" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f
@@ -96,7 +96,7 @@ complete -c otp -n "__fish_otp_using_subcommand man" -l timeout -d 'Whole-reques
 complete -c otp -n "__fish_otp_using_subcommand man" -l json -d 'Short for --output json'
 complete -c otp -n "__fish_otp_using_subcommand man" -s v -l verbose -d 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
 complete -c otp -n "__fish_otp_using_subcommand man" -s q -l quiet -d 'Text mode prints only the id, for ID=$(otp send ... -q)'
-complete -c otp -n "__fish_otp_using_subcommand man" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set to anything)'
+complete -c otp -n "__fish_otp_using_subcommand man" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set and not empty)'
 complete -c otp -n "__fish_otp_using_subcommand man" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand send" -l to -d 'Recipient in E.164 (+2347065250817); spaces, dashes, dots and parentheses are ignored' -r -f
 complete -c otp -n "__fish_otp_using_subcommand send" -l sender -d 'Sender ID / mask / alias' -r
@@ -139,7 +139,7 @@ complete -c otp -n "__fish_otp_using_subcommand send" -l force -d 'Ignore the pe
 complete -c otp -n "__fish_otp_using_subcommand send" -l json -d 'Short for --output json'
 complete -c otp -n "__fish_otp_using_subcommand send" -s v -l verbose -d 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
 complete -c otp -n "__fish_otp_using_subcommand send" -s q -l quiet -d 'Text mode prints only the id, for ID=$(otp send ... -q)'
-complete -c otp -n "__fish_otp_using_subcommand send" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set to anything)'
+complete -c otp -n "__fish_otp_using_subcommand send" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set and not empty)'
 complete -c otp -n "__fish_otp_using_subcommand send" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand providers" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand providers" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f
@@ -149,7 +149,7 @@ complete -c otp -n "__fish_otp_using_subcommand providers" -l timeout -d 'Whole-
 complete -c otp -n "__fish_otp_using_subcommand providers" -l json -d 'Short for --output json'
 complete -c otp -n "__fish_otp_using_subcommand providers" -s v -l verbose -d 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
 complete -c otp -n "__fish_otp_using_subcommand providers" -s q -l quiet -d 'Text mode prints only the id, for ID=$(otp send ... -q)'
-complete -c otp -n "__fish_otp_using_subcommand providers" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set to anything)'
+complete -c otp -n "__fish_otp_using_subcommand providers" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set and not empty)'
 complete -c otp -n "__fish_otp_using_subcommand providers" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from path show check init help" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from path show check init help" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f
@@ -159,7 +159,7 @@ complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subc
 complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from path show check init help" -l json -d 'Short for --output json'
 complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from path show check init help" -s v -l verbose -d 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
 complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from path show check init help" -s q -l quiet -d 'Text mode prints only the id, for ID=$(otp send ... -q)'
-complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from path show check init help" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set to anything)'
+complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from path show check init help" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set and not empty)'
 complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from path show check init help" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from path show check init help" -f -a "path" -d 'Print the config path in use'
 complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from path show check init help" -f -a "show" -d 'Print the effective profile, each value\'s source, secrets as ***'
@@ -174,7 +174,7 @@ complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcomma
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from path" -l json -d 'Short for --output json'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Text mode prints only the id, for ID=$(otp send ... -q)'
-complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from path" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set to anything)'
+complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from path" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set and not empty)'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from show" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from show" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f
@@ -184,7 +184,7 @@ complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcomma
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from show" -l json -d 'Short for --output json'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Text mode prints only the id, for ID=$(otp send ... -q)'
-complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from show" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set to anything)'
+complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from show" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set and not empty)'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from check" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from check" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f
@@ -195,8 +195,8 @@ complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcomma
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from check" -l json -d 'Short for --output json'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from check" -s v -l verbose -d 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Text mode prints only the id, for ID=$(otp send ... -q)'
-complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from check" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set to anything)'
-complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from check" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set and not empty)'
+complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from init" -l provider -d 'Provider of the starter profile [default: the one that needs no account]' -r -f -a "console\t'Console'
 termii\t'Termii'
 smscx\t'SMS.cx'
@@ -216,7 +216,7 @@ complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcomma
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from init" -l json -d 'Short for --output json'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from init" -s v -l verbose -d 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Text mode prints only the id, for ID=$(otp send ... -q)'
-complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from init" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set to anything)'
+complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from init" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set and not empty)'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the config path in use'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the effective profile, each value\'s source, secrets as ***'

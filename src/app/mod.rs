@@ -613,7 +613,7 @@ mod id_tests {
     /// Every registered adapter, built from its own example profile with literal
     /// credentials and a base URL that ends in a version path (`/v1`), where a dot
     /// segment would climb out of the OTP's own path.
-    fn adapters() -> Vec<(&'static str, Box<dyn crate::providers::Provider>)> {
+    pub(in crate::app) fn adapters() -> Vec<(&'static str, Box<dyn crate::providers::Provider>)> {
         REGISTRY
             .iter()
             .map(|info| {

@@ -442,6 +442,37 @@ mod tests {
         assert_eq!(exit_code(false, [3, 4].into_iter()), 3);
     }
 
+    /// The README's table of online checks names every vendor whose adapter has a
+    /// cost-free call (built from its own example profile), and lists the others as
+    /// "none known".
+    #[test]
+    fn the_readme_lists_every_vendor_with_an_online_check() {
+        let readme = include_str!("../../README.md");
+        let start = readme
+            .find("### Checking credentials without sending")
+            .expect("the section");
+        let section = &readme[start..];
+        let section = &section[..section[4..].find("\n## ").map_or(section.len(), |e| e + 4)];
+        let rows: Vec<(Vec<&str>, bool)> = section
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| provider"))
+            .map(|l| {
+                let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+                let ids = cells[1].split(',').map(str::trim).collect();
+                (ids, cells[2] != "none known")
+            })
+            .collect();
+        for (id, adapter) in crate::app::id_tests::adapters() {
+            let has = adapter.balance().is_some();
+            let row = rows.iter().find(|(ids, _)| ids.contains(&id));
+            assert_eq!(
+                row.map(|r| r.1),
+                Some(has),
+                "{id}: the README's online-check table says otherwise"
+            );
+        }
+    }
+
     #[test]
     fn money_reads_as_people_write_it() {
         let b = |amount, currency: Option<&str>| Balance {

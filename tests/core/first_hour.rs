@@ -313,3 +313,47 @@ fn default_profile_under_a_table_is_a_top_level_key() {
         assert!(!err.contains("default_country"), "{args:?}: {err}");
     }
 }
+
+// ---- item 7: docs that match ----
+
+/// The first ```json block after `heading` in the README.
+fn readme_json(heading: &str) -> Value {
+    let readme = include_str!("../../README.md");
+    let at = readme.find(heading).expect("heading");
+    let rest = &readme[at..];
+    let start = rest.find("```json\n").expect("a json block") + 8;
+    let end = rest[start..].find("```").unwrap() + start;
+    serde_json::from_str(&rest[start..end]).expect("the README's JSON parses")
+}
+
+#[test]
+fn the_readme_send_document_has_every_field_send_prints() {
+    let example = readme_json("## JSON output");
+    for f in ["test", "route"] {
+        assert!(example.get(f).is_some_and(|v| !v.is_object()), "{f}");
+    }
+    let env = Env::new();
+    env.config(CONSOLE);
+    let out = env.run(&["send", "--to", "+15551234567", "-o", "json"]);
+    let real = support::json(&out);
+    for key in real.as_object().unwrap().keys() {
+        assert!(example.get(key).is_some(), "README's example lacks {key}");
+    }
+    let readme = include_str!("../../README.md");
+    assert!(readme.contains("retryable, retry_after}"), "error fields");
+}
+
+#[test]
+fn help_says_what_config_check_exits_and_when_no_color_counts() {
+    let env = Env::new();
+    let help = support::stdout(&env.run(&["config", "check", "--help"]));
+    for line in [
+        "4  a vendor refused",
+        "5  a request never left",
+        "6  a vendor's answer",
+    ] {
+        assert!(help.contains(line), "{line}: {help}");
+    }
+    let help = support::stdout(&env.run(&["--help"]));
+    assert!(help.contains("NO_COLOR is set and not empty"), "{help}");
+}
