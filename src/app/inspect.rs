@@ -189,42 +189,7 @@ pub(super) fn config_cmd(g: &Global, out: &Printer, c: &ConfigCommand) -> Result
             }
             Ok(0)
         }
-        ConfigCommand::Init { provider } => {
-            let info = match provider {
-                Some(p) => providers::find(p).ok_or_else(|| {
-                    Failure::usage(format!("unknown provider \"{p}\""))
-                        .hint(format!("providers: {}", providers::ids().join(", ")))
-                })?,
-                None => providers::default_provider(),
-            };
-            let (path, _) = config::locate(g.config.as_deref());
-            let path = path.ok_or_else(|| {
-                Failure::config("no config path: HOME is not set").hint("pass --config PATH")
-            })?;
-            match config::create_private(
-                &path,
-                config::starter(&info.schema(), &providers::schemas()).as_bytes(),
-            ) {
-                Ok(()) => {
-                    if !out.quiet {
-                        out.line(&format!(
-                            "wrote {} (mode 0600) with a {} profile",
-                            path.display(),
-                            info.id
-                        ));
-                    }
-                    Ok(0)
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Failure::config(
-                    format!("{} already exists; not overwriting it", path.display()),
-                )
-                .hint("edit it, or move it away first")),
-                Err(e) => Err(Failure::config(format!(
-                    "cannot write {}: {e}",
-                    path.display()
-                ))),
-            }
-        }
+        ConfigCommand::Init { provider } => super::init::init(g, out, provider.as_deref()),
         ConfigCommand::Show => {
             let p = load_profile(g, None, &[])?;
             let mut rows = Vec::new();
@@ -363,7 +328,7 @@ fn show_value(secret: bool, v: &toml::Value, source: Source) -> String {
 /// Every problem in the file, offline: syntax, keys, types, credentials present,
 /// ranges, base URLs, permissions. Each profile is checked on its own; `--online` then
 /// proves each profile's credentials (`online.rs`).
-fn config_check(g: &Global, out: &Printer, online: bool) -> Result<u8, Failure> {
+pub(super) fn config_check(g: &Global, out: &Printer, online: bool) -> Result<u8, Failure> {
     let file = ConfigFile::load_lenient(g.config.as_deref())?;
     super::warn_unknown_env(&file);
     let Some(path) = file.path.clone().filter(|_| file.exists) else {

@@ -3,6 +3,7 @@
 //! first byte leaves.
 
 mod fallback;
+mod init;
 mod inspect;
 mod online;
 mod policy;

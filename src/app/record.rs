@@ -75,10 +75,10 @@ fn read_code(a: &VerifyArgs) -> Result<String, Failure> {
 const MAX_CODE: usize = 32;
 
 /// Terminal echo off on stdin until dropped (restored on every path out).
-struct EchoOff(Option<libc::termios>);
+pub(super) struct EchoOff(Option<libc::termios>);
 
 impl EchoOff {
-    fn new() -> EchoOff {
+    pub(super) fn new() -> EchoOff {
         // SAFETY: tcgetattr/tcsetattr on fd 0 with a zeroed, then filled, termios.
         unsafe {
             let mut t: libc::termios = std::mem::zeroed();

@@ -1291,17 +1291,23 @@ pub fn create_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 
 /// The starter file `config init` writes: a live profile for `provider`, and every other
 /// provider's example commented out.
+#[cfg(test)]
 pub fn starter(provider: &Schema, schemas: &[Schema]) -> String {
+    starter_named(provider, provider.id, schemas)
+}
+
+/// `starter` with the live profile named `name` (a bare TOML key: letters, digits, `-`
+/// and `_`).
+pub fn starter_named(provider: &Schema, name: &str, schemas: &[Schema]) -> String {
     let mut s = String::from(
         "# otp configuration. Every key can also come from OTP_<KEY> in the environment;\n\
          # a flag beats the environment, which beats this file. `otp config show` tells\n\
          # which won; `otp config check` validates this file.\n\
          # Secrets: a string, { env = \"VAR\" }, { file = \"PATH\" } or { command = [\"pass\", \"show\", \"x\"] }.\n\n",
     );
-    s.push_str(&format!("default_profile = \"{}\"\n\n", provider.id));
+    s.push_str(&format!("default_profile = \"{name}\"\n\n"));
     s.push_str(&format!(
-        "[profiles.{}]\n{}\n",
-        provider.id,
+        "[profiles.{name}]\n{}\n",
         provider.example.trim_end()
     ));
     for other in schemas.iter().filter(|i| i.id != provider.id) {

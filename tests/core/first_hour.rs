@@ -357,3 +357,202 @@ fn help_says_what_config_check_exits_and_when_no_color_counts() {
     let help = support::stdout(&env.run(&["--help"]));
     assert!(help.contains("NO_COLOR is set and not empty"), "{help}");
 }
+
+// ---- item 1: guided setup ----
+
+#[test]
+fn init_with_profile_adds_to_an_existing_file_keeping_its_text() {
+    let env = Env::new();
+    let before = "# mine\ndefault_profile = \"dev\"   # keep\n\n[profiles.dev]\nprovider = \"console\"  # phone\n";
+    env.config(before);
+    let out = env.run(&["config", "init", "--profile", "ng", "--provider", "termii"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    let after = std::fs::read_to_string(env.config_path()).unwrap();
+    assert!(after.starts_with(before), "{after}");
+    assert!(after[before.len()..].contains("[profiles.ng]"), "{after}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(env.config_path())
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let out = env.run(&["config", "show", "-p", "ng", "-o", "json"]);
+    assert_eq!(support::json(&out)["provider"], "termii");
+    // A name that exists is refused, the file untouched.
+    let out = env.run(&["config", "init", "--profile", "dev", "--provider", "termii"]);
+    assert_eq!(support::code(&out), 3, "{}", support::stderr(&out));
+    assert!(support::stderr(&out).contains("already exists"));
+    assert_eq!(std::fs::read_to_string(env.config_path()).unwrap(), after);
+    // Without --profile an existing file is never touched, and the hint says how to add.
+    let out = env.run(&["config", "init", "--provider", "termii"]);
+    assert_eq!(support::code(&out), 3);
+    assert!(
+        support::stderr(&out).contains("--profile NAME"),
+        "{}",
+        support::stderr(&out)
+    );
+}
+
+/// A pseudo-terminal pair: the master, and the slave for the child's stdin and stderr.
+fn pty() -> (std::fs::File, std::os::fd::OwnedFd) {
+    use std::os::fd::FromRawFd;
+    let (mut m, mut s) = (0, 0);
+    // SAFETY: openpty writes two fds into the pointers; null name/termios/winsize are allowed.
+    let rc = unsafe {
+        libc::openpty(
+            &mut m,
+            &mut s,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(rc, 0, "openpty failed");
+    // Not inherited by the other tests' children, which run at the same time: a stray
+    // copy of the slave would keep the terminal open after this child exits.
+    // SAFETY: fcntl on the fds openpty just returned.
+    unsafe {
+        libc::fcntl(m, libc::F_SETFD, libc::FD_CLOEXEC);
+        libc::fcntl(s, libc::F_SETFD, libc::FD_CLOEXEC);
+    }
+    // SAFETY: both fds were just opened by openpty and are owned by nobody else.
+    unsafe {
+        (
+            std::fs::File::from_raw_fd(m),
+            std::os::fd::OwnedFd::from_raw_fd(s),
+        )
+    }
+}
+
+/// Read the terminal until `what` shows (everything read is kept in `seen`); a prompt
+/// that does not come within 20 s fails the test rather than hanging it.
+fn until(master: &mut std::fs::File, seen: &mut Vec<u8>, what: &str) {
+    use std::io::Read;
+    use std::os::fd::AsRawFd;
+    let start = seen.len();
+    let mut buf = [0u8; 256];
+    while !String::from_utf8_lossy(&seen[start..]).contains(what) {
+        let mut pfd = libc::pollfd {
+            fd: master.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one pollfd we own, for the length given.
+        let ready = unsafe { libc::poll(&mut pfd, 1, 20_000) };
+        assert!(
+            ready > 0,
+            "no {what:?} within 20s in {:?}",
+            String::from_utf8_lossy(seen)
+        );
+        let n = master.read(&mut buf).unwrap_or(0);
+        assert!(n > 0, "no {what:?} in {:?}", String::from_utf8_lossy(seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+}
+
+/// Run `otp config init` on a terminal, answering each prompt in turn; the exit code,
+/// stdout, and everything the terminal showed.
+fn guided(env: &Env, answers: &[(&str, &str)]) -> (i32, String, String) {
+    use std::io::{Read, Write};
+    let (mut master, slave) = pty();
+    let err = slave.try_clone().unwrap();
+    let mut child = env
+        .std_cmd()
+        .args(["config", "init"])
+        .stdin(std::process::Stdio::from(slave))
+        .stderr(std::process::Stdio::from(err))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut seen = Vec::new();
+    for (prompt, answer) in answers {
+        until(&mut master, &mut seen, prompt);
+        master.write_all(format!("{answer}\n").as_bytes()).unwrap();
+    }
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    let status = child.wait().unwrap();
+    // What is left on the terminal, without blocking once the child is gone.
+    use std::os::fd::AsRawFd;
+    // SAFETY: fcntl on an fd we own.
+    unsafe {
+        let fl = libc::fcntl(master.as_raw_fd(), libc::F_GETFL);
+        libc::fcntl(master.as_raw_fd(), libc::F_SETFL, fl | libc::O_NONBLOCK);
+    }
+    let mut rest = Vec::new();
+    let _ = master.read_to_end(&mut rest);
+    seen.extend(rest);
+    (
+        status.code().unwrap_or(-1),
+        stdout,
+        String::from_utf8_lossy(&seen).into_owned(),
+    )
+}
+
+#[test]
+fn init_on_a_terminal_asks_for_provider_and_required_keys() {
+    const KEY: &str = "CANARY-guided-4b7e19d2";
+    let env = Env::new();
+    let (code, stdout, screen) = guided(
+        &env,
+        &[
+            ("Provider [console]: ", "termi"),
+            ("Provider [console]: ", "termii"),
+            ("[env/file] (env): ", "file"),
+            ("(not shown): ", KEY),
+            ("11 characters): ", "Acme"),
+            ("[y/N]: ", "n"),
+        ],
+    );
+    assert_eq!(code, 0, "{screen}");
+    // The list came from the registry, aliases shown as such; the typo got a suggestion.
+    assert!(
+        screen.contains("zender") && screen.contains("(also androidapi)"),
+        "{screen}"
+    );
+    assert!(screen.contains("did you mean \"termii\""), "{screen}");
+    // The key was not echoed, nor printed.
+    assert!(!screen.contains(KEY), "{screen}");
+    assert!(!stdout.contains(KEY), "{stdout}");
+    assert!(stdout.contains("mode 0600"), "{stdout}");
+    let path = env.config_path();
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(&format!("api_key = \"{KEY}\"")), "{text}");
+    assert!(text.contains("sender = \"Acme\""), "{text}");
+    let out = env.run(&["config", "check"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+}
+
+#[test]
+fn init_on_a_terminal_can_store_an_env_reference_instead() {
+    let env = Env::new();
+    let (code, _, screen) = guided(
+        &env,
+        &[
+            ("Provider [console]: ", "smscx"),
+            ("[env/file] (env): ", ""),
+            ("variable [SMSCX_API_KEY]: ", "MY_SMSCX_KEY"),
+            ("[y/N]: ", ""),
+        ],
+    );
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        screen.contains("MY_SMSCX_KEY, which is not set"),
+        "{screen}"
+    );
+    let text = std::fs::read_to_string(env.config_path()).unwrap();
+    assert!(
+        text.contains("api_key = { env = \"MY_SMSCX_KEY\" }"),
+        "{text}"
+    );
+}
