@@ -25,7 +25,7 @@ function __fish_otp_using_subcommand
 end
 
 complete -c otp -n "__fish_otp_needs_command" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
-complete -c otp -n "__fish_otp_needs_command" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f
+complete -c otp -n "__fish_otp_needs_command" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f -a "(__fish_otp_profiles)"
 complete -c otp -n "__fish_otp_needs_command" -s o -l output -d 'Output format: text or json' -r -f -a "text\t''
 json\t''"
 complete -c otp -n "__fish_otp_needs_command" -l timeout -d 'Whole-request timeout, e.g. 30s [default: 30s]' -r -f
@@ -47,7 +47,7 @@ complete -c otp -n "__fish_otp_needs_command" -f -a "help" -d 'Print this messag
 complete -c otp -n "__fish_otp_using_subcommand verify" -l id -d 'The id `otp send` printed' -r
 complete -c otp -n "__fish_otp_using_subcommand verify" -l code -d 'The code the user typed; "-" reads it from stdin; omitted on a terminal, prompts' -r
 complete -c otp -n "__fish_otp_using_subcommand verify" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
-complete -c otp -n "__fish_otp_using_subcommand verify" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f
+complete -c otp -n "__fish_otp_using_subcommand verify" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f -a "(__fish_otp_profiles)"
 complete -c otp -n "__fish_otp_using_subcommand verify" -s o -l output -d 'Output format: text or json' -r -f -a "text\t''
 json\t''"
 complete -c otp -n "__fish_otp_using_subcommand verify" -l timeout -d 'Whole-request timeout, e.g. 30s [default: 30s]' -r -f
@@ -58,7 +58,7 @@ complete -c otp -n "__fish_otp_using_subcommand verify" -l no-color -d 'Plain te
 complete -c otp -n "__fish_otp_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand status" -l id -d 'The id `otp send` printed' -r
 complete -c otp -n "__fish_otp_using_subcommand status" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
-complete -c otp -n "__fish_otp_using_subcommand status" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f
+complete -c otp -n "__fish_otp_using_subcommand status" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f -a "(__fish_otp_profiles)"
 complete -c otp -n "__fish_otp_using_subcommand status" -s o -l output -d 'Output format: text or json' -r -f -a "text\t''
 json\t''"
 complete -c otp -n "__fish_otp_using_subcommand status" -l timeout -d 'Whole-request timeout, e.g. 30s [default: 30s]' -r -f
@@ -69,7 +69,7 @@ complete -c otp -n "__fish_otp_using_subcommand status" -l no-color -d 'Plain te
 complete -c otp -n "__fish_otp_using_subcommand status" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand cancel" -l id -d 'The id `otp send` printed' -r
 complete -c otp -n "__fish_otp_using_subcommand cancel" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
-complete -c otp -n "__fish_otp_using_subcommand cancel" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f
+complete -c otp -n "__fish_otp_using_subcommand cancel" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f -a "(__fish_otp_profiles)"
 complete -c otp -n "__fish_otp_using_subcommand cancel" -s o -l output -d 'Output format: text or json' -r -f -a "text\t''
 json\t''"
 complete -c otp -n "__fish_otp_using_subcommand cancel" -l timeout -d 'Whole-request timeout, e.g. 30s [default: 30s]' -r -f
@@ -79,7 +79,7 @@ complete -c otp -n "__fish_otp_using_subcommand cancel" -s q -l quiet -d 'Text m
 complete -c otp -n "__fish_otp_using_subcommand cancel" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set and not empty)'
 complete -c otp -n "__fish_otp_using_subcommand cancel" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand completions" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
-complete -c otp -n "__fish_otp_using_subcommand completions" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f
+complete -c otp -n "__fish_otp_using_subcommand completions" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f -a "(__fish_otp_profiles)"
 complete -c otp -n "__fish_otp_using_subcommand completions" -s o -l output -d 'Output format: text or json' -r -f -a "text\t''
 json\t''"
 complete -c otp -n "__fish_otp_using_subcommand completions" -l timeout -d 'Whole-request timeout, e.g. 30s [default: 30s]' -r -f
@@ -89,7 +89,7 @@ complete -c otp -n "__fish_otp_using_subcommand completions" -s q -l quiet -d 'T
 complete -c otp -n "__fish_otp_using_subcommand completions" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set and not empty)'
 complete -c otp -n "__fish_otp_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand man" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
-complete -c otp -n "__fish_otp_using_subcommand man" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f
+complete -c otp -n "__fish_otp_using_subcommand man" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f -a "(__fish_otp_profiles)"
 complete -c otp -n "__fish_otp_using_subcommand man" -s o -l output -d 'Output format: text or json' -r -f -a "text\t''
 json\t''"
 complete -c otp -n "__fish_otp_using_subcommand man" -l timeout -d 'Whole-request timeout, e.g. 30s [default: 30s]' -r -f
@@ -111,7 +111,7 @@ complete -c otp -n "__fish_otp_using_subcommand send" -l webotp-domain -d 'Appen
 complete -c otp -n "__fish_otp_using_subcommand send" -l callback-url -d 'Status webhook, where the provider takes one' -r
 complete -c otp -n "__fish_otp_using_subcommand send" -l param -d 'Vendor field passed through as is (repeatable); overrides what otp set' -r
 complete -c otp -n "__fish_otp_using_subcommand send" -l retries -d 'Retry failures where the request certainly did not leave [default: 0]' -r
-complete -c otp -n "__fish_otp_using_subcommand send" -l fallback -d 'Profile to try next when the one before could not send (not_sent, or refused for credentials, funds, rate, block, sender or route); repeatable; adds to the profile\'s `fallback` list. Never tried after an unknown outcome' -r
+complete -c otp -n "__fish_otp_using_subcommand send" -l fallback -d 'Profile to try next when the one before could not send (not_sent, or refused for credentials, funds, rate, block, sender or route); repeatable; adds to the profile\'s `fallback` list. Never tried after an unknown outcome' -r -f -a "(__fish_otp_profiles)"
 complete -c otp -n "__fish_otp_using_subcommand send" -l provider -d 'Provider, overriding the profile\'s' -r -f -a "console\t'Console'
 termii\t'Termii'
 smscx\t'SMS.cx'
@@ -130,7 +130,7 @@ complete -c otp -n "__fish_otp_using_subcommand send" -l pin-type -d 'numeric, a
 alphanumeric\t''
 letters\t''"
 complete -c otp -n "__fish_otp_using_subcommand send" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
-complete -c otp -n "__fish_otp_using_subcommand send" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f
+complete -c otp -n "__fish_otp_using_subcommand send" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f -a "(__fish_otp_profiles)"
 complete -c otp -n "__fish_otp_using_subcommand send" -s o -l output -d 'Output format: text or json' -r -f -a "text\t''
 json\t''"
 complete -c otp -n "__fish_otp_using_subcommand send" -l timeout -d 'Whole-request timeout, e.g. 30s [default: 30s]' -r -f
@@ -142,7 +142,7 @@ complete -c otp -n "__fish_otp_using_subcommand send" -s q -l quiet -d 'Text mod
 complete -c otp -n "__fish_otp_using_subcommand send" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set and not empty)'
 complete -c otp -n "__fish_otp_using_subcommand send" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand providers" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
-complete -c otp -n "__fish_otp_using_subcommand providers" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f
+complete -c otp -n "__fish_otp_using_subcommand providers" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f -a "(__fish_otp_profiles)"
 complete -c otp -n "__fish_otp_using_subcommand providers" -s o -l output -d 'Output format: text or json' -r -f -a "text\t''
 json\t''"
 complete -c otp -n "__fish_otp_using_subcommand providers" -l timeout -d 'Whole-request timeout, e.g. 30s [default: 30s]' -r -f
@@ -152,7 +152,7 @@ complete -c otp -n "__fish_otp_using_subcommand providers" -s q -l quiet -d 'Tex
 complete -c otp -n "__fish_otp_using_subcommand providers" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set and not empty)'
 complete -c otp -n "__fish_otp_using_subcommand providers" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from path show check init help" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
-complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from path show check init help" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f
+complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from path show check init help" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f -a "(__fish_otp_profiles)"
 complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from path show check init help" -s o -l output -d 'Output format: text or json' -r -f -a "text\t''
 json\t''"
 complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from path show check init help" -l timeout -d 'Whole-request timeout, e.g. 30s [default: 30s]' -r -f
@@ -167,7 +167,7 @@ complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subc
 complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from path show check init help" -f -a "init" -d 'Write a commented starter file (mode 0600); never overwrites'
 complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from path show check init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from path" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
-complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from path" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f
+complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from path" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f -a "(__fish_otp_profiles)"
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from path" -s o -l output -d 'Output format: text or json' -r -f -a "text\t''
 json\t''"
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from path" -l timeout -d 'Whole-request timeout, e.g. 30s [default: 30s]' -r -f
@@ -177,7 +177,7 @@ complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcomma
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from path" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set and not empty)'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from show" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
-complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from show" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f
+complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from show" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f -a "(__fish_otp_profiles)"
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: text or json' -r -f -a "text\t''
 json\t''"
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from show" -l timeout -d 'Whole-request timeout, e.g. 30s [default: 30s]' -r -f
@@ -187,7 +187,7 @@ complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcomma
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from show" -l no-color -d 'Plain text, no colour (also when NO_COLOR is set and not empty)'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from check" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
-complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from check" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f
+complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from check" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f -a "(__fish_otp_profiles)"
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from check" -s o -l output -d 'Output format: text or json' -r -f -a "text\t''
 json\t''"
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from check" -l timeout -d 'Whole-request timeout, e.g. 30s [default: 30s]' -r -f
@@ -209,7 +209,7 @@ vonage\t'Vonage Verify v2'
 plivo\t'Plivo Verify'
 prelude\t'Prelude Verify v2'"
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from init" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
-complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from init" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f
+complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from init" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f -a "(__fish_otp_profiles)"
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from init" -s o -l output -d 'Output format: text or json' -r -f -a "text\t''
 json\t''"
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from init" -l timeout -d 'Whole-request timeout, e.g. 30s [default: 30s]' -r -f
@@ -236,3 +236,21 @@ complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand
 complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective profile, each value\'s source, secrets as ***'
 complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate the whole file offline; exit 0 or 3 with every problem listed'
 complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented starter file (mode 0600); never overwrites'
+
+# Profile names for -p/--profile and --fallback, from the config in use.
+function __fish_otp_profiles
+    set -l tokens (commandline -opc)
+    set -l cfg
+    set -l n (count $tokens)
+    for i in (seq 2 $n)
+        switch $tokens[$i]
+            case -c --config
+                if test $i -lt $n
+                    set cfg --config $tokens[(math $i + 1)]
+                end
+            case '--config=*'
+                set cfg --config (string replace -- '--config=' '' $tokens[$i])
+        end
+    end
+    $tokens[1] $cfg __complete-profiles 2>/dev/null
+end

@@ -144,6 +144,9 @@ pub enum Command {
     },
     /// Print the man page (roff)
     Man,
+    /// The profile names of the config in use, one a line (read by the completion scripts)
+    #[command(name = "__complete-profiles", hide = true)]
+    CompleteProfiles,
 }
 
 #[derive(Args, Debug, Default, Clone)]

@@ -80,6 +80,10 @@ pub(super) fn list_providers(out: &Printer, name: Option<&str>) -> Result<u8, Fa
                     i.verify.as_str(),
                     i.about
                 ));
+                // An alias is a name of the vendor above, not a vendor of its own.
+                for alias in i.aliases {
+                    lines.push(format!("{alias:<10} (alias of {})", i.id));
+                }
             }
             lines.push(String::new());
             lines.push(

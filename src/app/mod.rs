@@ -2,6 +2,7 @@
 //! exit code; the checks that must pass before any network I/O all happen before the
 //! first byte leaves.
 
+mod complete;
 mod fallback;
 mod init;
 mod inspect;
@@ -277,12 +278,12 @@ fn dispatch(g: &Global, out: &Printer, cli: &Cli) -> u8 {
             finish(&out, None, inspect::list_providers(&out, name.as_deref()))
         }
         Command::Config(c) => finish(&out, None, inspect::config_cmd(g, &out, c)),
-        Command::Completions { shell } => {
-            let mut cmd = command();
-            let mut buf = Vec::new();
-            clap_complete::generate(*shell, &mut cmd, "otp", &mut buf);
-            finish(&out, None, write_stdout(&buf, "the completion script"))
-        }
+        Command::Completions { shell } => finish(
+            &out,
+            None,
+            write_stdout(&complete::script(*shell), "the completion script"),
+        ),
+        Command::CompleteProfiles => complete::profiles(g),
         Command::Man => {
             let r = man_page()
                 .map_err(|e| Failure::config(format!("cannot render the man page: {e}")))
@@ -527,7 +528,7 @@ fn man_page() -> std::io::Result<Vec<u8>> {
 fn in_help_order(cmd: &clap::Command) -> Vec<&clap::Command> {
     let mut subs: Vec<&clap::Command> = cmd
         .get_subcommands()
-        .filter(|s| s.get_name() != "help")
+        .filter(|s| s.get_name() != "help" && !s.is_hide_set())
         .collect();
     subs.sort_by_key(|s| s.get_display_order());
     subs

@@ -556,3 +556,112 @@ fn init_on_a_terminal_can_store_an_env_reference_instead() {
         "{text}"
     );
 }
+
+// ---- item 2: completions that know the file ----
+
+/// What bash completes for the words of `line` (the last one being completed), with the
+/// script `otp completions bash` prints, in a sealed HOME.
+fn bash_completes(env: &Env, words: &[&str]) -> Vec<String> {
+    let bin = assert_cmd::cargo::cargo_bin("otp");
+    let dir = bin.parent().unwrap().display().to_string();
+    let script = support::stdout(&env.run(&["completions", "bash"]));
+    let quoted: Vec<String> = words
+        .iter()
+        .map(|w| format!("'{}'", w.replace('\'', "'\\''")))
+        .collect();
+    let cword = words.len() - 1;
+    let prev = if cword > 0 { words[cword - 1] } else { "" };
+    let program = format!(
+        "{script}\nCOMP_WORDS=({})\nCOMP_CWORD={cword}\nCOMP_LINE=\"${{COMP_WORDS[*]}}\"\nCOMP_POINT=${{#COMP_LINE}}\n_otp otp '{}' '{}'\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
+        quoted.join(" "),
+        words[cword],
+        prev
+    );
+    let out = std::process::Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", &program])
+        .env_clear()
+        .env("HOME", env.home())
+        .env("XDG_CONFIG_HOME", env.dir.path().join("config"))
+        .env("XDG_STATE_HOME", env.dir.path().join("state"))
+        .env("PATH", format!("{dir}:/usr/bin:/bin"))
+        .current_dir(env.dir.path())
+        .output()
+        .expect("bash");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut names: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn bash_completes_profile_names_of_the_config_in_use() {
+    let env = Env::new();
+    env.config(
+        "[profiles.alpha]\nprovider = \"console\"\n[profiles.beta-2]\nprovider = \"console\"\n[profiles.gamma]\nprovider = \"console\"\n",
+    );
+    assert_eq!(
+        bash_completes(&env, &["otp", "send", "-p", ""]),
+        ["alpha", "beta-2", "gamma"]
+    );
+    assert_eq!(
+        bash_completes(&env, &["otp", "send", "--profile", "b"]),
+        ["beta-2"]
+    );
+    assert_eq!(
+        bash_completes(
+            &env,
+            &["otp", "send", "--to", "+15551234567", "--fallback", "g"]
+        ),
+        ["gamma"]
+    );
+    // Another file named on the line is the one read.
+    let other = env.dir.path().join("other.toml");
+    support::write_private(&other, "[profiles.ci]\nprovider = \"console\"\n");
+    let other = other.display().to_string();
+    assert_eq!(
+        bash_completes(&env, &["otp", "-c", &other, "status", "-p", ""]),
+        ["ci"]
+    );
+    // The hidden subcommand prints the names, and nothing (exit 0) without a file.
+    let out = env.run(&["__complete-profiles"]);
+    assert_eq!(support::stdout(&out), "alpha\nbeta-2\ngamma\n");
+    let out = Env::new().run(&["__complete-profiles"]);
+    assert_eq!(
+        (support::code(&out), support::stdout(&out)),
+        (0, String::new())
+    );
+    // It is not offered to people.
+    let help = support::stdout(&env.run(&["--help"]));
+    assert!(!help.contains("__complete"), "{help}");
+}
+
+#[test]
+fn providers_shows_an_alias_as_an_alias_of_its_vendor() {
+    let text = support::stdout(&Env::new().run(&["providers"]));
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("androidapi") && l.contains("alias of zender")),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_readme_shows_the_per_user_completion_install() {
+    let readme = include_str!("../../README.md");
+    for path in [
+        "~/.local/share/bash-completion/completions/otp",
+        "~/.zfunc/_otp",
+        "fpath=(~/.zfunc $fpath)",
+        "~/.config/fish/completions/otp.fish",
+    ] {
+        assert!(readme.contains(path), "{path}");
+    }
+}
