@@ -217,7 +217,7 @@ Register-ArgumentCompleter -Native -CommandName 'otp' -ScriptBlock {
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the config path in use')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the effective profile, each value''s source, secrets as ***')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate the whole file offline; exit 0 or 3 with every problem listed')
-            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter file (mode 0600); never overwrites')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter file (mode 0600); never overwrites. On a terminal, asks for the provider and its required keys; with --profile NAME, adds that profile to an existing file')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -299,7 +299,7 @@ Register-ArgumentCompleter -Native -CommandName 'otp' -ScriptBlock {
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the config path in use')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the effective profile, each value''s source, secrets as ***')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate the whole file offline; exit 0 or 3 with every problem listed')
-            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter file (mode 0600); never overwrites')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter file (mode 0600); never overwrites. On a terminal, asks for the provider and its required keys; with --profile NAME, adds that profile to an existing file')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -355,7 +355,7 @@ Register-ArgumentCompleter -Native -CommandName 'otp' -ScriptBlock {
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the config path in use')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the effective profile, each value''s source, secrets as ***')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate the whole file offline; exit 0 or 3 with every problem listed')
-            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter file (mode 0600); never overwrites')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter file (mode 0600); never overwrites. On a terminal, asks for the provider and its required keys; with --profile NAME, adds that profile to an existing file')
             break
         }
         'otp;help;config;path' {

@@ -206,7 +206,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand path 'Print the config path in use'
             cand show 'Print the effective profile, each value''s source, secrets as ***'
             cand check 'Validate the whole file offline; exit 0 or 3 with every problem listed'
-            cand init 'Write a commented starter file (mode 0600); never overwrites'
+            cand init 'Write a commented starter file (mode 0600); never overwrites. On a terminal, asks for the provider and its required keys; with --profile NAME, adds that profile to an existing file'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'otp;config;path'= {
@@ -283,7 +283,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand path 'Print the config path in use'
             cand show 'Print the effective profile, each value''s source, secrets as ***'
             cand check 'Validate the whole file offline; exit 0 or 3 with every problem listed'
-            cand init 'Write a commented starter file (mode 0600); never overwrites'
+            cand init 'Write a commented starter file (mode 0600); never overwrites. On a terminal, asks for the provider and its required keys; with --profile NAME, adds that profile to an existing file'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'otp;config;help;path'= {
@@ -325,7 +325,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand path 'Print the config path in use'
             cand show 'Print the effective profile, each value''s source, secrets as ***'
             cand check 'Validate the whole file offline; exit 0 or 3 with every problem listed'
-            cand init 'Write a commented starter file (mode 0600); never overwrites'
+            cand init 'Write a commented starter file (mode 0600); never overwrites. On a terminal, asks for the provider and its required keys; with --profile NAME, adds that profile to an existing file'
         }
         &'otp;help;config;path'= {
         }

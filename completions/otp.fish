@@ -164,7 +164,7 @@ complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subc
 complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from path show check init help" -f -a "path" -d 'Print the config path in use'
 complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from path show check init help" -f -a "show" -d 'Print the effective profile, each value\'s source, secrets as ***'
 complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from path show check init help" -f -a "check" -d 'Validate the whole file offline; exit 0 or 3 with every problem listed'
-complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from path show check init help" -f -a "init" -d 'Write a commented starter file (mode 0600); never overwrites'
+complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from path show check init help" -f -a "init" -d 'Write a commented starter file (mode 0600); never overwrites. On a terminal, asks for the provider and its required keys; with --profile NAME, adds that profile to an existing file'
 complete -c otp -n "__fish_otp_using_subcommand config; and not __fish_seen_subcommand_from path show check init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from path" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from path" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f -a "(__fish_otp_profiles)"
@@ -221,7 +221,7 @@ complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcomma
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the config path in use'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the effective profile, each value\'s source, secrets as ***'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate the whole file offline; exit 0 or 3 with every problem listed'
-complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "init" -d 'Write a commented starter file (mode 0600); never overwrites'
+complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "init" -d 'Write a commented starter file (mode 0600); never overwrites. On a terminal, asks for the provider and its required keys; with --profile NAME, adds that profile to an existing file'
 complete -c otp -n "__fish_otp_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from verify status cancel completions man send providers config help" -f -a "verify" -d 'Check a PIN the user typed (exit 0 = verified, 1 = not verified)'
 complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from verify status cancel completions man send providers config help" -f -a "status" -d 'Show what is known about an earlier send'
@@ -235,7 +235,7 @@ complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcom
 complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print the config path in use'
 complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective profile, each value\'s source, secrets as ***'
 complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate the whole file offline; exit 0 or 3 with every problem listed'
-complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented starter file (mode 0600); never overwrites'
+complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented starter file (mode 0600); never overwrites. On a terminal, asks for the provider and its required keys; with --profile NAME, adds that profile to an existing file'
 
 # Profile names for -p/--profile and --fallback, from the config in use.
 function __fish_otp_profiles

@@ -251,7 +251,9 @@ pub struct IdArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum ConfigCommand {
-    /// Write a commented starter file (mode 0600); never overwrites
+    /// Write a commented starter file (mode 0600); never overwrites. On a terminal, asks
+    /// for the provider and its required keys; with --profile NAME, adds that profile to
+    /// an existing file
     Init {
         /// Provider of the starter profile [default: the one that needs no account]
         #[arg(long, value_name = "NAME", value_parser = Offer::new([]), hide_possible_values = true)]

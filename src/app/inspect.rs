@@ -333,7 +333,24 @@ fn show_value(secret: bool, v: &toml::Value, source: Source) -> String {
 /// ranges, base URLs, permissions. Each profile is checked on its own; `--online` then
 /// proves each profile's credentials (`online.rs`).
 pub(super) fn config_check(g: &Global, out: &Printer, online: bool) -> Result<u8, Failure> {
-    let file = ConfigFile::load_lenient(g.config.as_deref())?;
+    let file = match ConfigFile::load_lenient(g.config.as_deref()) {
+        Ok(f) => f,
+        // A file that cannot be read at all is still one document in JSON: its problem,
+        // no profiles, and the store unknown.
+        Err(f) if out.json() && f.kind == crate::error::Kind::Config => {
+            output::error(&f, false);
+            let (path, _) = config::locate(g.config.as_deref());
+            out.json_value(&serde_json::json!({
+                "ok": false,
+                "path": path.map(|p| p.display().to_string()),
+                "problems": [Problem::of(None, &f).to_json()],
+                "profiles": [],
+                "store": {"ok": null, "kind": null, "location": null, "error": null},
+            }));
+            return Ok(3);
+        }
+        Err(f) => return Err(f),
+    };
     super::warn_unknown_env(&file);
     let Some(path) = file.path.clone().filter(|_| file.exists) else {
         // No file: a CI job may run on OTP_* variables alone. They are checked as the
@@ -677,7 +694,12 @@ fn key_named(message: &str) -> Option<String> {
         return Some(first.to_string());
     }
     let quoted = message.split('`').nth(1)?;
-    Some(quoted.to_string()).filter(|q| !q.is_empty() && !q.contains(' '))
+    // A key's shape: `lenght`, `api_key`; not TOML's own words (`.`, `]`).
+    Some(quoted.to_string()).filter(|q| {
+        q.starts_with(|c: char| c.is_ascii_alphabetic())
+            && q.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    })
 }
 
 /// Values copied from a starter file's example that were never filled in: a profile

@@ -665,3 +665,21 @@ fn the_readme_shows_the_per_user_completion_install() {
         assert!(readme.contains(path), "{path}");
     }
 }
+
+#[test]
+fn a_config_check_of_a_file_that_does_not_parse_is_still_one_document() {
+    let env = Env::new();
+    env.config("[profiles.a\n");
+    let out = env.run(&["config", "check", "-o", "json"]);
+    assert_eq!(support::code(&out), 3);
+    let v = support::json(&out);
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["profiles"], serde_json::json!([]));
+    assert!(v["store"].is_object(), "{v}");
+    let p = &v["problems"][0];
+    assert!(
+        p["message"].as_str().unwrap().contains("not valid TOML"),
+        "{v}"
+    );
+    assert!(p["key"].is_null() && p["profile"].is_null(), "{v}");
+}
