@@ -24,7 +24,9 @@ enum Answer {
     Env(String),
 }
 
-pub(super) fn init(g: &Global, out: &Printer, provider: Option<&str>) -> Result<u8, Failure> {
+/// Write the file (or add the profile). True when the user asked for the online check
+/// next, which the caller runs.
+pub(super) fn init(g: &Global, out: &Printer, provider: Option<&str>) -> Result<bool, Failure> {
     let name = profile_name(g)?;
     let (path, _) = config::locate(g.config.as_deref());
     let path = path.ok_or_else(|| {
@@ -92,9 +94,9 @@ pub(super) fn init(g: &Global, out: &Printer, provider: Option<&str>) -> Result<
                 }
             }
         }
-        return offer_check(g, out);
+        return Ok(offer_check(out));
     }
-    Ok(0)
+    Ok(false)
 }
 
 /// The profile name from `-p/--profile` (not from OTP_PROFILE, which chooses a profile
@@ -453,8 +455,8 @@ fn replace(path: &Path, text: &str) -> Result<(), Failure> {
 }
 
 /// After a guided setup: offer the online check, which proves the credentials without
-/// sending anything. Its exit code is the run's when it runs.
-fn offer_check(g: &Global, out: &Printer) -> Result<u8, Failure> {
+/// sending anything.
+fn offer_check(out: &Printer) -> bool {
     let yes = ask(
         "Check the credentials now with `otp config check --online` (sends nothing)? [y/N]: ",
         |a| match a.to_ascii_lowercase().as_str() {
@@ -463,17 +465,12 @@ fn offer_check(g: &Global, out: &Printer) -> Result<u8, Failure> {
             _ => Err("answer y or n".into()),
         },
     );
-    match yes {
-        Ok(true) => super::inspect::config_check(g, out, true),
-        Ok(false) => {
-            if !out.quiet {
-                out.line("run `otp config check --online` to check the credentials later");
-            }
-            Ok(0)
-        }
-        // The file is written; no answer is not an error.
-        Err(_) => Ok(0),
+    // The file is written; no answer is not an error.
+    let yes = yes.unwrap_or(false);
+    if !yes && !out.quiet {
+        out.line("run `otp config check --online` to check the credentials later");
     }
+    yes
 }
 
 #[cfg(test)]

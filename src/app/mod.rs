@@ -8,6 +8,7 @@ mod init;
 mod inspect;
 mod online;
 mod policy;
+mod problem;
 mod record;
 mod send;
 

@@ -2,7 +2,7 @@
 //! (a balance, account or service lookup; never a send) proves its credentials, and the
 //! record store is opened and written once. One line per profile, or one JSON document.
 
-use super::inspect::Problem;
+use super::problem::Problem;
 use super::timeout;
 use crate::cli::Global;
 use crate::config::{self, ConfigFile, Profile};
