@@ -243,13 +243,10 @@ function __fish_otp_profiles
     set -l cfg
     set -l n (count $tokens)
     for i in (seq 2 $n)
-        switch $tokens[$i]
-            case -c --config
-                if test $i -lt $n
-                    set cfg --config $tokens[(math $i + 1)]
-                end
-            case '--config=*'
-                set cfg --config (string replace -- '--config=' '' $tokens[$i])
+        if contains -- $tokens[$i] -c --config; and test $i -lt $n
+            set cfg --config $tokens[(math $i + 1)]
+        else if string match -q -- '--config=*' $tokens[$i]
+            set cfg --config (string replace -- '--config=' '' $tokens[$i])
         end
     end
     $tokens[1] $cfg __complete-profiles 2>/dev/null
