@@ -1,3 +1,16 @@
+
+# Profile names for -p/--profile and --fallback, from the config in use.
+_otp_profiles() {
+    local i w cfg=()
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        w="${COMP_WORDS[i]}"
+        case "$w" in
+            -c|--config) cfg=(--config "${COMP_WORDS[i+1]/#\~/$HOME}") ;;
+            --config=*) cfg=(--config "${w#--config=}") ;;
+        esac
+    done
+    "${COMP_WORDS[0]/#\~/$HOME}" "${cfg[@]}" __complete-profiles 2>/dev/null
+}
 _otp() {
     local i cur prev opts cmd
     COMPREPLY=()
@@ -134,17 +147,11 @@ _otp() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -189,17 +196,11 @@ _otp() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -240,17 +241,11 @@ _otp() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -291,17 +286,11 @@ _otp() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -342,17 +331,11 @@ _otp() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -481,17 +464,11 @@ _otp() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -532,17 +509,11 @@ _otp() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -583,17 +554,11 @@ _otp() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -830,17 +795,11 @@ _otp() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -881,17 +840,11 @@ _otp() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -979,7 +932,7 @@ _otp() {
                     return 0
                     ;;
                 --fallback)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 --provider)
@@ -1003,17 +956,11 @@ _otp() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -1058,17 +1005,11 @@ _otp() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -1117,17 +1058,11 @@ _otp() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=("${cur}")
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o nospace
-                    fi
+                    COMPREPLY=($(compgen -W "$(_otp_profiles)" -- "${cur}"))
                     return 0
                     ;;
                 --output)

@@ -30,7 +30,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set and not empty)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -60,7 +60,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set and not empty)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -78,7 +78,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set and not empty)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -96,7 +96,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set and not empty)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -113,7 +113,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set and not empty)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -130,7 +130,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set and not empty)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -166,7 +166,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set and not empty)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -183,7 +183,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set and not empty)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -200,13 +200,13 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set and not empty)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand path 'Print the config path in use'
             cand show 'Print the effective profile, each value''s source, secrets as ***'
             cand check 'Validate the whole file offline; exit 0 or 3 with every problem listed'
-            cand init 'Write a commented starter file (mode 0600); never overwrites'
+            cand init 'Write a commented starter file (mode 0600); never overwrites. On a terminal, asks for the provider and its required keys; with --profile NAME, adds that profile to an existing file'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'otp;config;path'= {
@@ -222,7 +222,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set and not empty)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -239,7 +239,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set and not empty)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -257,9 +257,9 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set and not empty)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'otp;config;init'= {
             cand --provider 'Provider of the starter profile [default: the one that needs no account]'
@@ -275,7 +275,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --verbose 'Show the HTTP request and response on stderr (secrets and PINs redacted)'
             cand -q 'Text mode prints only the id, for ID=$(otp send ... -q)'
             cand --quiet 'Text mode prints only the id, for ID=$(otp send ... -q)'
-            cand --no-color 'Plain text, no colour (also when NO_COLOR is set to anything)'
+            cand --no-color 'Plain text, no colour (also when NO_COLOR is set and not empty)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -283,7 +283,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand path 'Print the config path in use'
             cand show 'Print the effective profile, each value''s source, secrets as ***'
             cand check 'Validate the whole file offline; exit 0 or 3 with every problem listed'
-            cand init 'Write a commented starter file (mode 0600); never overwrites'
+            cand init 'Write a commented starter file (mode 0600); never overwrites. On a terminal, asks for the provider and its required keys; with --profile NAME, adds that profile to an existing file'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'otp;config;help;path'= {
@@ -325,7 +325,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand path 'Print the config path in use'
             cand show 'Print the effective profile, each value''s source, secrets as ***'
             cand check 'Validate the whole file offline; exit 0 or 3 with every problem listed'
-            cand init 'Write a commented starter file (mode 0600); never overwrites'
+            cand init 'Write a commented starter file (mode 0600); never overwrites. On a terminal, asks for the provider and its required keys; with --profile NAME, adds that profile to an existing file'
         }
         &'otp;help;config;path'= {
         }

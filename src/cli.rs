@@ -20,6 +20,17 @@ Exit codes:
   6  outcome unknown: timeout or reset after the request was written, 5xx, redirect,
      oversized or unreadable reply; it may have been sent";
 
+/// `config check`'s own exit codes: the vendors' answers add 4, 5 and 6 with `--online`.
+pub const CHECK_EXITS: &str = "\
+Exit codes:
+  0  every check passed
+  3  the offline checks found a problem (listed on stderr, or in the JSON document)
+  with --online also:
+  4  a vendor refused a profile's credentials (or the request)
+  5  a request never left (DNS, connection refused), or the record store cannot be written
+  6  a vendor's answer could not be read (5xx, timeout after sending)
+  When several apply, the first in the order 3, 4, 6, 5 wins.";
+
 #[derive(Parser, Debug)]
 #[command(
     name = "otp",
@@ -102,7 +113,7 @@ pub struct Global {
     #[arg(skip)]
     pub from_env: Vec<&'static str>,
 
-    /// Plain text, no colour (also when NO_COLOR is set to anything)
+    /// Plain text, no colour (also when NO_COLOR is set and not empty)
     #[arg(help_heading = "Global options", long, global = true)]
     pub no_color: bool,
 }
@@ -133,6 +144,9 @@ pub enum Command {
     },
     /// Print the man page (roff)
     Man,
+    /// The profile names of the config in use, one a line (read by the completion scripts)
+    #[command(name = "__complete-profiles", hide = true)]
+    CompleteProfiles,
 }
 
 #[derive(Args, Debug, Default, Clone)]
@@ -237,7 +251,9 @@ pub struct IdArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum ConfigCommand {
-    /// Write a commented starter file (mode 0600); never overwrites
+    /// Write a commented starter file (mode 0600); never overwrites. On a terminal, asks
+    /// for the provider and its required keys; with --profile NAME, adds that profile to
+    /// an existing file
     Init {
         /// Provider of the starter profile [default: the one that needs no account]
         #[arg(long, value_name = "NAME", value_parser = Offer::new([]), hide_possible_values = true)]
@@ -248,6 +264,7 @@ pub enum ConfigCommand {
     /// Print the effective profile, each value's source, secrets as ***
     Show,
     /// Validate the whole file offline; exit 0 or 3 with every problem listed
+    #[command(after_help = CHECK_EXITS, after_long_help = CHECK_EXITS)]
     Check {
         /// Also prove each profile's credentials with the vendor's cost-free call (a
         /// balance or account lookup; nothing is sent) and check the record store

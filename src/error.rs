@@ -291,7 +291,7 @@ impl Failure {
     /// Safe to run again as is: nothing left, or the provider asked us to slow down.
     pub fn retryable(&self) -> bool {
         match self.outcome {
-            Outcome::NotSent => !matches!(self.kind, Kind::Usage | Kind::Config),
+            Outcome::NotSent => !matches!(self.kind, Kind::Usage | Kind::Config | Kind::NotFound),
             // (a cooldown is not_sent and so retryable, after `retry_after`)
             Outcome::Rejected => self.kind == Kind::RateLimited,
             // Nothing was spent: the store was down, or another verify held the claim.
@@ -307,6 +307,8 @@ impl Failure {
             (Outcome::NotVerified, Kind::Store | Kind::RateLimited) => 5,
             (Outcome::NotVerified, _) => 1,
             (_, Kind::Usage) => 2,
+            // An id nobody knows, found before any request (status, cancel): bad input.
+            (Outcome::NotSent, Kind::NotFound) => 2,
             (_, Kind::Config | Kind::Cooldown) => 3,
             (Outcome::Rejected, _) => 4,
             (Outcome::NotSent, _) => 5,

@@ -33,10 +33,23 @@ impl Secret {
     /// credential so short or so common that masking it by value would hide ordinary
     /// words is found by `new_weak_credentials`, for a warning.
     pub fn new(value: impl Into<String>) -> Secret {
+        Secret::credential(value, None)
+    }
+
+    /// `new` for a credential read from a named place (`api_key in profile "dev"`,
+    /// `OTP_API_KEY`), so the weak-credential warning can name it.
+    pub fn credential(value: impl Into<String>, place: Option<&str>) -> Secret {
         let value = value.into();
-        note_credential(&value);
+        note_credential(&value, place);
         register(&value);
         Secret(value)
+    }
+
+    /// A value kept out of `Debug` and `Display` but not masked by value anywhere: a
+    /// test number's fixed code, which the config file shows in the open and which
+    /// opens nothing at the vendor.
+    pub fn unlisted(value: impl Into<String>) -> Secret {
+        Secret(value.into())
     }
 
     /// Wrap a PIN or a typed code: registered like a credential, but short by design,
@@ -185,24 +198,26 @@ pub fn is_weak(value: &str, names: &[&str]) -> bool {
 
 /// Credentials loaded so far and whether they were looked at for weakness: the warning
 /// is printed by the app, which knows the provider names and owns the output.
-static CREDENTIALS: Mutex<Vec<(String, bool)>> = Mutex::new(Vec::new());
+/// Each with the place it was read from, where known.
+static CREDENTIALS: Mutex<Vec<(String, bool, Option<String>)>> = Mutex::new(Vec::new());
 
-fn note_credential(value: &str) {
+fn note_credential(value: &str, place: Option<&str>) {
     let mut all = CREDENTIALS.lock().unwrap_or_else(|e| e.into_inner());
-    if !all.iter().any(|(v, _)| v == value) {
-        all.push((value.to_string(), false));
+    if !all.iter().any(|(v, _, _)| v == value) {
+        all.push((value.to_string(), false, place.map(str::to_string)));
     }
 }
 
-/// How many credentials loaded since the last call are weak (`is_weak`); each one is
-/// counted once per run, so its warning is printed once.
-pub fn new_weak_credentials(names: &[&str]) -> usize {
+/// The credentials loaded since the last call that are weak (`is_weak`), each by the
+/// place it was read from (None where unknown); each is returned once per run, so its
+/// warning is printed once.
+pub fn new_weak_credentials(names: &[&str]) -> Vec<Option<String>> {
     let mut all = CREDENTIALS.lock().unwrap_or_else(|e| e.into_inner());
-    let mut weak = 0;
-    for (v, seen) in all.iter_mut().filter(|(_, seen)| !*seen) {
+    let mut weak = Vec::new();
+    for (v, seen, place) in all.iter_mut().filter(|(_, seen, _)| !*seen) {
         *seen = true;
         if !v.trim().is_empty() && is_weak(v, names) {
-            weak += 1;
+            weak.push(place.clone());
         }
     }
     weak

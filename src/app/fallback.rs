@@ -31,14 +31,17 @@ pub fn chain(
                 ),
                 _ => format!("unknown profile \"{shown}\" in --fallback"),
             });
-            f = if known.is_empty() {
-                f.hint("a fallback names another [profiles.NAME] of the config file")
-            } else {
-                f.hint(format!(
-                    "did you mean \"{}\"? profiles: {}",
-                    config::nearest(name, known.iter().copied()),
+            // Only a name close enough to be what was meant is suggested.
+            f = match (
+                known.is_empty(),
+                super::close_match(name, known.iter().copied()),
+            ) {
+                (true, _) => f.hint("a fallback names another [profiles.NAME] of the config file"),
+                (false, Some(near)) => f.hint(format!(
+                    "did you mean \"{near}\"? profiles: {}",
                     known.join(", ")
-                ))
+                )),
+                (false, None) => f.hint(format!("profiles: {}", known.join(", "))),
             };
             return Err(f);
         }

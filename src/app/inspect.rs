@@ -1,6 +1,7 @@
 //! `otp providers` and `otp config`: what each provider takes, and the config file
 //! created, located, shown and checked.
 
+use super::problem::Problem;
 use super::{load_profile, provider_of, setting_checks};
 use crate::cli::{ConfigCommand, Global};
 use crate::config::{self, ConfigFile, Profile, Source};
@@ -81,6 +82,10 @@ pub(super) fn list_providers(out: &Printer, name: Option<&str>) -> Result<u8, Fa
                     i.verify.as_str(),
                     i.about
                 ));
+                // An alias is a name of the vendor above, not a vendor of its own.
+                for alias in i.aliases {
+                    lines.push(format!("{alias:<10} (alias of {})", i.id));
+                }
             }
             lines.push(String::new());
             lines.push(
@@ -191,39 +196,10 @@ pub(super) fn config_cmd(g: &Global, out: &Printer, c: &ConfigCommand) -> Result
             Ok(0)
         }
         ConfigCommand::Init { provider } => {
-            let info = match provider {
-                Some(p) => providers::find(p).ok_or_else(|| {
-                    Failure::usage(format!("unknown provider \"{p}\""))
-                        .hint(format!("providers: {}", providers::ids().join(", ")))
-                })?,
-                None => providers::default_provider(),
-            };
-            let (path, _) = config::locate(g.config.as_deref());
-            let path = path.ok_or_else(|| {
-                Failure::config("no config path: HOME is not set").hint("pass --config PATH")
-            })?;
-            match config::create_private(
-                &path,
-                config::starter(&info.schema(), &providers::schemas()).as_bytes(),
-            ) {
-                Ok(()) => {
-                    if !out.quiet {
-                        out.line(&format!(
-                            "wrote {} (mode 0600) with a {} profile",
-                            path.display(),
-                            info.id
-                        ));
-                    }
-                    Ok(0)
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Failure::config(
-                    format!("{} already exists; not overwriting it", path.display()),
-                )
-                .hint("edit it, or move it away first")),
-                Err(e) => Err(Failure::config(format!(
-                    "cannot write {}: {e}",
-                    path.display()
-                ))),
+            if super::init::init(g, out, provider.as_deref())? {
+                config_check(g, out, true)
+            } else {
+                Ok(0)
             }
         }
         ConfigCommand::Show => {
@@ -409,7 +385,25 @@ fn show_value(secret: bool, v: &toml::Value, source: Source) -> String {
 /// ranges, base URLs, permissions. Each profile is checked on its own; `--online` then
 /// proves each profile's credentials (`online.rs`).
 fn config_check(g: &Global, out: &Printer, online: bool) -> Result<u8, Failure> {
-    let file = ConfigFile::load_lenient(g.config.as_deref())?;
+    let file = match ConfigFile::load_lenient(g.config.as_deref()) {
+        Ok(f) => f,
+        // A file that cannot be read at all is still one document in JSON: its problem,
+        // no profiles, and the store unknown.
+        Err(f) if out.json() && f.kind == crate::error::Kind::Config => {
+            output::error(&f, false);
+            let (path, _) = config::locate(g.config.as_deref());
+            out.json_value(&serde_json::json!({
+                "ok": false,
+                "path": path.map(|p| p.display().to_string()),
+                "problems": [Problem::of(None, &f).to_json()],
+                "profiles": [],
+                "store": {"ok": null, "kind": null, "location": null, "error": null},
+            }));
+            return Ok(3);
+        }
+        Err(f) => return Err(f),
+    };
+    super::warn_unknown_env(&file);
     let Some(path) = file.path.clone().filter(|_| file.exists) else {
         // No file: a CI job may run on OTP_* variables alone. They are checked as the
         // one profile `send` would build from them, required keys included, but only
@@ -420,51 +414,63 @@ fn config_check(g: &Global, out: &Printer, online: bool) -> Result<u8, Failure> 
                 "create one with `otp config init`, or set OTP_PROVIDER and the credential variables (OTP_API_KEY, ...)",
             ));
         }
-        let mut problems = super::policy::store_problems(&file);
+        let mut problems = Problem::texts(None, super::policy::store_problems(&file));
         match Profile::resolve(&file, None, &[], &providers::schemas()) {
             Ok(p) => problems.extend(profile_problems(&p)),
-            Err(f) => problems.push(problem(&f)),
+            Err(f) => problems.push(Problem::of(None, &f)),
         }
         problems.dedup();
         if online {
             return super::online::check(g, out, &file, None, problems);
         }
-        return Ok(print_check(out, None, 1, &problems));
+        return Ok(print_check(g, out, &file, None, &problems));
     };
     let mut problems = file_problems(&file);
-    problems.extend(super::policy::store_problems(&file));
+    problems.extend(Problem::texts(None, super::policy::store_problems(&file)));
     for name in file.profiles.keys() {
         if let Some(p) = checked_profile(&file, name, &mut problems) {
-            problems.extend(profile_problems(&p));
+            // A key whose value was already refused is not then "missing" as well.
+            let refused: Vec<Option<String>> = problems
+                .iter()
+                .filter(|q| q.profile.as_deref() == Some(name.as_str()) && q.key.is_some())
+                .map(|q| q.key.clone())
+                .collect();
+            problems.extend(
+                profile_problems(&p)
+                    .into_iter()
+                    .filter(|q| q.key.is_none() || !refused.contains(&q.key)),
+            );
         }
     }
     problems.dedup();
     if online {
         return super::online::check(g, out, &file, Some(&path), problems);
     }
-    Ok(print_check(
-        out,
-        Some(&path),
-        file.profiles.len(),
-        &problems,
-    ))
+    Ok(print_check(g, out, &file, Some(&path), &problems))
 }
 
 /// Problems of the file as a whole: unknown top-level keys, a default_profile that
 /// names no profile.
-fn file_problems(file: &ConfigFile) -> Vec<String> {
+fn file_problems(file: &ConfigFile) -> Vec<Problem> {
     let mut problems = Vec::new();
     if !file.unknown_top.is_empty() {
-        problems.push(file.unknown_top_failure().message);
+        let mut p = Problem::of(None, &file.unknown_top_failure());
+        p.key = file.unknown_top.first().cloned();
+        problems.push(p);
     }
     if let Some(d) = file.default_profile.as_deref() {
         if !file.profiles.contains_key(d) {
-            problems.push(format!(
-                "default_profile is \"{d}\", but there is no [profiles.{d}]"
+            problems.push(Problem::text(
+                None,
+                format!("default_profile is \"{d}\", but there is no [profiles.{d}]"),
             ));
         }
     }
-    problems.extend(super::route::problems(file));
+    problems.extend(
+        super::route::problems(file)
+            .into_iter()
+            .map(|m| Problem::text(None, m).key("routes")),
+    );
     // A fallback list naming no profile would stop every send of that profile.
     let known: Vec<&str> = file.profiles.keys().map(String::as_str).collect();
     for (name, table) in &file.profiles {
@@ -476,10 +482,9 @@ fn file_problems(file: &ConfigFile) -> Vec<String> {
             None => continue,
         };
         if let Err(f) = super::fallback::chain(Some(name), &own, &[], &known) {
-            problems.push(match f.hint {
-                Some(h) => format!("{} ({h})", f.message),
-                None => f.message,
-            });
+            let mut p = Problem::of(Some(name), &f);
+            p.key = Some("fallback".into());
+            problems.push(p);
         }
     }
     problems
@@ -488,7 +493,7 @@ fn file_problems(file: &ConfigFile) -> Vec<String> {
 /// Profile `name` resolved from the file alone, after every unknown key and badly typed
 /// value is listed in `problems` and left out, so the rest can still be checked. None
 /// when it cannot be resolved (that problem listed too).
-fn checked_profile(file: &ConfigFile, name: &str, problems: &mut Vec<String>) -> Option<Profile> {
+fn checked_profile(file: &ConfigFile, name: &str, problems: &mut Vec<Problem>) -> Option<Profile> {
     let mut table = file.profiles.get(name).cloned().unwrap_or_default();
     match table
         .get("provider")
@@ -509,14 +514,14 @@ fn checked_profile(file: &ConfigFile, name: &str, problems: &mut Vec<String>) ->
     match Profile::resolve_file(&clean, Some(name), &providers::schemas()) {
         Ok(p) => Some(p),
         Err(f) => {
-            problems.push(f.message);
+            problems.push(Problem::of(Some(name), &f));
             None
         }
     }
 }
 
 /// The keys of a profile whose provider is unknown (or unset) that no provider takes.
-fn keys_no_provider_takes(name: &str, table: &toml::Table) -> Vec<String> {
+fn keys_no_provider_takes(name: &str, table: &toml::Table) -> Vec<Problem> {
     let schemas = providers::schemas();
     let all = || {
         config::COMMON_KEYS
@@ -528,18 +533,26 @@ fn keys_no_provider_takes(name: &str, table: &toml::Table) -> Vec<String> {
         .keys()
         .filter(|k| !all().any(|n| n == k.as_str()))
         .map(|key| {
-            format!(
-                "unknown key `{key}` in {}; the nearest valid key is `{}`",
-                config::profile_label(Some(name)),
-                config::nearest(key, all())
-            )
+            let label = config::profile_label(Some(name));
+            let mut p = match config::misplaced_top_key(key, &label) {
+                Some(f) => Problem::of(Some(name), &f),
+                None => Problem::text(
+                    Some(name),
+                    format!(
+                        "unknown key `{key}` in {label}; the nearest valid key is `{}`",
+                        config::nearest(key, all())
+                    ),
+                ),
+            };
+            p.key = Some(key.clone());
+            p
         })
         .collect()
 }
 
 /// Every unknown key and every badly typed value of a profile's table, each on its own
 /// line, removed from the table.
-fn key_problems(schema: &config::Schema, name: &str, table: &mut toml::Table) -> Vec<String> {
+fn key_problems(schema: &config::Schema, name: &str, table: &mut toml::Table) -> Vec<Problem> {
     let mut problems = Vec::new();
     let label = config::profile_label(Some(name));
     let unknown: Vec<String> = table
@@ -548,23 +561,33 @@ fn key_problems(schema: &config::Schema, name: &str, table: &mut toml::Table) ->
         .cloned()
         .collect();
     for key in unknown {
-        problems.push(format!(
-            "unknown key `{key}` in {label}; the nearest valid key is `{}`",
-            config::nearest(&key, config::known_keys(schema).map(|k| k.name))
-        ));
+        let mut p = match config::misplaced_top_key(&key, &label) {
+            Some(f) => Problem::of(Some(name), &f),
+            None => Problem::text(
+                Some(name),
+                format!(
+                    "unknown key `{key}` in {label}; the nearest valid key is `{}`",
+                    config::nearest(&key, config::known_keys(schema).map(|k| k.name))
+                ),
+            ),
+        };
+        p.key = Some(key.clone());
+        problems.push(p);
         table.remove(&key);
     }
-    let bad: Vec<(String, String)> = table
+    let bad: Vec<(String, Failure)> = table
         .iter()
         .filter_map(|(k, v)| {
             let key = config::known_keys(schema).find(|kk| kk.name == k.as_str())?;
             config::check_type(key, v, &label)
                 .err()
-                .map(|f| (k.clone(), f.message))
+                .map(|f| (k.clone(), f))
         })
         .collect();
-    for (key, msg) in bad {
-        problems.push(msg);
+    for (key, f) in bad {
+        let mut p = Problem::of(Some(name), &f);
+        p.key = Some(key.clone());
+        problems.push(p);
         table.remove(&key);
     }
     problems
@@ -572,7 +595,8 @@ fn key_problems(schema: &config::Schema, name: &str, table: &mut toml::Table) ->
 
 /// The checks of a resolved profile: credentials, base URL, the adapter's own checks,
 /// settings, countries, templates, cooldown and ca_file.
-fn profile_problems(p: &Profile) -> Vec<String> {
+fn profile_problems(p: &Profile) -> Vec<Problem> {
+    let name = p.name.as_deref();
     let mut problems = credential_problems(p);
     let info = provider_of(p);
     let label = p.label();
@@ -580,7 +604,7 @@ fn profile_problems(p: &Profile) -> Vec<String> {
     // is checked all the same.
     if info.sends_over_http() && (info.needs_base_url() || p.str("base_url").is_some()) {
         if let Err(f) = p.base_url() {
-            problems.push(f.message);
+            problems.push(Problem::of(name, &f).key("base_url"));
         }
     }
     // The adapter's own checks (a credential that is one of two keys, a vendor setting
@@ -588,36 +612,36 @@ fn profile_problems(p: &Profile) -> Vec<String> {
     // `{ command }` secret is skipped: commands are not run offline.
     if !runs_command(p) {
         if let Err(f) = (info.build)(p) {
-            let said = |q: &String| q.split(HINT).next() == Some(f.message.as_str());
-            if !problems.iter().any(said) {
-                problems.push(problem(&f));
+            if !problems.iter().any(|q| q.message == f.message) {
+                problems.push(Problem::of(name, &f));
             }
         }
     }
     // The same failures, in the same words, that `send` stops on.
-    problems.extend(setting_checks(p).iter().map(problem));
+    problems.extend(setting_checks(p).iter().map(|f| Problem::of(name, f)));
     if let Some(c) = p.str("default_country") {
         if phone::calling_code_for(c).is_none() {
-            problems.push(format!(
-                "default_country \"{c}\" in {label} is not an ISO 3166 alpha-2 code"
+            problems.push(Problem::text(
+                name,
+                format!("default_country \"{c}\" in {label} is not an ISO 3166 alpha-2 code"),
             ));
         }
     }
     if let Err(f) = p.allowed_countries() {
-        problems.push(problem(&f));
+        problems.push(Problem::of(name, &f).key("allowed_countries"));
     }
     problems.extend(placeholder_problems(p));
     problems.extend(template_problems(p));
-    problems.extend(super::policy::policy_problems(p));
-    if let Err(e) = p.duration("cooldown") {
-        problems.push(e.message);
+    problems.extend(Problem::texts(name, super::policy::policy_problems(p)));
+    if let Err(f) = p.duration("cooldown") {
+        problems.push(Problem::of(name, &f).key("cooldown"));
     }
     // The profile's own ca_file (SSL_CERT_FILE is the environment's business).
     if let Some(path) = p.str("ca_file").and(p.ca_file()) {
         if let Err(e) = std::fs::File::open(&path) {
-            problems.push(format!(
-                "ca_file {} in {label} cannot be read: {e}",
-                path.display()
+            problems.push(Problem::text(
+                name,
+                format!("ca_file {} in {label} cannot be read: {e}", path.display()),
             ));
         }
     }
@@ -626,14 +650,19 @@ fn profile_problems(p: &Profile) -> Vec<String> {
 
 /// Required keys that are missing, and `{ env }` / `{ file }` secrets that cannot be
 /// read (commands are not run offline).
-fn credential_problems(p: &Profile) -> Vec<String> {
+fn credential_problems(p: &Profile) -> Vec<Problem> {
+    let name = p.name.as_deref();
     // The same declaration `send` refuses on (a required sender, say).
-    let mut problems: Vec<String> = p.missing_required().iter().map(problem).collect();
+    let mut problems: Vec<Problem> = p
+        .missing_required()
+        .iter()
+        .map(|f| Problem::of(name, f))
+        .collect();
     for k in config::known_keys(&p.schema).filter(|k| k.secret()) {
         if let Some(toml::Value::Table(t)) = p.entry(k.name).map(|e| &e.value) {
             if !t.contains_key("command") {
                 if let Err(f) = p.secret(k.name) {
-                    problems.push(problem(&f));
+                    problems.push(Problem::of(name, &f).key(k.name));
                 }
             }
         }
@@ -641,36 +670,30 @@ fn credential_problems(p: &Profile) -> Vec<String> {
     problems
 }
 
-/// A problem line: the failure's message, and its hint on a line of its own (printed
-/// as `hint:` by `print_check`).
-fn problem(f: &Failure) -> String {
-    match &f.hint {
-        Some(h) => format!("{}{HINT}{h}", f.message),
-        None => f.message.clone(),
-    }
-}
-
-const HINT: &str = "\nhint: ";
-
 /// Values copied from a starter file's example that were never filled in: a profile
 /// that passes `check` must be usable. A placeholder is a host under `example.`
 /// (`https://example.cinnox.com`) or one of the reserved example domains (RFC 2606), a
 /// value that says `your-...` / `...`, or an id padded with a run of sixteen `0` or `X`
 /// (`AC000…`, `MAXXX…`): real ids are random, so such a run is all but impossible.
-fn placeholder_problems(p: &Profile) -> Vec<String> {
+fn placeholder_problems(p: &Profile) -> Vec<Problem> {
     let label = p.label();
     config::known_keys(&p.schema)
         .filter(|k| !k.secret() && k.ty == config::KeyType::Str)
         .filter_map(|k| {
             let e = p.entry(k.name)?;
             let v = e.value.as_str()?.trim();
-            is_placeholder(v).then(|| {
-                format!(
-                    "{} in {label} is still the starter file's placeholder \"{}\"{HINT}replace it with your own value; `otp providers {}` says what it is",
+            is_placeholder(v).then(|| Problem {
+                profile: p.name.clone(),
+                key: Some(k.name.to_string()),
+                message: format!(
+                    "{} in {label} is still the starter file's placeholder \"{}\"",
                     k.name,
                     crate::redact::strip_controls(v),
+                ),
+                hint: Some(format!(
+                    "replace it with your own value; `otp providers {}` says what it is",
                     p.schema.id
-                )
+                )),
             })
         })
         .collect()
@@ -705,32 +728,44 @@ fn runs_command(p: &Profile) -> bool {
     })
 }
 
-fn template_problems(p: &Profile) -> Vec<String> {
+fn template_problems(p: &Profile) -> Vec<Problem> {
     let label = p.label();
+    let name = p.name.as_deref();
     let mut problems = Vec::new();
     if let Some(m) = p.str("message") {
         if let Err(e) = Template::parse(m, 1) {
-            problems.push(format!("message in {label}: {}", e.0));
+            problems
+                .push(Problem::text(name, format!("message in {label}: {}", e.0)).key("message"));
         }
     }
     for (lang, t) in p.templates() {
         if let Err(e) = Template::parse(&t, 1) {
-            problems.push(format!("templates.{lang} in {label}: {}", e.0));
+            problems.push(
+                Problem::text(name, format!("templates.{lang} in {label}: {}", e.0))
+                    .key("templates"),
+            );
         }
     }
     problems
 }
 
-/// The verdict: the problems on stderr (or in the JSON document), exit 3 when any.
+/// The verdict: the problems on stderr (or in the JSON document, with each profile and
+/// the store as `--online` lists them, their online fields null), exit 3 when any.
 fn print_check(
+    g: &Global,
     out: &Printer,
+    file: &ConfigFile,
     path: Option<&std::path::Path>,
-    profiles: usize,
-    problems: &[String],
+    problems: &[Problem],
 ) -> u8 {
     if out.json() {
-        out.json_value(&serde_json::json!({"path": path.map(|p| p.display().to_string()), "ok": problems.is_empty(), "problems": problems}));
+        out.json_value(&super::online::offline_document(g, file, path, problems));
     } else if problems.is_empty() {
+        let profiles = if path.is_some() {
+            file.profiles.len()
+        } else {
+            1
+        };
         out.line(&format!(
             "{}: {profiles} profile(s), no problems",
             match path {
@@ -740,11 +775,7 @@ fn print_check(
         ));
     } else {
         for p in problems {
-            let f = match p.split_once(HINT) {
-                Some((msg, hint)) => Failure::config(msg).hint(hint),
-                None => Failure::config(p.clone()),
-            };
-            output::error(&f, false);
+            output::error(&p.failure(), false);
         }
     }
     if problems.is_empty() {
@@ -769,7 +800,8 @@ mod tests {
             file("defualt = 1\ndefault_profile = \"b\"\n[profiles.a]\nprovider = \"console\"\n");
         let problems = file_problems(&f);
         assert_eq!(problems.len(), 2, "{problems:?}");
-        assert!(problems[1].contains("no [profiles.b]"));
+        assert!(problems[1].message.contains("no [profiles.b]"));
+        assert_eq!(problems[1].key.as_deref(), Some("default_profile"));
     }
 
     #[test]
@@ -780,9 +812,15 @@ mod tests {
         let mut problems = Vec::new();
         let p = checked_profile(&f, "a", &mut problems).expect("resolves without the bad keys");
         assert_eq!(problems.len(), 2, "{problems:?}");
-        assert!(problems[0].contains("`lenght`") && problems[0].contains("`length`"));
-        assert!(problems[1].contains("attempts"));
+        assert!(
+            problems[0].message.contains("`lenght`") && problems[0].message.contains("`length`")
+        );
+        assert_eq!(problems[1].key.as_deref(), Some("attempts"));
+        assert_eq!(problems[1].profile.as_deref(), Some("a"));
         let rest = profile_problems(&p);
-        assert!(rest.iter().any(|m| m.contains("above max_ttl")), "{rest:?}");
+        assert!(
+            rest.iter().any(|m| m.message.contains("above max_ttl")),
+            "{rest:?}"
+        );
     }
 }

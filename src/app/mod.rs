@@ -2,10 +2,13 @@
 //! exit code; the checks that must pass before any network I/O all happen before the
 //! first byte leaves.
 
+mod complete;
 mod fallback;
+mod init;
 mod inspect;
 mod online;
 mod policy;
+mod problem;
 mod progress;
 mod record;
 mod route;
@@ -282,12 +285,12 @@ fn dispatch(g: &Global, out: &Printer, cli: &Cli) -> u8 {
             finish(&out, None, inspect::list_providers(&out, name.as_deref()))
         }
         Command::Config(c) => finish(&out, None, inspect::config_cmd(g, &out, c)),
-        Command::Completions { shell } => {
-            let mut cmd = command();
-            let mut buf = Vec::new();
-            clap_complete::generate(*shell, &mut cmd, "otp", &mut buf);
-            finish(&out, None, write_stdout(&buf, "the completion script"))
-        }
+        Command::Completions { shell } => finish(
+            &out,
+            None,
+            write_stdout(&complete::script(*shell), "the completion script"),
+        ),
+        Command::CompleteProfiles => complete::profiles(g),
         Command::Man => {
             let r = man_page()
                 .map_err(|e| Failure::config(format!("cannot render the man page: {e}")))
@@ -399,10 +402,24 @@ pub(super) fn load_profile(
     flags: &[(&'static str, String)],
 ) -> Result<Profile, Failure> {
     let file = ConfigFile::load(g.config.as_deref())?;
+    warn_unknown_env(&file);
     let name = file
         .select(profile.or(g.profile.as_deref()))
         .map_err(|f| unknown_profile(g, profile, &file, f))?;
     Profile::resolve(&file, name.as_deref(), flags, &providers::schemas())
+}
+
+/// The variables the command line reads, beside the profile and store keys.
+const GLOBAL_ENV: [&str; 4] = ["OTP_CONFIG", "OTP_PROFILE", "OTP_OUTPUT", "OTP_TIMEOUT"];
+
+/// Warn, once per run, of each `OTP_*` variable otp does not read.
+pub(super) fn warn_unknown_env(file: &ConfigFile) {
+    static DONE: std::sync::Once = std::sync::Once::new();
+    DONE.call_once(|| {
+        for w in config::unknown_env(file, &providers::schemas(), &GLOBAL_ENV) {
+            output::warn(&w);
+        }
+    });
 }
 
 /// An unknown profile named by `-p` or `OTP_PROFILE` says which it came from, and
@@ -431,11 +448,12 @@ fn warn_weak_credentials() {
         .iter()
         .flat_map(|i| std::iter::once(i.id).chain(i.aliases.iter().copied()))
         .collect();
-    if crate::redact::new_weak_credentials(&names) > 0 {
-        output::warn(
-            "a configured secret is shorter than 6 characters or a common word; it is \
-             masked in messages and vendor text but not in ids or names: check the key",
-        );
+    for place in crate::redact::new_weak_credentials(&names) {
+        output::warn(&format!(
+            "{} is shorter than 6 characters or a common word; it is masked in messages \
+             and vendor text but not in ids or names: check the key",
+            place.as_deref().unwrap_or("a configured secret")
+        ));
     }
 }
 
@@ -526,7 +544,7 @@ fn man_page() -> std::io::Result<Vec<u8>> {
 fn in_help_order(cmd: &clap::Command) -> Vec<&clap::Command> {
     let mut subs: Vec<&clap::Command> = cmd
         .get_subcommands()
-        .filter(|s| s.get_name() != "help")
+        .filter(|s| s.get_name() != "help" && !s.is_hide_set())
         .collect();
     subs.sort_by_key(|s| s.get_display_order());
     subs
@@ -613,7 +631,7 @@ mod id_tests {
     /// Every registered adapter, built from its own example profile with literal
     /// credentials and a base URL that ends in a version path (`/v1`), where a dot
     /// segment would climb out of the OTP's own path.
-    fn adapters() -> Vec<(&'static str, Box<dyn crate::providers::Provider>)> {
+    pub(in crate::app) fn adapters() -> Vec<(&'static str, Box<dyn crate::providers::Provider>)> {
         REGISTRY
             .iter()
             .map(|info| {

@@ -2,6 +2,7 @@
 //! (a balance, account or service lookup; never a send) proves its credentials, and the
 //! record store is opened and written once. One line per profile, or one JSON document.
 
+use super::problem::Problem;
 use super::timeout;
 use crate::cli::Global;
 use crate::config::{self, ConfigFile, Profile};
@@ -27,6 +28,8 @@ enum Online {
     /// The vendor has no cost-free call (reported, not a failure).
     NotAvailable,
     Failed(Failure),
+    /// Not asked: `config check` without `--online` (every online field null).
+    Offline,
 }
 
 impl ProfileCheck {
@@ -73,7 +76,7 @@ pub(super) fn check(
     out: &Printer,
     file: &ConfigFile,
     path: Option<&Path>,
-    problems: Vec<String>,
+    problems: Vec<Problem>,
 ) -> Result<u8, Failure> {
     let timeout = timeout(g)?;
     let names: Vec<Option<String>> = match (g.profile.as_deref(), path) {
@@ -119,7 +122,7 @@ pub(super) fn check(
         out.json_value(&document(path, &problems, &checks, &store, code == 0));
     } else {
         for p in &problems {
-            output::error(&Failure::config(p.clone()), false);
+            output::error(&p.failure(), false);
         }
         print_text(out, &checks, &store);
     }
@@ -159,22 +162,12 @@ fn exit_code(offline_problems: bool, codes: impl Iterator<Item = u8>) -> u8 {
 fn check_profile(
     file: &ConfigFile,
     name: Option<&str>,
-    problems: &[String],
+    problems: &[Problem],
     timeout: std::time::Duration,
     verbose: bool,
 ) -> ProfileCheck {
-    let label = config::profile_label(name);
-    let named = name
-        .and_then(|n| file.profiles.get(n))
-        .and_then(|t| t.get("provider"))
-        .and_then(|v| v.as_str())
-        .map(str::to_string);
-    let mut check = ProfileCheck {
-        name: name.map(str::to_string),
-        provider: named,
-        offline_ok: !problems.iter().any(|p| p.contains(&label)),
-        online: Online::NotAvailable,
-    };
+    let mut check = offline_check(file, name, problems);
+    check.online = Online::NotAvailable;
     // Resolved as a send would resolve it (env over file), so the check proves what a
     // send with this profile would use.
     let profile = match Profile::resolve(file, name, &[], &providers::schemas()) {
@@ -277,6 +270,7 @@ fn print_text(out: &Printer, checks: &[ProfileCheck], store: &StoreCheck) {
                 "not checked online (the vendor has no cost-free call)".to_string()
             }
             Online::Failed(f) => format!("failed ({})", what_failed(f)),
+            Online::Offline => "not checked online".to_string(),
         };
         let offline = if c.offline_ok {
             ""
@@ -326,9 +320,69 @@ fn error_doc(f: &Failure) -> Value {
     .unwrap_or(Value::Null)
 }
 
+/// A profile as the offline checks saw it: its provider as the file (or, with no file,
+/// OTP_PROVIDER) names it, and whether a problem names the profile.
+fn offline_check(file: &ConfigFile, name: Option<&str>, problems: &[Problem]) -> ProfileCheck {
+    let named = match name {
+        Some(n) => file
+            .profiles
+            .get(n)
+            .and_then(|t| t.get("provider"))
+            .and_then(|v| v.as_str())
+            .map(str::to_string),
+        None => std::env::var(config::env_name("provider")).ok(),
+    };
+    let provider = named.map(|p| match providers::find(&p) {
+        Some(i) => i.id.to_string(),
+        None => p,
+    });
+    ProfileCheck {
+        name: name.map(str::to_string),
+        provider,
+        offline_ok: !problems.iter().any(|p| p.profile.as_deref() == name),
+        online: Online::Offline,
+    }
+}
+
+/// `config check -o json` without `--online`: the same document, every profile and the
+/// store listed, their online fields null.
+pub(super) fn offline_document(
+    g: &Global,
+    file: &ConfigFile,
+    path: Option<&Path>,
+    problems: &[Problem],
+) -> Value {
+    let names: Vec<Option<String>> = match (g.profile.as_deref(), path) {
+        (Some(n), Some(_)) if file.profiles.contains_key(n) => vec![Some(n.to_string())],
+        (_, Some(_)) => file.profiles.keys().cloned().map(Some).collect(),
+        (_, None) => vec![None],
+    };
+    let checks: Vec<ProfileCheck> = names
+        .iter()
+        .map(|n| offline_check(file, n.as_deref(), problems))
+        .collect();
+    let (kind, location) = match super::policy::describe_store(file) {
+        Ok((kind, place, _)) => (kind, Some(place)),
+        Err(_) => ("embedded", None),
+    };
+    let mut doc = document(
+        path,
+        problems,
+        &checks,
+        &StoreCheck {
+            kind,
+            location,
+            error: None,
+        },
+        problems.is_empty(),
+    );
+    doc["store"]["ok"] = Value::Null;
+    doc
+}
+
 fn document(
     path: Option<&Path>,
-    problems: &[String],
+    problems: &[Problem],
     checks: &[ProfileCheck],
     store: &StoreCheck,
     ok: bool,
@@ -339,6 +393,13 @@ fn document(
             let (online, balance, currency, note, error) = match &c.online {
                 Online::Ok(b) => ("ok", b.amount, b.currency.clone(), b.note.clone(), None),
                 Online::NotAvailable => ("not_available", None, None, None, None),
+                Online::Offline => {
+                    return json!({
+                        "profile": c.name, "provider": c.provider, "ok": c.ok(),
+                        "online": null, "balance": null, "currency": null, "note": null,
+                        "error": null,
+                    });
+                }
                 Online::Failed(f) => ("failed", None, None, None, Some(error_doc(f))),
             };
             json!({
@@ -356,7 +417,7 @@ fn document(
     json!({
         "ok": ok,
         "path": path.map(|p| p.display().to_string()),
-        "problems": problems,
+        "problems": problems.iter().map(Problem::to_json).collect::<Vec<_>>(),
         "profiles": profiles,
         "store": {
             "ok": store.error.is_none(),
@@ -379,6 +440,37 @@ mod tests {
         assert_eq!(exit_code(false, [5, 6].into_iter()), 6);
         assert_eq!(exit_code(false, [5].into_iter()), 5);
         assert_eq!(exit_code(false, [3, 4].into_iter()), 3);
+    }
+
+    /// The README's table of online checks names every vendor whose adapter has a
+    /// cost-free call (built from its own example profile), and lists the others as
+    /// "none known".
+    #[test]
+    fn the_readme_lists_every_vendor_with_an_online_check() {
+        let readme = include_str!("../../README.md");
+        let start = readme
+            .find("### Checking credentials without sending")
+            .expect("the section");
+        let section = &readme[start..];
+        let section = &section[..section[4..].find("\n## ").map_or(section.len(), |e| e + 4)];
+        let rows: Vec<(Vec<&str>, bool)> = section
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| provider"))
+            .map(|l| {
+                let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+                let ids = cells[1].split(',').map(str::trim).collect();
+                (ids, cells[2] != "none known")
+            })
+            .collect();
+        for (id, adapter) in crate::app::id_tests::adapters() {
+            let has = adapter.balance().is_some();
+            let row = rows.iter().find(|(ids, _)| ids.contains(&id));
+            assert_eq!(
+                row.map(|r| r.1),
+                Some(has),
+                "{id}: the README's online-check table says otherwise"
+            );
+        }
     }
 
     #[test]

@@ -57,17 +57,28 @@ fn read_code(a: &VerifyArgs) -> Result<String, Failure> {
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
         .collect();
-    if code.is_empty() || !code.chars().all(|c| c.is_ascii_alphanumeric()) || code.len() > 32 {
+    if code.is_empty() || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(Failure::usage("the code must be letters or digits"));
+    }
+    if code.len() > MAX_CODE {
+        // The code itself is not echoed: it may be a real one, mistyped.
+        return Err(Failure::usage(format!(
+            "the code is too long: {} characters, and a code has at most {MAX_CODE}",
+            code.len()
+        ))
+        .hint("pass the code the user received, without anything around it"));
     }
     Ok(code)
 }
 
+/// The longest code `verify` takes (no vendor's PIN comes near it).
+const MAX_CODE: usize = 32;
+
 /// Terminal echo off on stdin until dropped (restored on every path out).
-struct EchoOff(Option<libc::termios>);
+pub(super) struct EchoOff(Option<libc::termios>);
 
 impl EchoOff {
-    fn new() -> EchoOff {
+    pub(super) fn new() -> EchoOff {
         // SAFETY: tcgetattr/tcsetattr on fd 0 with a zeroed, then filled, termios.
         unsafe {
             let mut t: libc::termios = std::mem::zeroed();
@@ -100,11 +111,21 @@ impl Drop for EchoOff {
 fn check_id(id: &str) -> Result<(), Failure> {
     // The same rule `send` holds a vendor's handle to, so what it prints is accepted here.
     if !crate::redact::is_printable_id(id) {
+        // Echoed as given, spaces included: they are often what is wrong.
+        let shown = crate::redact::scrub(&crate::redact::strip_controls(id));
+        let spaces = if !id.trim().is_empty() && id.trim() != id {
+            " (it has spaces around it)"
+        } else {
+            ""
+        };
         return Err(Failure::usage(format!(
-            "--id \"{}\" is not an id `otp send` prints",
-            crate::redact::echo(id)
+            "--id \"{shown}\" is not an id `otp send` prints{spaces}"
         ))
-        .hint("an empty id usually means the send before it failed: check its exit code"));
+        .hint(if spaces.is_empty() {
+            "an empty id usually means the send before it failed: check its exit code"
+        } else {
+            "pass the id without the spaces"
+        }));
     }
     Ok(())
 }
@@ -581,9 +602,14 @@ fn mark_cancelled(store: &dyn RecordStore, id: &str, now: u64) -> Result<(), Fai
         .map(|_| ())
 }
 
+/// An id with no record (and no vendor that knows it): kind `not_found` as in verify,
+/// exit 2 (README: status and cancel).
 fn unknown_record(id: &str) -> Failure {
-    Failure::usage(format!("no local record of id {id}"))
-        .hint("records are kept until a day after the OTP expires; check the id `otp send` printed")
+    let mut f = Failure::usage(format!("no local record of id {id}")).hint(
+        "records are kept until a day after the OTP expires; check the id `otp send` printed",
+    );
+    f.kind = Kind::NotFound;
+    f
 }
 
 /// Every string in `v` with the number's digits masked.
@@ -695,6 +721,7 @@ fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
     };
     let phone = rec.as_ref().and_then(|r| Phone::parse(&r.to, None).ok());
     let mut remote = serde_json::Value::Null;
+    let mut remote_error = None;
     let provider = profile
         .as_ref()
         .and_then(|p| (provider_of(p).build)(p).ok());
@@ -721,12 +748,16 @@ fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
                         remote = mask_number(remote, ph);
                     }
                 }
-                // The local record still answers; the vendor's part is missing.
-                Err(f) if rec.is_some() => output::warn(&format!(
-                    "{}'s own status is not available: {}",
-                    provider_of(p).id,
-                    f.message
-                )),
+                // The local record still answers; the vendor's part is missing, and
+                // the document says why.
+                Err(f) if rec.is_some() => {
+                    output::warn(&format!(
+                        "{}'s own status is not available: {}",
+                        provider_of(p).id,
+                        f.message
+                    ));
+                    remote_error = Some(f);
+                }
                 Err(f) => return Err(unknown_everywhere(f, &a.id, false)),
             }
         }
@@ -742,6 +773,10 @@ fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
         // `ok` on success as on failure, so a script reads one field either way.
         doc["ok"] = true.into();
         doc["provider_status"] = remote;
+        doc["provider_error"] = match &remote_error {
+            Some(f) => serde_json::to_value(output::ErrorDoc::of(f)).unwrap_or_default(),
+            None => serde_json::Value::Null,
+        };
         out.json_value(&doc);
     } else {
         if let Some(r) = &rec {

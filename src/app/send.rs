@@ -500,7 +500,7 @@ pub(super) fn send(g: &Global, out: &Printer, a: &SendArgs) -> u8 {
         warn_segments(out, &steps[0].draft.segments);
         if a.dry_run {
             report.outcome = Outcome::DryRun;
-            let (request, text) = dry_run(&steps[0].plan);
+            let (request, text) = dry_run(&steps[0]);
             report.request = Some(request);
             if !out.json() {
                 if let Some(r) = &routed {
@@ -924,9 +924,19 @@ fn warn_segments(out: &Printer, seg: &message::Segments) {
     }
 }
 
-/// What `--dry-run` shows of a plan: the JSON `request`, and the text.
-fn dry_run(plan: &Plan) -> (serde_json::Value, String) {
-    match plan {
+/// What `--dry-run` shows of a step: the JSON `request`, and the text. A test number's
+/// send makes no request, so none is shown (`request: null` in JSON).
+fn dry_run(step: &Step) -> (serde_json::Value, String) {
+    if step.draft.test.is_some() {
+        return (
+            serde_json::Value::Null,
+            format!(
+                "dry run: {} is a test number; no request would be made",
+                step.draft.to.e164()
+            ),
+        );
+    }
+    match &step.plan {
         Plan::Http(req) => (req.to_json(), req.render_text().trim_end().to_string()),
         Plan::Console(local) => local.dry_run(),
     }

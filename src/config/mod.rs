@@ -610,6 +610,55 @@ pub fn env_name(key: &str) -> String {
     format!("OTP_{}", key.to_ascii_uppercase())
 }
 
+/// A warning for each `OTP_*` variable set in the environment that names no key any
+/// provider or the file takes, with the nearest one that does (`OTP_LENTH` ->
+/// `OTP_LENGTH`): an unknown file key is an error, a typo in a variable must not pass in
+/// silence either. `also` adds the names the command line reads (`OTP_CONFIG`, ...); a
+/// variable the file reads a secret from (`{ env = "OTP_TERMII_KEY" }`) is known too.
+pub fn unknown_env(file: &ConfigFile, schemas: &[Schema], also: &[&str]) -> Vec<String> {
+    let mut known: Vec<String> = COMMON_KEYS
+        .iter()
+        .chain(schemas.iter().flat_map(|s| s.keys.iter()))
+        .map(|k| env_name(k.name))
+        .chain(STORE_KEYS.iter().map(|k| env_name(k)))
+        .chain(also.iter().map(|k| k.to_string()))
+        .collect();
+    known.sort();
+    known.dedup();
+    let referenced: Vec<String> = file
+        .profiles
+        .values()
+        .flat_map(|t| t.values())
+        .chain(file.store.values())
+        .filter_map(|v| v.get("env").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    let mut set: Vec<String> = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v)))
+        .filter(|(k, v)| k.starts_with("OTP_") && !v.is_empty())
+        .map(|(k, _)| k)
+        .filter(|k| !known.contains(k) && !referenced.contains(k))
+        .collect();
+    set.sort();
+    set.into_iter()
+        .map(|var| {
+            let shown = crate::redact::strip_controls(&var);
+            let near = known
+                .iter()
+                .map(|k| (strsim::normalized_damerau_levenshtein(&var, k), k))
+                .filter(|(score, _)| *score >= 0.8)
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            match near {
+                Some((_, k)) => {
+                    format!("{shown} is not a variable otp reads (ignored); did you mean {k}?")
+                }
+                None => format!(
+                    "{shown} is not a variable otp reads (ignored); `otp providers NAME` lists the keys, each also OTP_<KEY>"
+                ),
+            }
+        })
+        .collect()
+}
+
 fn env_value(key: &str) -> Option<String> {
     std::env::var(env_name(key)).ok().filter(|v| !v.is_empty())
 }
@@ -857,9 +906,13 @@ impl Profile {
     pub fn duration(&self, key: &str) -> Result<Option<Duration>, Failure> {
         match self.entry(key).map(|e| &e.value) {
             None => Ok(None),
-            Some(Value::String(s)) => parse_duration(s)
-                .map(Some)
-                .map_err(|e| self.bad_value(key, format!("{key}: {e}"))),
+            Some(Value::String(s)) => parse_duration(s).map(Some).map_err(|e| {
+                let name = match self.source(key) {
+                    Some(Source::Flag) => format!("--{}", key.replace('_', "-")),
+                    _ => key.to_string(),
+                };
+                self.bad_value(key, format!("{name}: {e}"))
+            }),
             Some(_) => Err(self.bad_value(key, format!("{key} must be a duration such as \"5m\""))),
         }
     }
@@ -1048,6 +1101,32 @@ impl Profile {
             ),
             None => (String::new(), String::new()),
         };
+        // Set, but to nothing (`--sender ''`, `sender = ""`): that is what to fix.
+        let blank = match self.entry(key) {
+            Some(Entry {
+                value: Value::String(v),
+                source,
+                ..
+            }) if v.trim().is_empty() => Some(match source {
+                Source::Flag => format!("--{key} is empty"),
+                Source::Env => format!("{} is empty", env_name(key)),
+                _ => format!("{key} in {} is empty", self.label()),
+            }),
+            _ => None,
+        };
+        if let Some(blank) = blank {
+            let f =
+                Failure::config(format!("{id} needs `{key}`{what}, but {blank}")).hint(format!(
+                    "give it a value: {place}{flag}, or export {}{about}",
+                    env_name(key)
+                ));
+            return match self.source(key) {
+                Some(Source::Flag) => {
+                    Failure::usage(f.message.clone()).hint(f.hint.unwrap_or_default())
+                }
+                _ => f,
+            };
+        }
         Failure::config(format!(
             "{id} needs `{key}`{what}, and {} does not set it{tried}",
             self.label()
@@ -1116,6 +1195,9 @@ fn ids(schemas: &[Schema]) -> Vec<&'static str> {
 }
 
 fn unknown_key(key: &str, label: &str, info: &Schema) -> Failure {
+    if let Some(f) = misplaced_top_key(key, label) {
+        return f;
+    }
     let near = nearest(key, known_keys(info).map(|k| k.name));
     Failure::config(format!(
         "unknown key `{key}` in {label} ({}); the nearest valid key is `{near}`",
@@ -1152,6 +1234,9 @@ pub fn check_type(k: &Key, v: &Value, label: &str) -> Result<(), Failure> {
     if ok {
         return Ok(());
     }
+    if let Some(f) = what_is_wrong(k, v, label) {
+        return Err(f);
+    }
     let want = match k.ty {
         KeyType::Str => "a string",
         KeyType::Secret => {
@@ -1160,13 +1245,83 @@ pub fn check_type(k: &Key, v: &Value, label: &str) -> Result<(), Failure> {
         KeyType::Int => "a whole number",
         KeyType::Bool => "true or false",
         KeyType::Duration => "a duration such as \"30s\", \"5m\" or \"1m30s\"",
+        KeyType::List if k.name == "fallback" => "a list of profile names such as [\"backup\"]",
         KeyType::List => "a list such as [\"234\", \"44\"]",
         KeyType::Table => "a table of strings",
     };
-    Err(Failure::config(format!(
-        "{} in {label} must be {want}",
-        k.name
-    )))
+    let f = Failure::config(format!("{} in {label} must be {want}", k.name));
+    // A single value where a list goes: the fix is the brackets.
+    Err(match (k.ty, v) {
+        (KeyType::List, Value::String(one)) => f.hint(format!(
+            "write {} = [\"{}\"]",
+            k.name,
+            crate::redact::strip_controls(one)
+        )),
+        _ => f,
+    })
+}
+
+/// What exactly is wrong with a value of the wrong shape, where more can be said than
+/// its type: a secret written as a number or with a misspelt source, a duration that
+/// does not parse (its own words), a top-level key inside a profile.
+fn what_is_wrong(k: &Key, v: &Value, label: &str) -> Option<Failure> {
+    let name = k.name;
+    match (k.ty, v) {
+        (KeyType::Secret, Value::Integer(_) | Value::Float(_)) => Some(
+            // The value is the secret: it is not echoed.
+            Failure::config(format!(
+                "{name} in {label} is a number; a secret is text, so TOML needs it in quotes"
+            ))
+            .hint(format!(
+                "write {name} = \"...\" with the value in quotes, or {name} = {{ env = \"VAR\" }}"
+            )),
+        ),
+        (KeyType::Secret, Value::Table(t)) => {
+            let sources = ["env", "file", "command"];
+            let unknown = t.keys().find(|s| !sources.contains(&s.as_str()))?;
+            let near = strsim_close(unknown, &sources);
+            let shown = crate::redact::strip_controls(unknown);
+            Some(
+                Failure::config(match near {
+                    Some(n) => format!(
+                        "{name} in {label} names the source `{shown}`; did you mean `{n}`?"
+                    ),
+                    None => format!(
+                        "{name} in {label} names the source `{shown}`, which is not one otp reads"
+                    ),
+                })
+                .hint("a secret is a string, { env = \"VAR\" }, { file = \"PATH\" } or { command = [\"prog\", \"arg\"] }"),
+            )
+        }
+        (KeyType::Duration, Value::String(s)) => parse_duration(s)
+            .err()
+            .map(|e| Failure::config(format!("{name} in {label}: {e}"))),
+        _ => None,
+    }
+}
+
+/// The one of `candidates` close enough to `word` to be what was meant.
+fn strsim_close<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::normalized_damerau_levenshtein(word, c), *c))
+        .filter(|(score, _)| *score >= 0.6)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// A key of the file's top level (`default_profile`, `store`, ...) written inside a
+/// profile table: it is not misspelt, it is misplaced.
+pub fn misplaced_top_key(key: &str, label: &str) -> Option<Failure> {
+    let top = key == "default_profile" || STORE_KEYS.contains(&key);
+    top.then(|| {
+        Failure::config(format!(
+            "`{key}` in {label} is a top-level key, not a profile key"
+        ))
+        .hint(format!(
+            "move `{key} = ...` above the first [profiles.NAME] table"
+        ))
+    })
 }
 
 /// `90s`, `5m`, `1m30s` (humantime); a bare number is refused so "5" is never read as 5 s.
@@ -1178,8 +1333,14 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     if t.chars().all(|c| c.is_ascii_digit()) {
         return Err(format!("\"{t}\" has no unit; write it like {t}s or {t}m"));
     }
-    let d = humantime::parse_duration(t)
-        .map_err(|e| format!("\"{t}\" is not a duration ({e}); write it like 90s, 5m or 1m30s"))?;
+    let d = humantime::parse_duration(t).map_err(|e| match e {
+        humantime::DurationError::UnknownUnit { unit, .. } => format!(
+            "\"{t}\" has the unit \"{unit}\", which is not one otp takes; use s, m, h or d, e.g. 90s, 5m or 1h"
+        ),
+        _ => format!(
+            "\"{t}\" is not a duration: write a whole number and a unit (s, m, h or d), e.g. 90s, 5m or 1m30s"
+        ),
+    })?;
     // Past this, "now + d" leaves what dates can be written in (year 9999) or what the
     // clock can add; no TTL, cooldown or timeout means that much (SPEC §6 rule 4).
     if d > MAX_DURATION {
@@ -1249,17 +1410,23 @@ pub fn create_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 
 /// The starter file `config init` writes: a live profile for `provider`, and every other
 /// provider's example commented out.
+#[cfg(test)]
 pub fn starter(provider: &Schema, schemas: &[Schema]) -> String {
+    starter_named(provider, provider.id, schemas)
+}
+
+/// `starter` with the live profile named `name` (a bare TOML key: letters, digits, `-`
+/// and `_`).
+pub fn starter_named(provider: &Schema, name: &str, schemas: &[Schema]) -> String {
     let mut s = String::from(
         "# otp configuration. Every key can also come from OTP_<KEY> in the environment;\n\
          # a flag beats the environment, which beats this file. `otp config show` tells\n\
          # which won; `otp config check` validates this file.\n\
          # Secrets: a string, { env = \"VAR\" }, { file = \"PATH\" } or { command = [\"pass\", \"show\", \"x\"] }.\n\n",
     );
-    s.push_str(&format!("default_profile = \"{}\"\n\n", provider.id));
+    s.push_str(&format!("default_profile = \"{name}\"\n\n"));
     s.push_str(&format!(
-        "[profiles.{}]\n{}\n",
-        provider.id,
+        "[profiles.{name}]\n{}\n",
         provider.example.trim_end()
     ));
     for other in schemas.iter().filter(|i| i.id != provider.id) {

@@ -85,7 +85,7 @@ pub fn resolve(
         ))
         .hint("a key is one line of printable text; check its source"));
     }
-    Ok(Secret::new(value))
+    Ok(Secret::credential(value, Some(where_)))
 }
 
 /// The most a secret source may yield (SPEC §6 rule 11): far more than any key or PEM.

@@ -95,7 +95,7 @@ fn example_profiles_of_every_provider_parse() {
         let out = e.run(&["config", "check", "-o", "json"]);
         let doc = support::json(&out);
         for problem in doc["problems"].as_array().unwrap() {
-            let s = problem.as_str().unwrap();
+            let s = problem["message"].as_str().unwrap();
             // Unset env vars, and the placeholders an example leaves to fill in.
             assert!(
                 s.contains("which is not set") || s.contains("placeholder"),

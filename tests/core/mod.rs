@@ -7,6 +7,7 @@ mod config;
 mod config_strict;
 mod extremes;
 mod fallback;
+mod first_hour;
 mod hardening;
 mod help;
 mod online;

@@ -422,7 +422,7 @@ fn offline_problems_make_it_exit_3_after_the_online_part() {
     assert_shape(&v);
     assert_eq!(v["ok"], false);
     assert!(
-        v["problems"][0]
+        v["problems"][0]["message"]
             .as_str()
             .unwrap()
             .contains("generic or dnd"),

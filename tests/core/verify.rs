@@ -222,7 +222,8 @@ fn status_and_cancel_use_the_local_record() {
         let v = support::json(&out);
         assert_eq!(v["ok"], false);
         assert_eq!(v["id"], "nope");
-        assert_eq!(v["error"]["kind"], "usage");
+        // The same kind as verify's unknown_id (README: an id nobody knows).
+        assert_eq!(v["error"]["kind"], "not_found");
     }
 }
 
