@@ -2,6 +2,7 @@
 //! /v2/verify/{request_id}` checks it, `DELETE` on that path cancels it. Auth is HTTP
 //! Basic `api_key:api_secret`, or an RS256 JWT signed with an application's private key.
 
+use super::Stamp;
 use super::{
     http_failure, is_success, missing_field, path_segment, reply_json, snippet, text_at,
     vendor_message, Accepted, Balance, Channel, Info, Key, KeyType, LengthRule, Method, Otp, PinBy,
@@ -13,7 +14,6 @@ use crate::message::PinType;
 use crate::redact::{self, Secret};
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 const DEFAULT_BASE: &str = "https://api.nexmo.com";
 /// The Account API lives on another host than Verify.
@@ -82,17 +82,12 @@ pub static INFO: Info = Info {
 enum Auth {
     /// The whole `Authorization` value `Basic base64(key:secret)` (`redact::basic_auth`).
     Basic(Secret),
-    /// A signed JWT, registered as a secret: it is a bearer credential until it expires.
-    Jwt(Secret),
-}
-
-impl Auth {
-    fn header(&self) -> String {
-        match self {
-            Auth::Basic(b) => b.expose().to_string(),
-            Auth::Jwt(t) => format!("Bearer {}", t.expose()),
-        }
-    }
+    /// An application's key pair: each request gets a JWT signed at the time the app
+    /// passes to `sign` (the adapter reads no clock).
+    Jwt {
+        application_id: String,
+        key: ring::rsa::KeyPair,
+    },
 }
 
 struct Vonage {
@@ -149,8 +144,10 @@ fn auth(profile: &Profile) -> Result<Auth, Failure> {
         return Ok(Auth::Basic(redact::basic_auth(k.expose(), s)));
     }
     if let Some(app_id) = app_id.as_deref().filter(|_| has_pem) {
-        let key = private_key(profile)?;
-        return Ok(Auth::Jwt(jwt(app_id, &key, now_secs())?));
+        return Ok(Auth::Jwt {
+            application_id: app_id.to_string(),
+            key: private_key(profile)?,
+        });
     }
     // Name the key the user is missing: the other half of a started pair, else all four.
     let missing = match (key.is_some(), secret.is_some(), app_id.is_some(), has_pem) {
@@ -212,25 +209,23 @@ fn parse_pem(pem: &[u8]) -> Result<ring::rsa::KeyPair, String> {
     pair.map_err(|e| format!("rejected: {e}"))
 }
 
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
 fn b64url(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// An RS256 JWT for the application, registered with the redactor: it opens the account
 /// until it expires, so it is masked like any key.
-fn jwt(application_id: &str, key: &ring::rsa::KeyPair, iat: u64) -> Result<Secret, Failure> {
+fn jwt(
+    application_id: &str,
+    key: &ring::rsa::KeyPair,
+    iat: u64,
+    jti: &str,
+) -> Result<Secret, Failure> {
     let header = b64url(br#"{"alg":"RS256","typ":"JWT"}"#);
     let claims = json!({
         "application_id": application_id,
         "iat": iat,
-        "jti": crate::message::new_id(),
+        "jti": jti,
         "exp": iat + JWT_LIFETIME_SECS,
     });
     let input = format!("{header}.{}", b64url(claims.to_string().as_bytes()));
@@ -288,9 +283,13 @@ fn is_problem(v: &Value) -> bool {
 }
 
 impl Vonage {
+    /// A request with Basic credentials; an application's JWT is added by `sign`.
     fn request(&self, method: Method, path: &str) -> Request {
-        Request::new(method, format!("{}{path}", self.base))
-            .header("Authorization", self.auth.header())
+        let req = Request::new(method, format!("{}{path}", self.base));
+        match &self.auth {
+            Auth::Basic(b) => req.header("Authorization", b.expose()),
+            Auth::Jwt { .. } => req,
+        }
     }
 
     /// `--channel whatsapp` with no `whatsapp_from`: Vonage's WhatsApp workflow sends
@@ -314,6 +313,27 @@ impl Vonage {
 impl Provider for Vonage {
     fn info(&self) -> &'static Info {
         &INFO
+    }
+
+    /// An application's JWT, minted for this request at the app's time (`iat`) with its
+    /// nonce (`jti`); a request signed before loses its old token.
+    fn sign(&self, mut req: Request, stamp: &Stamp) -> Result<Request, Failure> {
+        let Auth::Jwt {
+            application_id,
+            key,
+        } = &self.auth
+        else {
+            return Ok(req);
+        };
+        let iat = stamp
+            .at
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let token = jwt(application_id, key, iat, &stamp.nonce)?;
+        req.headers
+            .retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
+        Ok(req.header("Authorization", format!("Bearer {}", token.expose())))
     }
 
     /// Vonage's errors are RFC 7807 problems (`type`, `title`, `detail`): the HTTP
@@ -476,7 +496,10 @@ impl Provider for Vonage {
         } else {
             format!("{}/account/get-balance", self.base)
         };
-        Some(Request::new(Method::Get, url).header("Authorization", self.auth.header()))
+        let Auth::Basic(b) = &self.auth else {
+            return None;
+        };
+        Some(Request::new(Method::Get, url).header("Authorization", b.expose()))
     }
 
     /// `{"value": 10.28, "autoReload": false}`. The reply names no currency, so none is
@@ -715,8 +738,19 @@ mod tests {
             .unwrap()
     }
 
+    /// The time and nonce the tests sign at: 2026-11-22T08:30:00Z.
+    const IAT: u64 = 1_795_336_200;
+
+    fn stamp() -> Stamp {
+        Stamp {
+            at: std::time::UNIX_EPOCH + std::time::Duration::from_secs(IAT),
+            nonce: "nonce-1".into(),
+        }
+    }
+
     fn bearer(p: &dyn Provider) -> String {
         let r = p.verify("req-1", &Secret::new("123456")).unwrap();
+        let r = p.sign(r, &stamp()).unwrap();
         let (name, value) = &r.headers[0];
         assert_eq!(name, "Authorization");
         value
@@ -741,8 +775,9 @@ mod tests {
             assert_eq!(claims["application_id"], APP);
             let iat = claims["iat"].as_u64().unwrap();
             assert_eq!(claims["exp"].as_u64().unwrap(), iat + JWT_LIFETIME_SECS);
-            assert!(iat.abs_diff(now_secs()) < 3600, "iat {iat}");
-            assert!(claims["jti"].as_str().is_some_and(|j| j.len() >= 16));
+            // Signed at the time and with the nonce the app passed in.
+            assert_eq!(iat, IAT);
+            assert_eq!(claims["jti"], "nonce-1");
             let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD
                 .decode(parts[2])
                 .unwrap();
@@ -758,17 +793,29 @@ mod tests {
             // The token is a registered secret: masked wherever it is printed.
             assert_eq!(redact::scrub(&format!("t={token}")), "t=***");
         }
-        // Two tokens never share a jti.
-        let p = |_| {
-            provider(&format!(
-                "application_id = \"{APP}\"\nprivate_key = \"{}\"\n",
-                fixture("pkcs8")
-            ))
-            .unwrap()
+        // Each request gets its own token: the app's nonce is its jti, and a request
+        // signed again loses its old token.
+        let p = provider(&format!(
+            "application_id = \"{APP}\"\nprivate_key = \"{}\"\n",
+            fixture("pkcs8")
+        ))
+        .unwrap();
+        let r = p.verify("req-1", &Secret::new("123456")).unwrap();
+        let once = p.sign(r, &stamp()).unwrap();
+        let other = Stamp {
+            nonce: "nonce-2".into(),
+            ..stamp()
         };
-        let (a, b) = (bearer(p(1).as_ref()), bearer(p(2).as_ref()));
-        let jti = |t: &str| part(t.split('.').nth(1).unwrap())["jti"].clone();
-        assert_ne!(jti(&a), jti(&b));
+        let twice = p.sign(once, &other).unwrap();
+        let auth: Vec<&String> = twice
+            .headers
+            .iter()
+            .filter(|(k, _)| k == "Authorization")
+            .map(|(_, v)| v)
+            .collect();
+        assert_eq!(auth.len(), 1);
+        let token = auth[0].strip_prefix("Bearer ").unwrap();
+        assert_eq!(part(token.split('.').nth(1).unwrap())["jti"], "nonce-2");
     }
 
     #[test]
