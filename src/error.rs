@@ -1,6 +1,6 @@
 //! What went wrong, in the terms the contract uses: an error `kind`, the `outcome` of the
 //! run, and the exit code. The one match from failure to exit code lives here, so every
-//! command and every provider agrees on it (SPEC §4, §5).
+//! command and every provider agrees on it (the README).
 
 use serde::Serialize;
 use std::fmt;
@@ -300,7 +300,7 @@ impl Failure {
         }
     }
 
-    /// SPEC §5. The one place that decides an exit code.
+    /// The one place that decides an exit code (the README lists them).
     pub fn exit_code(&self) -> u8 {
         match (self.outcome, self.kind) {
             // A verify that could not ask (store down, another verify checking): retry.

@@ -11,7 +11,7 @@ use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
-/// Replies are read to at most this many bytes (SPEC §6.6).
+/// Replies are read to at most this many bytes (the README).
 pub const MAX_REPLY: u64 = 1024 * 1024;
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);

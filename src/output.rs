@@ -79,7 +79,7 @@ pub struct Tried {
     pub error: ErrorDoc,
 }
 
-/// The one JSON document of a `send` or `verify` run (SPEC §4). Absent values are null.
+/// The one JSON document of a `send` or `verify` run (the README). Absent values are null.
 #[derive(Serialize, Debug, Clone)]
 pub struct Report {
     pub ok: bool,
@@ -95,7 +95,7 @@ pub struct Report {
     pub encoding: Option<&'static str>,
     pub cost: Option<Value>,
     /// The number is one of the profile's test numbers (nothing was sent); null for verify
-    /// (SPEC §4: absent values are null, never missing).
+    /// (the README: absent values are null, never missing).
     pub test: Option<bool>,
     /// The `routes` key that chose the profile; null when no route was used.
     pub route: Option<String>,
@@ -226,7 +226,7 @@ impl Printer {
 
 impl Printer {
     /// A failed verify: like `failure`, but the JSON `outcome` is `not_verified`
-    /// whatever went wrong (SPEC §4 lists only verified and not_verified for verify).
+    /// whatever went wrong (the README lists only verified and not_verified for verify).
     pub fn verify_failure(&self, report: &mut Report, f: &Failure) -> u8 {
         error(f, self.verbose);
         if self.format == Format::Json {

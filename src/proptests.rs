@@ -1,6 +1,6 @@
 //! Property tests: no input panics the parsers — phone numbers, templates, config files,
 //! and every registered vendor's reply parsers on arbitrary bytes and arbitrary JSON —
-//! and no time, duration or date arithmetic panics at the extremes (SPEC §6 rule 4).
+//! and no time, duration or date arithmetic panics at the extremes (the README).
 
 use crate::config::{ConfigFile, Profile};
 use crate::message::{segments, Template};

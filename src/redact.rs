@@ -1,6 +1,6 @@
 //! The one redactor. Every secret and PIN the run learns is registered here, and every
 //! printer (text, JSON, `--verbose`, `--dry-run`, error chains) passes its text through
-//! `scrub`, so a vendor that echoes a key back is redacted by value too (SPEC §6.3-4).
+//! `scrub`, so a vendor that echoes a key back is redacted by value too (the README).
 
 use base64::Engine as _;
 use serde_json::Value;
@@ -344,7 +344,7 @@ fn is_invisible(c: char) -> bool {
 
 /// Whether `id` can be printed and given back as `--id`: one path segment (not empty,
 /// `.` or `..`), at most 256 bytes, no white space, control or invisible character
-/// (SPEC §6.5). `send` refuses to report a vendor handle that is not, and `verify`,
+/// (the README). `send` refuses to report a vendor handle that is not, and `verify`,
 /// `status` and `cancel` refuse such an `--id`, so what one prints the others accept.
 pub fn is_printable_id(id: &str) -> bool {
     !id.is_empty()
@@ -428,7 +428,7 @@ pub fn mask_json_fields(v: Value, in_reply: bool) -> Value {
 
 /// Fields of otp's own documents whose values the tool writes itself (ids, enum values,
 /// names, the URL it built): cleaned of control characters, never masked by value, so a
-/// secret equal to a common word cannot rewrite an id or an outcome (SPEC §4).
+/// secret equal to a common word cannot rewrite an id or an outcome (the README).
 const OWNED_FIELDS: &[&str] = &[
     "ok",
     "outcome",

@@ -1,4 +1,4 @@
-//! Sending through a chain of profiles (SPEC §1 "Fallback"): which profiles make the
+//! Sending through a chain of profiles (the README): which profiles make the
 //! chain, and which failures of one allow trying the next. Pure decisions with their
 //! tests; `send` owns the loop and the I/O.
 

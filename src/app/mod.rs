@@ -83,7 +83,7 @@ pub fn parser(args: &[std::ffi::OsString]) -> clap::Command {
 
 /// What a command line clap refused becomes. Help and version print and exit 0. An
 /// argument that is not UTF-8 is a bad value, reported in the tool's own format (one
-/// JSON document with `-o json`, SPEC §4). An unknown flag keeps clap's message, with
+/// JSON document with `-o json`, the README). An unknown flag keeps clap's message, with
 /// its tip corrected where clap's guess misleads.
 pub fn command_line_error(mut e: clap::Error, args: &[std::ffi::OsString]) -> u8 {
     use clap::error::{ContextKind, ContextValue, ErrorKind};

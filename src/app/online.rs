@@ -38,7 +38,7 @@ impl ProfileCheck {
     }
 }
 
-/// What the record store check found. `kind` is "embedded" or "shared" (SPEC §7).
+/// What the record store check found. `kind` is "embedded" or "shared" (the README).
 pub(super) struct StoreCheck {
     pub kind: &'static str,
     pub location: Option<String>,
@@ -46,7 +46,7 @@ pub(super) struct StoreCheck {
 }
 
 /// Whether the record store the config names can be reached and written: opened (key
-/// checked, old records imported) and written once (SPEC §7).
+/// checked, old records imported) and written once (the README).
 pub(super) fn store_check(file: &ConfigFile) -> StoreCheck {
     let (kind, location) = match super::policy::describe_store(file) {
         Ok((kind, place, _)) => (kind, Some(place)),
@@ -141,7 +141,7 @@ pub(super) fn check(
     Ok(code)
 }
 
-/// SPEC §1: 3 for offline problems, 4 when a vendor refused, 5 or 6 for transport. When
+/// The README: 3 for offline problems, 4 when a vendor refused, 5 or 6 for transport. When
 /// several apply, the most definite next step wins: fix the file (3), then the
 /// credentials (4); a reply that may have said anything (6) ranks above a request that
 /// never left (5). Anything else (a usage error, 2) keeps its own code.

@@ -131,7 +131,7 @@ fn check_id(id: &str) -> Result<(), Failure> {
 }
 
 /// A vendor's "no such id" where no local record knows the id either: for verify
-/// `unknown_id` (exit 1, SPEC §4), for status and cancel the same exit 2 as an id with
+/// `unknown_id` (exit 1, the README), for status and cancel the same exit 2 as an id with
 /// no record. A verify refused as an invalid request counts too: with no record there
 /// is nothing else the request could have got wrong.
 fn unknown_everywhere(f: Failure, id: &str, verify: bool) -> Failure {
@@ -265,7 +265,7 @@ pub(super) fn verify(g: &Global, out: &Printer, a: &VerifyArgs) -> u8 {
         Err(f) => {
             let f = with_hint(f, &report);
             let f = with_what_is_left(f, &report, before, was_local, store::now());
-            // SPEC §4: a verify's outcome is verified or not_verified; error.kind and the
+            // A verify's outcome is verified or not_verified; error.kind and the
             // exit code tell a network failure from a "no".
             out.verify_failure(&mut report, &f)
         }
@@ -630,7 +630,7 @@ pub(super) fn status(g: &Global, out: &Printer, a: &IdArgs) -> u8 {
 }
 
 /// Every string of a vendor's JSON as vendor text: escapes stripped, cut, secrets masked
-/// (SPEC §6.4), and secret-named fields masked by name.
+/// (the README), and secret-named fields masked by name.
 fn sanitize_json(v: serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
     match crate::redact::mask_json_fields(v, true) {
@@ -645,7 +645,7 @@ fn sanitize_json(v: serde_json::Value) -> serde_json::Value {
     }
 }
 
-/// Every string in a vendor's JSON that is a phone number, masked (SPEC §4: status
+/// Every string in a vendor's JSON that is a phone number, masked (the README: status
 /// masks the number, including the one the vendor echoes back).
 fn mask_phones(v: serde_json::Value) -> serde_json::Value {
     use serde_json::Value;

@@ -18,7 +18,7 @@ use crate::store::{self, Limit, Record, RecordStore, Refusal, Rule, Ticket};
 use std::time::{Duration, SystemTime};
 
 /// The PIN length, type, TTL and attempts of a profile, checked against its provider.
-/// Only values the user set are checked against the vendor's limits (SPEC §3).
+/// Only values the user set are checked against the vendor's limits (the README).
 #[derive(Debug)]
 pub struct Settings {
     pub length: Setting<usize>,
@@ -1166,7 +1166,7 @@ fn record_of(
     } else {
         // The vendor checks the code; its shape is known where the user set it (and so
         // it was sent), or where the vendor has one alphabet: a code of another shape is
-        // refused here without spending an attempt (SPEC §6 rule 10).
+        // refused here without spending an attempt (the README).
         let pin_type = Some(s.pin_type.value)
             .filter(|t| info.pin_types.contains(t))
             .filter(|_| s.pin_type.explicit || info.pin_types == [PinType::Numeric]);

@@ -220,7 +220,7 @@ pub struct ConfigFile {
     pub unknown_top: Vec<String>,
     pub default_profile: Option<String>,
     pub profiles: BTreeMap<String, toml::Table>,
-    /// The top-level `store`, `store_key` and `store_prefix`, as written (SPEC §2, §7).
+    /// The top-level `store`, `store_key` and `store_prefix`, as written (the README).
     pub store: BTreeMap<String, Value>,
     /// The top-level `routes` table (calling code -> profile or chain), as written;
     /// `app::route` reads it.
@@ -230,7 +230,7 @@ pub struct ConfigFile {
 /// The top-level keys besides `default_profile` and `profiles`.
 pub const STORE_KEYS: [&str; 4] = ["store", "store_key", "store_prefix", "store_ca_file"];
 
-/// The largest config file read (SPEC §6 rule 11): hundreds of profiles fit in far less.
+/// The largest config file read (the README): hundreds of profiles fit in far less.
 pub const CONFIG_MAX: usize = 1024 * 1024;
 
 /// The default config path: `<user config dir>/otp/config.toml`.
@@ -504,7 +504,7 @@ pub fn nearest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> &'a
         .unwrap_or("")
 }
 
-/// SPEC §2: a file readable by group or others gets a warning; one writable by them, or
+/// The README: a file readable by group or others gets a warning; one writable by them, or
 /// owned by another user, is refused.
 pub fn check_permissions(path: &Path) -> Result<(), Failure> {
     use std::os::unix::fs::MetadataExt;
@@ -1342,7 +1342,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         ),
     })?;
     // Past this, "now + d" leaves what dates can be written in (year 9999) or what the
-    // clock can add; no TTL, cooldown or timeout means that much (SPEC §6 rule 4).
+    // clock can add; no TTL, cooldown or timeout means that much (the README).
     if d > MAX_DURATION {
         return Err(format!(
             "\"{t}\" is longer than the 100 years a duration may be"
@@ -1354,7 +1354,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 /// The longest duration taken anywhere: 100 years as humantime counts them (365.25 days).
 pub const MAX_DURATION: Duration = Duration::from_secs(100 * 31_557_600);
 
-/// SPEC §6.5: https:// everywhere but loopback.
+/// The README: https:// everywhere but loopback.
 pub fn check_base_url(url: &str) -> Result<(), String> {
     let parsed =
         reqwest::Url::parse(url).map_err(|e| format!("base_url \"{url}\" is not a URL: {e}"))?;

@@ -88,7 +88,7 @@ pub fn resolve(
     Ok(Secret::credential(value, Some(where_)))
 }
 
-/// The most a secret source may yield (SPEC §6 rule 11): far more than any key or PEM.
+/// The most a secret source may yield (the README): far more than any key or PEM.
 pub const SECRET_MAX: usize = 64 * 1024;
 
 /// How long a `{ command }` secret source may take.

@@ -77,7 +77,7 @@ pub struct Delivery {
 }
 
 impl Delivery {
-    /// Show the message on stderr: the one place a PIN is printed (SPEC §6.3).
+    /// Show the message on stderr: the one place a PIN is printed (the README).
     pub fn deliver(&self) -> Accepted {
         use std::io::Write;
         let mut err = std::io::stderr().lock();

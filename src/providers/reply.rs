@@ -128,7 +128,7 @@ pub fn parse_time(s: &str) -> Option<SystemTime> {
     };
     // Only times that can be written back as RFC 3339 (1970 to year 9999) are taken; a
     // date past that is ignored like an unreadable one, and the caller falls back to
-    // its own expiry (SPEC §6 rule 4).
+    // its own expiry (the README).
     let secs = at.as_second();
     if !(0..=LAST_WRITABLE_SECOND).contains(&secs) {
         return None;

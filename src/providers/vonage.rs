@@ -86,7 +86,7 @@ enum Auth {
     /// passes to `sign` (the adapter reads no clock).
     Jwt {
         application_id: String,
-        key: ring::rsa::KeyPair,
+        key: Box<ring::rsa::KeyPair>,
     },
 }
 
@@ -146,7 +146,7 @@ fn auth(profile: &Profile) -> Result<Auth, Failure> {
     if let Some(app_id) = app_id.as_deref().filter(|_| has_pem) {
         return Ok(Auth::Jwt {
             application_id: app_id.to_string(),
-            key: private_key(profile)?,
+            key: Box::new(private_key(profile)?),
         });
     }
     // Name the key the user is missing: the other half of a started pair, else all four.

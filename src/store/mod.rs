@@ -1,4 +1,4 @@
-//! The record store: records of sends, cooldowns and send limits (SPEC §7), behind one
+//! The record store: records of sends, cooldowns and send limits (the README), behind one
 //! operation-oriented interface with two backends: SQLite in the state dir (embedded,
 //! the default) and Redis (shared across machines). Every operation is atomic in both.
 
@@ -16,7 +16,7 @@ pub use record::{PinKey, Record, Refused, State};
 
 /// How long sends are remembered for cooldowns and limits: the longest limit window.
 pub const MAX_WINDOW: u64 = 31 * 24 * 3600;
-/// How long a run waits for another run's transaction before giving up (SPEC §6 rule 11).
+/// How long a run waits for another run's transaction before giving up (the README).
 pub const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Where the records live.

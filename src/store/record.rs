@@ -83,7 +83,7 @@ pub struct Record {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub salt: Option<String>,
     /// The PIN's shape, where known: a code of another length or alphabet is refused
-    /// without spending an attempt (SPEC §6 rule 10).
+    /// without spending an attempt (the README).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pin_len: Option<u32>,
     #[serde(

@@ -1,4 +1,4 @@
-//! `config check` as strict as `send` (SPEC §1): one declaration of what a profile needs
+//! `config check` as strict as `send` (the README): one declaration of what a profile needs
 //! read by `send`, `check` and `otp providers NAME`; lists from env; placeholders left
 //! from a starter file; unset env secrets named.
 

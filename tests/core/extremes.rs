@@ -1,4 +1,4 @@
-//! Values at the edges of what clocks and dates hold (SPEC §6 rule 4): refused before any
+//! Values at the edges of what clocks and dates hold (the README): refused before any
 //! request (exit 2 or 3) or ignored, never a crash after the SMS left.
 
 use crate::support::{self, Env};

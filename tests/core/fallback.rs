@@ -1,4 +1,4 @@
-//! Fallback across vendors (SPEC §1 "Fallback", §4 `tried`): when the next profile is
+//! Fallback across vendors (the README): when the next profile is
 //! tried and when it never is, the chain checked before any request, `tried` in JSON,
 //! verify through the vendor that sent, and one cooldown slot for the whole chain.
 

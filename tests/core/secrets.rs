@@ -1,4 +1,4 @@
-//! SPEC §6 rule 11: secret sources and the config file are read with bounds. A FIFO or a
+//! Secret sources and the config file are read with bounds. A FIFO or a
 //! device is refused rather than read, a `{ command }` is done when it exits, and output
 //! past 64 KiB is refused.
 

@@ -190,7 +190,7 @@ fn status_of_a_replaced_id_says_so() {
     env.config("[profiles.a]\nprovider = \"console\"\n[profiles.b]\nprovider = \"console\"\n");
     let out = env.run(&["-p", "a", "send", "--to", "+15551234567", "-q"]);
     let old = support::stdout(&out).trim().to_string();
-    // A send by another profile replaces it too (SPEC §6 rule 2).
+    // A send by another profile replaces it too (the README).
     let out = env.run(&["-p", "b", "send", "--to", "+15551234567", "-q"]);
     assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
     let out = env.run(&["status", "--id", &old]);

@@ -320,7 +320,7 @@ fn verify_404_takes_its_reason_from_the_record() {
     let out = env.run(&["status", "--id", VE, "-o", "json"]);
     assert_eq!(support::json(&out)["state"], "expired");
 
-    // Without one, still expired (SPEC: else `expired`).
+    // Without one, still expired (twilio: else `expired`).
     let env = env_with(&profile(&server.base_url()));
     let out = env.run(&[
         "-p", "us", "verify", "--id", VE, "--code", "000000", "-o", "json",
