@@ -4,7 +4,6 @@
 //! command words what that means for it (`Failure::worded`).
 
 use crate::error::{Failure, Kind};
-use crate::output::trace;
 use crate::redact;
 use crate::request::{snippet, Body, Method, Reply, Request};
 use std::io::Read;
@@ -16,6 +15,15 @@ pub const MAX_REPLY: u64 = 1024 * 1024;
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Where the client's words go: the app hands in the printer's functions, so the
+/// client never prints itself. `trace` (the `--verbose` lines) is None when not asked
+/// for; `warn` says what the client did on its own (a retry).
+#[derive(Clone, Copy)]
+pub struct Notes {
+    pub trace: Option<fn(&str)>,
+    pub warn: fn(&str),
+}
+
 pub struct Http {
     timeout: Duration,
     /// Extra roots (`ca_file` or `SSL_CERT_FILE`) for https://.
@@ -23,7 +31,7 @@ pub struct Http {
     /// Built on first use, knowing the scheme: a plain-HTTP (loopback) run loads no
     /// root store.
     client: std::cell::OnceCell<reqwest::blocking::Client>,
-    verbose: bool,
+    notes: Notes,
     /// (value, shown as) pairs applied to `--verbose` traces: the phone number masked.
     masks: Vec<(String, String)>,
     /// Run on each reply before it is traced (`Provider::reply_secrets`).
@@ -37,7 +45,7 @@ impl Http {
     /// The transport: connect timeout min(10 s, timeout), whole-request timeout, no
     /// redirects, `User-Agent: otp/<version>`, proxies from the environment, and the
     /// built-in Mozilla roots plus `ca_file` when given.
-    pub fn new(timeout: Duration, ca_file: Option<&Path>, verbose: bool) -> Result<Http, Failure> {
+    pub fn new(timeout: Duration, ca_file: Option<&Path>, notes: Notes) -> Result<Http, Failure> {
         // Opened now so a wrong path fails before any I/O; parsed only for https://,
         // so a plain-HTTP run pays nothing for a large bundle in SSL_CERT_FILE.
         if let Some(path) = ca_file {
@@ -50,7 +58,7 @@ impl Http {
             timeout,
             ca_file: ca_file.map(Path::to_path_buf),
             client: std::cell::OnceCell::new(),
-            verbose,
+            notes,
             masks: Vec::new(),
             on_reply: None,
             limit_name: "--timeout".into(),
@@ -150,7 +158,7 @@ impl Http {
                     attempt += 1;
                     let wait =
                         Duration::from_millis(200u64 << attempt.min(4)).min(Duration::from_secs(2));
-                    crate::output::warn(&format!(
+                    (self.notes.warn)(&format!(
                         "{}; retrying in {} ms ({attempt}/{retries})",
                         f.message,
                         wait.as_millis()
@@ -164,7 +172,7 @@ impl Http {
 
     /// Send one request and read the reply through the size cap. Never retries.
     pub fn execute(&self, req: &Request) -> Result<Reply, Failure> {
-        if self.verbose {
+        if let Some(trace) = self.notes.trace {
             for line in req.render_text().lines() {
                 trace(&format!("> {}", self.show(line)));
             }
@@ -205,7 +213,7 @@ impl Http {
                 std::time::SystemTime::now(),
             )
         });
-        if self.verbose {
+        if let Some(trace) = self.notes.trace {
             trace(&format!(
                 "< HTTP {status} ({})",
                 content_type.as_deref().unwrap_or("no content type")
@@ -290,7 +298,7 @@ impl Http {
         if let Some(f) = self.on_reply {
             f(&reply);
         }
-        if self.verbose {
+        if let Some(trace) = self.notes.trace {
             if let Some(text) = snippet(&reply) {
                 trace(&format!("< {}", self.show(&text)));
             }

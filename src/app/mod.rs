@@ -270,6 +270,7 @@ pub fn run(cli: Cli) -> u8 {
     };
     let out = Printer::new(format, g.quiet, g.verbose, g.no_color);
     let code = dispatch(g, &out, &cli);
+    say_config_warnings();
     warn_weak_credentials();
     code
 }
@@ -412,7 +413,8 @@ pub(super) fn load_profile(
 /// The variables the command line reads, beside the profile and store keys.
 const GLOBAL_ENV: [&str; 4] = ["OTP_CONFIG", "OTP_PROFILE", "OTP_OUTPUT", "OTP_TIMEOUT"];
 
-/// Warn, once per run, of each `OTP_*` variable otp does not read.
+/// Warn, once per run, of each `OTP_*` variable otp does not read, and print what
+/// config noted while reading the file.
 pub(super) fn warn_unknown_env(file: &ConfigFile) {
     static DONE: std::sync::Once = std::sync::Once::new();
     DONE.call_once(|| {
@@ -420,6 +422,15 @@ pub(super) fn warn_unknown_env(file: &ConfigFile) {
             output::warn(&w);
         }
     });
+    say_config_warnings();
+}
+
+/// Print the warnings config noted (a config or secret file others can read): config
+/// hands them back, the app prints them.
+pub(super) fn say_config_warnings() {
+    for w in config::take_warnings() {
+        output::warn(&w);
+    }
 }
 
 /// An unknown profile named by `-p` or `OTP_PROFILE` says which it came from, and
@@ -454,6 +465,15 @@ fn warn_weak_credentials() {
              and vendor text but not in ids or names: check the key",
             place.as_deref().unwrap_or("a configured secret")
         ));
+    }
+}
+
+/// The HTTP client's words, to the printer: `--verbose` traces when asked for, and
+/// warnings (a retry) always. The client never prints itself.
+pub(super) fn notes(verbose: bool) -> crate::http::Notes {
+    crate::http::Notes {
+        trace: verbose.then_some(output::trace as fn(&str)),
+        warn: output::warn,
     }
 }
 

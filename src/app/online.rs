@@ -196,7 +196,7 @@ fn online(
     let Some(req) = provider.balance() else {
         return Ok(None);
     };
-    let mut client = Http::new(timeout, profile.ca_file().as_deref(), verbose)?;
+    let mut client = Http::new(timeout, profile.ca_file().as_deref(), super::notes(verbose))?;
     client.on_reply(provider.reply_secrets());
     let req = provider.sign(req, &super::stamp())?;
     let reply = client.execute(&req).map_err(|f| f.worded(Purpose::Check))?;

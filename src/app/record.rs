@@ -459,7 +459,11 @@ fn ask_vendor(
     let handle = ask.rec.map_or(ask.id, |r| r.handle());
     let req = provider.verify_to(handle, phone.as_ref(), ask.code)?;
     let req = provider.sign(req, &stamp())?;
-    let mut http = Http::new(ask.timeout, profile.ca_file().as_deref(), out.verbose)?;
+    let mut http = Http::new(
+        ask.timeout,
+        profile.ca_file().as_deref(),
+        super::notes(out.verbose),
+    )?;
     http.limit_named(ask.timeout_name);
     http.on_reply(provider.reply_secrets());
     if let Some(p) = &phone {
@@ -729,7 +733,7 @@ fn show_status(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
         // The vendor knows the send by its handle (see `Record::handle`).
         let handle = rec.as_ref().map_or(a.id.as_str(), |r| r.handle());
         if let Some(req) = provider.status_to(handle, phone.as_ref()) {
-            let asked = Http::new(timeout, p.ca_file().as_deref(), out.verbose)
+            let asked = Http::new(timeout, p.ca_file().as_deref(), super::notes(out.verbose))
                 .and_then(|mut http| {
                     http.limit_named(super::source(g, "timeout"));
                     if let Some(ph) = &phone {
@@ -851,7 +855,11 @@ fn cancel_otp(g: &Global, out: &Printer, a: &IdArgs) -> Result<u8, Failure> {
     if let Some(req) = provider.cancel(handle) {
         // Asked again even when the record says cancelled: an earlier cancel may have
         // failed on the way to the vendor.
-        let mut http = Http::new(timeout(g)?, profile.ca_file().as_deref(), out.verbose)?;
+        let mut http = Http::new(
+            timeout(g)?,
+            profile.ca_file().as_deref(),
+            super::notes(out.verbose),
+        )?;
         http.limit_named(super::source(g, "timeout"));
         let answered = provider
             .sign(req, &stamp())

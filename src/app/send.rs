@@ -1088,7 +1088,11 @@ fn deliver(
         Plan::Console(local) => Ok(local.deliver()),
         Plan::Http(req) => {
             let asked = (|| {
-                let mut http = Http::new(opts.timeout, profile.ca_file().as_deref(), out.verbose)?;
+                let mut http = Http::new(
+                    opts.timeout,
+                    profile.ca_file().as_deref(),
+                    super::notes(out.verbose),
+                )?;
                 http.limit_named(opts.timeout_name.clone());
                 http.mask(to.digits().to_string(), to.masked_digits());
                 http.on_reply(provider.reply_secrets());

@@ -528,16 +528,36 @@ pub fn check_permissions(path: &Path) -> Result<(), Failure> {
         ))
         .hint(format!("chmod 600 {}", path.display())));
     }
-    // Said once per run, however many times the file is read (routes, fallback).
-    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    if mode & 0o044 != 0 && !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
-        crate::output::warn(&format!(
+    if mode & 0o044 != 0 {
+        note(format!(
             "config file {} is readable by group or others (mode {mode:04o}); run chmod 600 {}",
             path.display(),
             path.display()
         ));
     }
     Ok(())
+}
+
+/// Warnings config found while reading (a file others can read), kept for the app to
+/// print: config itself never prints. Each is kept once, however many times the file
+/// is read in a run (routes, fallback).
+static WARNINGS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+pub(crate) fn note(warning: String) {
+    let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
+    if !said.contains(&warning) {
+        said.push(warning.clone());
+        WARNINGS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(warning);
+    }
+}
+
+/// The warnings config noted since the last call, oldest first, for the app to print.
+pub fn take_warnings() -> Vec<String> {
+    std::mem::take(&mut *WARNINGS.lock().unwrap_or_else(|e| e.into_inner()))
 }
 
 /// One resolved profile: the provider's facts and every known key's value with its source.

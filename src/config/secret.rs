@@ -50,7 +50,7 @@ pub fn resolve(
                 })?;
                 use std::os::unix::fs::MetadataExt;
                 if std::fs::metadata(&path).is_ok_and(|m| m.mode() & 0o044 != 0) {
-                    crate::output::warn(&format!(
+                    super::note(format!(
                         "secret file {} is readable by group or others; run chmod 600 {}",
                         path.display(),
                         path.display()

@@ -49,6 +49,40 @@ fn src_has_no_import_cycle_and_imports_point_down() {
     );
 }
 
+/// Lower layers hand their words back and never print; adapters are pure (no I/O):
+/// pairs of top-level modules that must never be joined by an import.
+const NEVER: &[(&str, &str, &str)] = &[
+    ("http", "output", "http returns warnings, never prints"),
+    ("config", "output", "config returns warnings, never prints"),
+    ("providers", "output", "adapters return values, never print"),
+    ("providers", "http", "adapters are pure: no I/O"),
+    ("providers", "app", "adapters sit below the commands"),
+    ("output", "providers", "output knows no provider types"),
+];
+
+#[test]
+fn lower_layers_never_print_and_adapters_never_do_io() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let edges = edges(&read_tree(&src));
+    let mut broken = Vec::new();
+    for (from, tos) in &edges {
+        for to in tos {
+            for (a, b, why) in NEVER {
+                if from.first().map(String::as_str) == Some(*a)
+                    && to.first().map(String::as_str) == Some(*b)
+                {
+                    broken.push(format!("{} -> {}: {why}", from.join("/"), to.join("/")));
+                }
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "imports that must not be:\n  {}",
+        broken.join("\n  ")
+    );
+}
+
 /// Vendor words and codes are read in one place: the adapters under `src/providers/`.
 /// Outside it, no code (tests aside) compares a vendor's error code, looks for words in a
 /// failure's message, or reads a reply's body; the rest of the program matches on the
