@@ -414,3 +414,50 @@ fn config_check_names_an_unknown_fallback_profile() {
     let out = env.run(&["config", "check"]);
     assert_eq!(support::code(&out), 0, "{}", support::stdout(&out));
 }
+
+/// Fallback follows the adapter's cause, never words: a 200 that no vendor shape reads
+/// as accepted or refused may describe a send that went out, so it is unknown (exit 6)
+/// and the next profile is never asked, whatever its words say of a sender or a balance.
+#[test]
+fn a_2xx_the_adapter_cannot_read_never_falls_back() {
+    for body in [
+        r#"{"message":"Message queued on sender ACME"}"#,
+        r#"{"message":"Sent successfully, balance remaining 12.50"}"#,
+    ] {
+        let a = FaultServer::start(Fault::Reply(Reply::json(200, body)));
+        let b = MockServer::start();
+        let second = smscx_ok(&b);
+        let env = chain_env(&a.url(), &b.base_url(), "");
+        let out = env.run(&["send", "--to", TO, "-o", "json"]);
+        assert_eq!(support::code(&out), 6, "{body}: {}", support::stderr(&out));
+        let v = support::json(&out);
+        assert_eq!(v["outcome"], "unknown", "{body}: {v}");
+        assert_eq!(v["tried"], serde_json::json!([]), "{body}: {v}");
+        second.assert_hits(0);
+    }
+}
+
+/// A 2xx in the vendor's documented error shape with a cause another vendor may not
+/// share (ShoutOUT's 1007 "invalid source": the sender ID) still falls back.
+#[test]
+fn a_documented_sender_refusal_in_a_2xx_falls_back() {
+    let shoutout = fixture("shoutout");
+    let a = FaultServer::start(Fault::Reply(Reply::json(
+        200,
+        r#"{"referenceId":"x","messageResult":{"status":"1007","description":"invalid source"}}"#,
+    )));
+    let b = MockServer::start();
+    let second = smscx_ok(&b);
+    let env = Env::new();
+    env.config(&format!(
+        "default_profile = \"a\"\n[profiles.a]\n{}fallback = [\"b\"]\n[profiles.b]\n{}",
+        (shoutout.profile)(&a.url()),
+        (fixture("smscx").profile)(&b.base_url()),
+    ));
+    let out = env.run(&["send", "--to", TO, "-o", "json"]);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    let v = support::json(&out);
+    assert_eq!(v["profile"], "b", "{v}");
+    assert_eq!(v["tried"][0]["error"]["kind"], "sender_refused", "{v}");
+    second.assert_hits(1);
+}
