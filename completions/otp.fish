@@ -102,6 +102,9 @@ complete -c otp -n "__fish_otp_using_subcommand send" -l to -d 'Recipient in E.1
 complete -c otp -n "__fish_otp_using_subcommand send" -l sender -d 'Sender ID / mask / alias' -r
 complete -c otp -n "__fish_otp_using_subcommand send" -l message -d 'Message template with {{code}} once; {{minutes}} is the TTL in minutes' -r
 complete -c otp -n "__fish_otp_using_subcommand send" -l lang -d 'Use the profile\'s templates.TAG instead of message' -r
+complete -c otp -n "__fish_otp_using_subcommand send" -l channel -d 'sms, whatsapp or voice [default: sms]' -r -f -a "sms\t''
+whatsapp\t''
+voice\t''"
 complete -c otp -n "__fish_otp_using_subcommand send" -l length -d 'PIN length [default: 6]' -r
 complete -c otp -n "__fish_otp_using_subcommand send" -l ttl -d 'Validity, e.g. 5m [default: 5m; at most 10m unless the profile raises max_ttl]' -r
 complete -c otp -n "__fish_otp_using_subcommand send" -l attempts -d 'Wrong tries allowed [default: 3]' -r
@@ -130,9 +133,6 @@ msg91\t'MSG91 OTP'
 infobip\t'Infobip 2FA'
 sinch\t'Sinch Verification'
 telesign\t'Telesign SMS Verify'"
-complete -c otp -n "__fish_otp_using_subcommand send" -l channel -d 'sms, whatsapp or voice [default: sms]' -r -f -a "sms\t''
-whatsapp\t''
-voice\t''"
 complete -c otp -n "__fish_otp_using_subcommand send" -l pin-type -d 'numeric, alphanumeric or letters [default: numeric]' -r -f -a "numeric\t''
 alphanumeric\t''
 letters\t''"

@@ -1,10 +1,15 @@
 //! The command line, and only that: clap definitions from which `--help`, the
-//! completions and the man page all come. Values that can be wrong (numbers, durations,
-//! phone numbers) are kept as text here and checked by the app, so a bad value is
-//! reported in the tool's own format (text or JSON) with exit 2.
+//! completions and the man page all come. Values of a fixed form (output format,
+//! channel, `--retries`, `--param`) are typed here by value parsers whose refusals are
+//! in the tool's words; the app reports them in its own format (text or JSON), exit 2.
+//! Values that are also profile keys (length, TTL, attempts, PIN type) and the phone
+//! number stay text: config checks a profile key the same way whether it came from a
+//! flag, an `OTP_*` variable or the file, so it has one parser.
 
 use clap::builder::{PossibleValue, TypedValueParser};
-use clap::{Args, Parser, Subcommand, ValueHint};
+use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
+
+pub use crate::message::Channel;
 use std::ffi::OsStr;
 use std::path::PathBuf;
 
@@ -80,10 +85,10 @@ pub struct Global {
         env = "OTP_OUTPUT",
         global = true,
         value_name = "FORMAT",
-        value_parser = Offer::new(["text", "json"]),
+        value_parser = OneOf::<OutputFormat>::new("--output"),
         hide_possible_values = true
     )]
-    pub output: Option<String>,
+    pub output: Option<OutputFormat>,
 
     /// Short for --output json
     #[arg(help_heading = "Global options", long, global = true)]
@@ -172,8 +177,8 @@ pub struct SendArgs {
     pub lang: Option<String>,
 
     /// sms, whatsapp or voice [default: sms]
-    #[arg(long, value_name = "CHANNEL", value_parser = Offer::new([]), hide_possible_values = true)]
-    pub channel: Option<String>,
+    #[arg(long, value_name = "CHANNEL", value_parser = OneOf::<Channel>::new("--channel"), hide_possible_values = true)]
+    pub channel: Option<Channel>,
 
     /// PIN length [default: 6]
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
@@ -208,8 +213,8 @@ pub struct SendArgs {
     pub callback_url: Option<String>,
 
     /// Vendor field passed through as is (repeatable); overrides what otp set
-    #[arg(long = "param", value_name = "KEY=VALUE")]
-    pub params: Vec<String>,
+    #[arg(long = "param", value_name = "KEY=VALUE", value_parser = parse_param)]
+    pub params: Vec<Param>,
 
     /// Print the exact request (secrets and PIN as ***); send nothing, write nothing. With
     /// a fallback chain, only the first profile's request is printed; every profile is checked
@@ -217,8 +222,8 @@ pub struct SendArgs {
     pub dry_run: bool,
 
     /// Retry failures where the request certainly did not leave [default: 0]
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
-    pub retries: Option<String>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = parse_retries)]
+    pub retries: Option<u32>,
 
     /// Ignore the per-number cooldown
     #[arg(long)]
@@ -277,6 +282,106 @@ pub enum ConfigCommand {
 /// one in the tool's own format, yet names the values completion scripts offer. The
 /// lists that belong to the registry (providers, channels) are filled in by the app,
 /// which sees it; see `with_values`.
+/// `-o/--output`: text for people, JSON for scripts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+/// One `--param KEY=VALUE`: a vendor field passed through.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Param {
+    pub key: String,
+    pub value: String,
+}
+
+/// The most `--retries` takes: each retry waits up to 2 s.
+pub const MAX_RETRIES: u32 = 10;
+
+/// A refusal of a value in the tool's words; `app` prints it in its own format.
+fn refused(message: String) -> clap::Error {
+    clap::Error::raw(clap::error::ErrorKind::ValueValidation, message)
+}
+
+fn parse_param(s: &str) -> Result<Param, String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok(Param {
+            key: k.trim().to_string(),
+            value: v.to_string(),
+        }),
+        _ => Err(format!("--param \"{s}\" is not KEY=VALUE")),
+    }
+}
+
+fn parse_retries(s: &str) -> Result<u32, String> {
+    s.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|n| *n <= MAX_RETRIES)
+        .ok_or_else(|| {
+            format!("--retries must be a whole number from 0 to {MAX_RETRIES}, not \"{s}\"")
+        })
+}
+
+/// One of a fixed set of values, case-insensitive: offered to completions, and refused
+/// in the tool's words ("--channel must be sms, whatsapp or voice, not \"pigeon\"").
+#[derive(Clone)]
+pub struct OneOf<T> {
+    flag: &'static str,
+    _values: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> OneOf<T> {
+    pub fn new(flag: &'static str) -> OneOf<T> {
+        OneOf {
+            flag,
+            _values: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<T: ValueEnum + Clone + Send + Sync + 'static> TypedValueParser for OneOf<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<T, clap::Error> {
+        let s = value
+            .to_str()
+            .ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidUtf8).with_cmd(cmd))?;
+        T::from_str(s.trim(), true).map_err(|_| {
+            let names: Vec<String> = T::value_variants()
+                .iter()
+                .filter_map(|v| v.to_possible_value())
+                .map(|p| p.get_name().to_string())
+                .collect();
+            let list = match names.split_last() {
+                Some((last, rest)) if !rest.is_empty() => {
+                    format!("{} or {last}", rest.join(", "))
+                }
+                _ => names.join(""),
+            };
+            refused(format!(
+                "{} must be {list}, not \"{}\"",
+                self.flag,
+                crate::redact::strip_controls(s)
+            ))
+        })
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            T::value_variants()
+                .iter()
+                .filter_map(|v| v.to_possible_value()),
+        ))
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Offer(Vec<PossibleValue>);
 
@@ -318,5 +423,61 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    fn send(extra: &[&str]) -> Result<Cli, clap::Error> {
+        let mut argv = vec!["otp", "send", "--to", "+15551234567"];
+        argv.extend_from_slice(extra);
+        Cli::try_parse_from(argv)
+    }
+
+    #[test]
+    fn fixed_form_values_are_typed_and_refused_in_the_tool_s_words() {
+        let Command::Send(a) = send(&[
+            "--retries",
+            "2",
+            "--param",
+            "a=b=c",
+            "--channel",
+            "WhatsApp",
+        ])
+        .unwrap()
+        .command
+        else {
+            panic!("send");
+        };
+        assert_eq!(a.retries, Some(2));
+        assert_eq!(a.channel, Some(Channel::Whatsapp));
+        let kv = Param {
+            key: "a".into(),
+            value: "b=c".into(),
+        };
+        assert_eq!(a.params, vec![kv]);
+        for (args, words) in [
+            (
+                &["--retries", "11"][..],
+                "--retries must be a whole number from 0 to 10",
+            ),
+            (&["--param", "=x"], "--param \"=x\" is not KEY=VALUE"),
+            (
+                &["--channel", "pigeon"],
+                "--channel must be sms, whatsapp or voice, not \"pigeon\"",
+            ),
+            (
+                &["-o", "yaml"],
+                "--output must be text or json, not \"yaml\"",
+            ),
+        ] {
+            let e = send(args).unwrap_err();
+            assert_eq!(
+                e.kind(),
+                clap::error::ErrorKind::ValueValidation,
+                "{args:?}"
+            );
+            let said = std::error::Error::source(&e)
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| e.render().to_string());
+            assert!(said.contains(words), "{args:?}: {said}");
+        }
     }
 }

@@ -8,6 +8,25 @@ use std::str::FromStr;
 use rand::rngs::OsRng;
 use rand::{Rng, RngCore, TryRngCore};
 
+/// How the OTP reaches the phone (`--channel`). A vendor declares which it offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Sms,
+    Whatsapp,
+    Voice,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Sms => "sms",
+            Channel::Whatsapp => "whatsapp",
+            Channel::Voice => "voice",
+        }
+    }
+}
+
 /// Every spelling of the PIN slot. Vendors document their own placeholder, so a
 /// template copied from a vendor's console must keep working unchanged.
 const CODE_PLACEHOLDERS: [&str; 4] = ["{{code}}", "%s", "{{pin}}", "{{otp}}"];

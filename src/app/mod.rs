@@ -38,13 +38,6 @@ pub fn command() -> clap::Command {
             names.push(PossibleValue::new(*a).help(format!("{} (alias of {})", i.name, i.id)));
         }
     }
-    let mut channels: Vec<&'static str> = Vec::new();
-    for c in providers::REGISTRY.iter().flat_map(|i| i.channels) {
-        if !channels.contains(&c.as_str()) {
-            channels.push(c.as_str());
-        }
-    }
-    let channels = channels.into_iter().map(PossibleValue::new).collect();
     let pin_types = crate::message::PinType::ALL
         .iter()
         .map(|t| PossibleValue::new(t.as_str()))
@@ -53,7 +46,6 @@ pub fn command() -> clap::Command {
     Cli::command()
         .mut_subcommand("send", |s| {
             s.mut_arg("provider", |a| a.value_parser(names.clone()))
-                .mut_arg("channel", |a| a.value_parser(Offer::with_values(channels)))
                 .mut_arg("pin_type", |a| {
                     a.value_parser(Offer::with_values(pin_types))
                 })
@@ -120,6 +112,38 @@ pub fn command_line_error(mut e: clap::Error, args: &[std::ffi::OsString]) -> u8
             let mut rep = output::Report::new(crate::error::Outcome::NotSent);
             return out.failure(Some(&mut rep), &f);
         }
+        // A value the command line's parsers refused (an output format, a channel,
+        // `--retries`, `--param`): a bad value, in the tool's own format, exit 2.
+        ErrorKind::ValueValidation => {
+            let said = match std::error::Error::source(&e) {
+                Some(inner) => inner.to_string(),
+                None => e
+                    .render()
+                    .to_string()
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .trim_start_matches("error:")
+                    .trim()
+                    .to_string(),
+            };
+            let f = Failure::usage(crate::redact::sanitize_lines(&from_env(said, args)))
+                .hint("run `otp help` for the values each option takes");
+            let json = json_requested(args);
+            let out = Printer::new(
+                if json { Format::Json } else { Format::Text },
+                false,
+                false,
+                true,
+            );
+            let verify = args.iter().skip(1).any(|a| a == "verify");
+            let mut rep = output::Report::new(crate::error::Outcome::NotSent);
+            return if verify {
+                out.verify_failure(&mut rep, &f)
+            } else {
+                out.failure(Some(&mut rep), &f)
+            };
+        }
         ErrorKind::UnknownArgument => {
             let arg = match e.get(ContextKind::InvalidArg) {
                 Some(ContextValue::String(s)) => s.split('=').next().unwrap_or("").to_string(),
@@ -165,6 +189,21 @@ pub fn command_line_error(mut e: clap::Error, args: &[std::ffi::OsString]) -> u8
     print_clap(&e);
     usage_document(&e, args);
     u8::try_from(e.exit_code()).unwrap_or(2)
+}
+
+/// A refusal that names a global option given by its environment variable instead
+/// (`OTP_OUTPUT=yaml`) names the variable: the flag is not on the line.
+fn from_env(said: String, args: &[std::ffi::OsString]) -> String {
+    let on_line = |long: &str, short: &str| {
+        args.iter()
+            .skip(1)
+            .filter_map(|a| a.to_str())
+            .any(|a| a == long || a.starts_with(&format!("{long}=")) || a.starts_with(short))
+    };
+    match said.strip_prefix("--output ") {
+        Some(rest) if !on_line("--output", "-o") => format!("OTP_OUTPUT {rest}"),
+        _ => said,
+    }
 }
 
 /// A malformed command line (a missing required option, an unknown flag or command, a
@@ -326,19 +365,14 @@ fn finish(out: &Printer, id: Option<&str>, r: Result<u8, Failure>) -> u8 {
 }
 
 fn output_format(g: &Global) -> Result<Format, Failure> {
-    match g.output.as_deref().map(|s| s.trim().to_ascii_lowercase()) {
-        _ if g.json && g.output.as_deref().is_some_and(|o| o.trim() != "json") => Err(
-            Failure::usage("--json and --output text contradict each other; give one"),
-        ),
+    use crate::cli::OutputFormat;
+    match g.output {
+        Some(OutputFormat::Text) if g.json => Err(Failure::usage(
+            "--json and --output text contradict each other; give one",
+        )),
         _ if g.json => Ok(Format::Json),
-        None => Ok(Format::Text),
-        Some(s) if s == "text" => Ok(Format::Text),
-        Some(s) if s == "json" => Ok(Format::Json),
-        Some(s) => Err(Failure::usage(format!(
-            "{} must be text or json, not \"{}\"",
-            source(g, "output"),
-            crate::redact::vendor_text(&s)
-        ))),
+        None | Some(OutputFormat::Text) => Ok(Format::Text),
+        Some(OutputFormat::Json) => Ok(Format::Json),
     }
 }
 

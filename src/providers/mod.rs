@@ -89,32 +89,7 @@ pub fn ids() -> Vec<&'static str> {
     REGISTRY.iter().map(|i| i.id).collect()
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Channel {
-    Sms,
-    Whatsapp,
-    Voice,
-}
-
-impl Channel {
-    pub fn parse(s: &str) -> Option<Channel> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "sms" => Some(Channel::Sms),
-            "whatsapp" => Some(Channel::Whatsapp),
-            "voice" => Some(Channel::Voice),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Sms => "sms",
-            Channel::Whatsapp => "whatsapp",
-            Channel::Voice => "voice",
-        }
-    }
-}
+pub use crate::message::Channel;
 
 /// Who makes the PIN.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
