@@ -69,14 +69,21 @@ pub(super) fn list_providers(out: &Printer, name: Option<&str>) -> Result<u8, Fa
                     .collect(),
             ));
         } else {
+            // The first column is as wide as the longest name (africastalking).
+            let w = providers::REGISTRY
+                .iter()
+                .flat_map(|i| std::iter::once(i.id).chain(i.aliases.iter().copied()))
+                .map(str::len)
+                .max()
+                .unwrap_or(8);
             let mut lines = vec![format!(
-                "{:<10} {:<19} {:<9} {}",
+                "{:<w$} {:<19} {:<9} {}",
                 "PROVIDER", "CHANNELS", "VERIFY", "ABOUT"
             )];
             for i in providers::REGISTRY {
                 let ch: Vec<&str> = i.channels.iter().map(|c| c.as_str()).collect();
                 lines.push(format!(
-                    "{:<10} {:<19} {:<9} {}",
+                    "{:<w$} {:<19} {:<9} {}",
                     i.id,
                     ch.join(","),
                     i.verify.as_str(),
@@ -84,7 +91,7 @@ pub(super) fn list_providers(out: &Printer, name: Option<&str>) -> Result<u8, Fa
                 ));
                 // An alias is a name of the vendor above, not a vendor of its own.
                 for alias in i.aliases {
-                    lines.push(format!("{alias:<10} (alias of {})", i.id));
+                    lines.push(format!("{alias:<w$} (alias of {})", i.id));
                 }
             }
             lines.push(String::new());
