@@ -870,7 +870,7 @@ _otp() {
             return 0
             ;;
         otp__subcmd__send)
-            opts="-c -p -o -v -q -h --to --sender --message --lang --channel --length --ttl --attempts --pin --app-hash --webotp-domain --callback-url --param --dry-run --retries --force --fallback --provider --pin-type --config --profile --output --json --verbose --quiet --timeout --no-color --help"
+            opts="-c -p -o -v -q -h --to --sender --message --lang --channel --length --pin-type --ttl --attempts --pin --app-hash --webotp-domain --callback-url --param --dry-run --retries --force --fallback --provider --config --profile --output --json --verbose --quiet --timeout --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -901,6 +901,10 @@ _otp() {
                     ;;
                 --length)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pin-type)
+                    COMPREPLY=($(compgen -W "numeric alphanumeric letters" -- "${cur}"))
                     return 0
                     ;;
                 --ttl)
@@ -941,10 +945,6 @@ _otp() {
                     ;;
                 --provider)
                     COMPREPLY=($(compgen -W "console termii smscx cinnox aws sns africastalking shoutout zender androidapi twilio vonage plivo prelude msg91 infobip sinch telesign" -- "${cur}"))
-                    return 0
-                    ;;
-                --pin-type)
-                    COMPREPLY=($(compgen -W "numeric alphanumeric letters" -- "${cur}"))
                     return 0
                     ;;
                 --config)

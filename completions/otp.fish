@@ -106,6 +106,9 @@ complete -c otp -n "__fish_otp_using_subcommand send" -l channel -d 'sms, whatsa
 whatsapp\t''
 voice\t''"
 complete -c otp -n "__fish_otp_using_subcommand send" -l length -d 'PIN length [default: 6]' -r
+complete -c otp -n "__fish_otp_using_subcommand send" -l pin-type -d 'numeric, alphanumeric or letters [default: numeric]' -r -f -a "numeric\t''
+alphanumeric\t''
+letters\t''"
 complete -c otp -n "__fish_otp_using_subcommand send" -l ttl -d 'Validity, e.g. 5m [default: 5m; at most 10m unless the profile raises max_ttl]' -r
 complete -c otp -n "__fish_otp_using_subcommand send" -l attempts -d 'Wrong tries allowed [default: 3]' -r
 complete -c otp -n "__fish_otp_using_subcommand send" -l pin -d 'Use this PIN instead of a generated one, where otp makes the PIN (`otp providers NAME` says)' -r
@@ -133,9 +136,6 @@ msg91\t'MSG91 OTP'
 infobip\t'Infobip 2FA'
 sinch\t'Sinch Verification'
 telesign\t'Telesign SMS Verify'"
-complete -c otp -n "__fish_otp_using_subcommand send" -l pin-type -d 'numeric, alphanumeric or letters [default: numeric]' -r -f -a "numeric\t''
-alphanumeric\t''
-letters\t''"
 complete -c otp -n "__fish_otp_using_subcommand send" -s c -l config -d 'Config file [default: <user config dir>/otp/config.toml]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand send" -s p -l profile -d 'Profile [default: the file\'s default_profile, else its only profile]' -r -f -a "(__fish_otp_profiles)"
 complete -c otp -n "__fish_otp_using_subcommand send" -s o -l output -d 'Output format: text or json' -r -f -a "text\t''

@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 pub use crate::message::Channel;
 use std::ffi::OsStr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 pub const EXIT_CODES: &str = "\
 Exit codes:
@@ -109,9 +110,10 @@ pub struct Global {
         env = "OTP_TIMEOUT",
         global = true,
         value_name = "DURATION",
-        value_hint = ValueHint::Other
+        value_hint = ValueHint::Other,
+        value_parser = parse_timeout
     )]
-    pub timeout: Option<String>,
+    pub timeout: Option<Given<Duration>>,
 
     /// Which of the values above came from their environment variable rather than a
     /// flag, so an error names `OTP_TIMEOUT`, not `--timeout`. Filled by `main`.
@@ -181,20 +183,20 @@ pub struct SendArgs {
     pub channel: Option<Channel>,
 
     /// PIN length [default: 6]
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
-    pub length: Option<String>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = parse_length)]
+    pub length: Option<Given<u32>>,
 
     /// numeric, alphanumeric or letters [default: numeric]
-    #[arg(long, value_name = "TYPE", value_parser = Offer::new([]), hide_possible_values = true)]
-    pub pin_type: Option<String>,
+    #[arg(long, value_name = "TYPE", value_parser = OneOf::<crate::message::PinType>::new("--pin-type"), hide_possible_values = true)]
+    pub pin_type: Option<crate::message::PinType>,
 
     /// Validity, e.g. 5m [default: 5m; at most 10m unless the profile raises max_ttl]
-    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
-    pub ttl: Option<String>,
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true, value_parser = parse_ttl)]
+    pub ttl: Option<Given<Duration>>,
 
     /// Wrong tries allowed [default: 3]
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
-    pub attempts: Option<String>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = parse_attempts)]
+    pub attempts: Option<Given<u32>>,
 
     /// Use this PIN instead of a generated one, where otp makes the PIN (`otp providers NAME` says)
     #[arg(long, value_name = "CODE")]
@@ -323,6 +325,79 @@ fn parse_retries(s: &str) -> Result<u32, String> {
             format!("--retries must be a whole number from 0 to {MAX_RETRIES}, not \"{s}\"")
         })
 }
+
+/// A value parsed at the command line that keeps the text as given: a flag such as
+/// `--ttl` is one source of a profile key, which config reads as it reads the file and
+/// the environment, and the text is what a refusal echoes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Given<T> {
+    pub text: String,
+    pub value: T,
+}
+
+fn given<T>(s: &str, value: T) -> Given<T> {
+    Given {
+        text: s.trim().to_string(),
+        value,
+    }
+}
+
+fn count(flag: &str, s: &str) -> Result<Given<u32>, String> {
+    s.trim()
+        .parse::<u32>()
+        .map(|n| given(s, n))
+        .map_err(|_| format!("{flag} must be a whole number, not \"{}\"", s.trim()))
+}
+
+fn parse_length(s: &str) -> Result<Given<u32>, String> {
+    count("--length", s)
+}
+
+fn parse_attempts(s: &str) -> Result<Given<u32>, String> {
+    count("--attempts", s)
+}
+
+fn parse_ttl(s: &str) -> Result<Given<Duration>, String> {
+    parse_duration(s)
+        .map(|d| given(s, d))
+        .map_err(|e| format!("--ttl: {e}"))
+}
+
+fn parse_timeout(s: &str) -> Result<Given<Duration>, String> {
+    parse_duration(s)
+        .map(|d| given(s, d))
+        .map_err(|e| format!("--timeout: {e}"))
+}
+
+/// `90s`, `5m`, `1m30s` (humantime); a bare number is refused so "5" is never read as 5 s.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err("empty duration; write it like 90s, 5m or 1m30s".into());
+    }
+    if t.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!("\"{t}\" has no unit; write it like {t}s or {t}m"));
+    }
+    let d = humantime::parse_duration(t).map_err(|e| match e {
+        humantime::DurationError::UnknownUnit { unit, .. } => format!(
+            "\"{t}\" has the unit \"{unit}\", which is not one otp takes; use s, m, h or d, e.g. 90s, 5m or 1h"
+        ),
+        _ => format!(
+            "\"{t}\" is not a duration: write a whole number and a unit (s, m, h or d), e.g. 90s, 5m or 1m30s"
+        ),
+    })?;
+    // Past this, "now + d" leaves what dates can be written in (year 9999) or what the
+    // clock can add; no TTL, cooldown or timeout means that much (the README).
+    if d > MAX_DURATION {
+        return Err(format!(
+            "\"{t}\" is longer than the 100 years a duration may be"
+        ));
+    }
+    Ok(d)
+}
+
+/// The longest duration taken anywhere: 100 years as humantime counts them (365.25 days).
+pub const MAX_DURATION: Duration = Duration::from_secs(100 * 31_557_600);
 
 /// One of a fixed set of values, case-insensitive: offered to completions, and refused
 /// in the tool's words ("--channel must be sms, whatsapp or voice, not \"pigeon\"").

@@ -271,7 +271,7 @@ pub fn segments(text: &str) -> Segments {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum PinType {
     Numeric,
     Alphanumeric,

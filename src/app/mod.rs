@@ -38,17 +38,10 @@ pub fn command() -> clap::Command {
             names.push(PossibleValue::new(*a).help(format!("{} (alias of {})", i.name, i.id)));
         }
     }
-    let pin_types = crate::message::PinType::ALL
-        .iter()
-        .map(|t| PossibleValue::new(t.as_str()))
-        .collect();
     let names = Offer::with_values(names);
     Cli::command()
         .mut_subcommand("send", |s| {
             s.mut_arg("provider", |a| a.value_parser(names.clone()))
-                .mut_arg("pin_type", |a| {
-                    a.value_parser(Offer::with_values(pin_types))
-                })
         })
         .mut_subcommand("providers", |s| {
             s.mut_arg("name", |a| a.value_parser(names.clone()))
@@ -200,10 +193,17 @@ fn from_env(said: String, args: &[std::ffi::OsString]) -> String {
             .filter_map(|a| a.to_str())
             .any(|a| a == long || a.starts_with(&format!("{long}=")) || a.starts_with(short))
     };
-    match said.strip_prefix("--output ") {
-        Some(rest) if !on_line("--output", "-o") => format!("OTP_OUTPUT {rest}"),
-        _ => said,
+    for (flag, short, var) in [
+        ("--output", "-o", "OTP_OUTPUT"),
+        ("--timeout", "--timeout", "OTP_TIMEOUT"),
+    ] {
+        if let Some(rest) = said.strip_prefix(flag) {
+            if !on_line(flag, short) {
+                return format!("{var}{rest}");
+            }
+        }
     }
+    said
 }
 
 /// A malformed command line (a missing required option, an unknown flag or command, a
@@ -411,16 +411,15 @@ pub(super) fn timeout(g: &Global) -> Result<Duration, Failure> {
         None => Ok(http::DEFAULT_TIMEOUT),
         Some(t) => {
             let name = source(g, "timeout");
-            let d = config::parse_duration(t).map_err(|e| {
-                Failure::usage(format!("{name}: {}", crate::redact::vendor_text(&e)))
-            })?;
+            // Parsed by the command line; here only its limits.
+            let d = t.value;
             if d.is_zero() {
                 return Err(Failure::usage(format!("{name} must be more than 0s")));
             }
             if d > MAX_TIMEOUT {
                 return Err(Failure::usage(format!(
                     "{name} {} is longer than otp waits for one request ({})",
-                    crate::redact::vendor_text(t.trim()),
+                    crate::redact::vendor_text(&t.text),
                     humantime::format_duration(MAX_TIMEOUT)
                 ))
                 .hint("give a timeout such as 30s or 5m"));

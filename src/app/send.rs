@@ -428,20 +428,22 @@ fn template(
     Ok((t, langs))
 }
 
+/// The send's flags that are profile keys, as given: config lays them over the
+/// profile and the environment and reads them as it reads those (the command line
+/// already refused a malformed one).
 fn send_flags(a: &SendArgs) -> Vec<(&'static str, String)> {
-    let mut flags = Vec::new();
-    let mut add = |k: &'static str, v: &Option<String>| {
-        if let Some(v) = v {
-            flags.push((k, v.clone()));
-        }
-    };
-    add("provider", &a.provider);
-    add("sender", &a.sender);
-    add("length", &a.length);
-    add("pin_type", &a.pin_type);
-    add("ttl", &a.ttl);
-    add("attempts", &a.attempts);
-    flags
+    let text = |g: &Option<crate::cli::Given<_>>| g.as_ref().map(|g| g.text.clone());
+    [
+        ("provider", a.provider.clone()),
+        ("sender", a.sender.clone()),
+        ("length", a.length.as_ref().map(|g| g.text.clone())),
+        ("pin_type", a.pin_type.map(|t| t.as_str().to_string())),
+        ("ttl", text(&a.ttl)),
+        ("attempts", a.attempts.as_ref().map(|g| g.text.clone())),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k, v)))
+    .collect()
 }
 
 /// `otp send` as a pipeline of values this function owns: options, then profile and

@@ -1344,35 +1344,11 @@ pub fn misplaced_top_key(key: &str, label: &str) -> Option<Failure> {
     })
 }
 
-/// `90s`, `5m`, `1m30s` (humantime); a bare number is refused so "5" is never read as 5 s.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let t = s.trim();
-    if t.is_empty() {
-        return Err("empty duration; write it like 90s, 5m or 1m30s".into());
-    }
-    if t.chars().all(|c| c.is_ascii_digit()) {
-        return Err(format!("\"{t}\" has no unit; write it like {t}s or {t}m"));
-    }
-    let d = humantime::parse_duration(t).map_err(|e| match e {
-        humantime::DurationError::UnknownUnit { unit, .. } => format!(
-            "\"{t}\" has the unit \"{unit}\", which is not one otp takes; use s, m, h or d, e.g. 90s, 5m or 1h"
-        ),
-        _ => format!(
-            "\"{t}\" is not a duration: write a whole number and a unit (s, m, h or d), e.g. 90s, 5m or 1m30s"
-        ),
-    })?;
-    // Past this, "now + d" leaves what dates can be written in (year 9999) or what the
-    // clock can add; no TTL, cooldown or timeout means that much (the README).
-    if d > MAX_DURATION {
-        return Err(format!(
-            "\"{t}\" is longer than the 100 years a duration may be"
-        ));
-    }
-    Ok(d)
-}
-
-/// The longest duration taken anywhere: 100 years as humantime counts them (365.25 days).
-pub const MAX_DURATION: Duration = Duration::from_secs(100 * 31_557_600);
+/// Durations are written one way wherever they come from (flag, variable, file): the
+/// command line's parser is the one home of the form.
+pub use crate::cli::parse_duration;
+#[cfg(test)]
+pub use crate::cli::MAX_DURATION;
 
 /// The README: https:// everywhere but loopback.
 pub fn check_base_url(url: &str) -> Result<(), String> {

@@ -36,7 +36,15 @@ fn a_ttl_of_9000_years_is_refused_before_sending() {
 #[test]
 fn a_max_ttl_of_100000_years_is_refused_as_configuration() {
     let env = console("max_ttl = \"100000years\"\n");
-    refused(&env.run(&["send", "--to", TO, "--ttl", "9000years"]), 3);
+    refused(&env.run(&["send", "--to", TO, "--ttl", "90years"]), 3);
+    // A flag past the 100-year cap is itself a bad value: the command line refuses it.
+    let out = env.run(&["send", "--to", TO, "--ttl", "9000years"]);
+    refused(&out, 2);
+    assert!(
+        support::stderr(&out).contains("--ttl"),
+        "{}",
+        support::stderr(&out)
+    );
     refused(&env.run(&["send", "--to", TO]), 3);
     assert_eq!(support::code(&env.run(&["config", "check"])), 3);
 }
