@@ -95,15 +95,9 @@ pub fn command_line_error(mut e: clap::Error, args: &[std::ffi::OsString]) -> u8
                 crate::redact::vendor_text(&shown)
             ))
             .hint("give options and values as UTF-8 text");
-            let json = json_requested(args);
-            let out = Printer::new(
-                if json { Format::Json } else { Format::Text },
-                false,
-                false,
-                true,
-            );
-            let mut rep = output::Report::new(crate::error::Outcome::NotSent);
-            return out.failure(Some(&mut rep), &f);
+            output::error(&f, false);
+            command_line_document(&f, args);
+            return f.exit_code();
         }
         // A value the command line's parsers refused (an output format, a channel,
         // `--retries`, `--param`): a bad value, in the tool's own format, exit 2.
@@ -122,20 +116,9 @@ pub fn command_line_error(mut e: clap::Error, args: &[std::ffi::OsString]) -> u8
             };
             let f = Failure::usage(crate::redact::sanitize_lines(&from_env(said, args)))
                 .hint("run `otp help` for the values each option takes");
-            let json = json_requested(args);
-            let out = Printer::new(
-                if json { Format::Json } else { Format::Text },
-                false,
-                false,
-                true,
-            );
-            let verify = args.iter().skip(1).any(|a| a == "verify");
-            let mut rep = output::Report::new(crate::error::Outcome::NotSent);
-            return if verify {
-                out.verify_failure(&mut rep, &f)
-            } else {
-                out.failure(Some(&mut rep), &f)
-            };
+            output::error(&f, false);
+            command_line_document(&f, args);
+            return f.exit_code();
         }
         ErrorKind::UnknownArgument => {
             let arg = match e.get(ContextKind::InvalidArg) {
@@ -184,36 +167,36 @@ pub fn command_line_error(mut e: clap::Error, args: &[std::ffi::OsString]) -> u8
     u8::try_from(e.exit_code()).unwrap_or(2)
 }
 
-/// A refusal that names a global option given by its environment variable instead
-/// (`OTP_OUTPUT=yaml`) names the variable: the flag is not on the line.
+/// A refusal that names an option given by its environment variable instead
+/// (`OTP_OUTPUT=yaml`) names the variable: the flag is not on the line. The options and
+/// their variables come from the command line's definition.
 fn from_env(said: String, args: &[std::ffi::OsString]) -> String {
-    let on_line = |long: &str, short: &str| {
-        args.iter()
-            .skip(1)
-            .filter_map(|a| a.to_str())
-            .any(|a| a == long || a.starts_with(&format!("{long}=")) || a.starts_with(short))
-    };
-    for (flag, short, var) in [
-        ("--output", "-o", "OTP_OUTPUT"),
-        ("--timeout", "--timeout", "OTP_TIMEOUT"),
-    ] {
-        if let Some(rest) = said.strip_prefix(flag) {
-            if !on_line(flag, short) {
-                return format!("{var}{rest}");
-            }
+    let given: Vec<&str> = args.iter().skip(1).filter_map(|a| a.to_str()).collect();
+    for arg in command().get_arguments() {
+        let (Some(long), Some(var)) = (arg.get_long(), arg.get_env()) else {
+            continue;
+        };
+        let flag = format!("--{long}");
+        let Some(rest) = said.strip_prefix(flag.as_str()) else {
+            continue;
+        };
+        let short = arg.get_short().map(|c| format!("-{c}"));
+        let on_line = given.iter().any(|a| {
+            *a == flag
+                || a.starts_with(&format!("{flag}="))
+                || short.as_deref().is_some_and(|s| a.starts_with(s))
+        });
+        if !on_line {
+            return format!("{}{rest}", var.to_string_lossy());
         }
     }
     said
 }
 
-/// A malformed command line (a missing required option, an unknown flag or command, a
-/// bad value) when JSON was asked for anywhere on the line: besides clap's message on
-/// stderr, the one JSON document on stdout that scripts read, of kind `usage` (exit 2).
-/// A verify's document says `not_verified`, any other `not_sent`.
+/// A malformed command line (a missing required option, an unknown flag or command):
+/// clap's message is on stderr already; with JSON asked for anywhere on the line, the
+/// one document scripts read follows (kind `usage`, exit 2).
 fn usage_document(e: &clap::Error, args: &[std::ffi::OsString]) {
-    if !json_requested(args) {
-        return;
-    }
     // clap's first paragraph: "error: the following required arguments were not
     // provided:" and the options on the lines below it, as one line.
     let rendered = e.render().to_string();
@@ -230,26 +213,52 @@ fn usage_document(e: &clap::Error, args: &[std::ffi::OsString]) {
     } else {
         crate::redact::sanitize_lines(message)
     };
-    let verify = args
+    command_line_document(
+        &Failure::usage(message).hint("run `otp help` for the options"),
+        args,
+    );
+}
+
+/// The JSON document of a command line refused before any command ran, when JSON was
+/// asked for: shaped as the command's own would be (a verify's says `not_verified` and
+/// what is left; a send's, or a line whose command is unknown, is the send document;
+/// any other command's is `{ok, error}`).
+fn command_line_document(f: &Failure, args: &[std::ffi::OsString]) {
+    if !json_requested(args) {
+        return;
+    }
+    const COMMANDS: [&str; 9] = [
+        "send",
+        "verify",
+        "status",
+        "cancel",
+        "providers",
+        "config",
+        "completions",
+        "man",
+        "help",
+    ];
+    let command = args
         .iter()
         .skip(1)
         .filter_map(|a| a.to_str())
-        .any(|a| a == "verify");
-    let outcome = if verify {
-        crate::error::Outcome::NotVerified
-    } else {
-        crate::error::Outcome::NotSent
-    };
-    let f = Failure::usage(message).hint("run `otp help` for the options");
+        .find(|a| COMMANDS.contains(a));
     let out = Printer::new(Format::Json, false, false, true);
-    let mut rep = output::Report::new(outcome);
-    if verify {
-        // A verify document always says what is left (here: nothing known).
-        rep.attempts_left = Some(None);
+    let mut rep = output::Report::new(crate::error::Outcome::NotSent);
+    rep.fail(f);
+    match command {
+        Some("verify") => {
+            rep.outcome = crate::error::Outcome::NotVerified;
+            rep.attempts_left = Some(None);
+            rep.reason = Some(None);
+            out.json_value(&rep.to_json());
+        }
+        None | Some("send") => out.json_value(&rep.to_json()),
+        Some(_) => {
+            let error = rep.to_json()["error"].take();
+            out.json_value(&serde_json::json!({"ok": false, "error": error}));
+        }
     }
-    rep.fail(&f);
-    rep.outcome = outcome;
-    out.json_value(&rep.to_json());
 }
 
 /// clap's own message (help, version, a malformed command line), with what the user

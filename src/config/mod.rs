@@ -541,23 +541,31 @@ pub fn check_permissions(path: &Path) -> Result<(), Failure> {
 /// Warnings config found while reading (a file others can read), kept for the app to
 /// print: config itself never prints. Each is kept once, however many times the file
 /// is read in a run (routes, fallback).
-static WARNINGS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
-static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+static WARNINGS: std::sync::Mutex<Notes> = std::sync::Mutex::new(Notes {
+    said: Vec::new(),
+    pending: 0,
+});
+
+/// Every warning noted this run, in order; the last `pending` of them not yet taken.
+struct Notes {
+    said: Vec<String>,
+    pending: usize,
+}
 
 pub(crate) fn note(warning: String) {
-    let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
-    if !said.contains(&warning) {
-        said.push(warning.clone());
-        WARNINGS
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(warning);
+    let mut n = WARNINGS.lock().unwrap_or_else(|e| e.into_inner());
+    if !n.said.contains(&warning) {
+        n.said.push(warning);
+        n.pending += 1;
     }
 }
 
 /// The warnings config noted since the last call, oldest first, for the app to print.
 pub fn take_warnings() -> Vec<String> {
-    std::mem::take(&mut *WARNINGS.lock().unwrap_or_else(|e| e.into_inner()))
+    let mut n = WARNINGS.lock().unwrap_or_else(|e| e.into_inner());
+    let from = n.said.len() - n.pending;
+    n.pending = 0;
+    n.said[from..].to_vec()
 }
 
 /// One resolved profile: the provider's facts and every known key's value with its source.

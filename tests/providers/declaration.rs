@@ -215,6 +215,34 @@ fn a_malformed_command_line_with_json_asked_for_is_one_json_document() {
         .run(&["verify", "--id"]);
     let v = battery::assert_failure(&out, "verify --id", 2, "usage");
     assert_eq!(v["outcome"], "not_verified");
+    // A bad value for another command: that command's own document, `{ok, error}`.
+    let out = Env::new().run(&["status", "--id", "x", "--timeout", "abc", "-o", "json"]);
+    assert_eq!(support::code(&out), 2);
+    let v = support::json(&out);
+    assert_eq!(
+        (v["ok"].as_bool(), v["error"]["kind"].as_str()),
+        (Some(false), Some("usage")),
+        "{v}"
+    );
+    assert!(v.get("outcome").is_none(), "{v}");
+    assert!(
+        support::stderr(&out).contains("otp: error: --timeout"),
+        "{}",
+        support::stderr(&out)
+    );
+    // A bad value in a verify: a verify document.
+    let out = Env::new().run(&[
+        "verify",
+        "--id",
+        "x",
+        "--code",
+        "1",
+        "--timeout",
+        "abc",
+        "--json",
+    ]);
+    let v = battery::assert_failure(&out, "verify --timeout abc", 2, "usage");
+    assert_eq!(v["outcome"], "not_verified", "{v}");
     // Without JSON, clap's own message on stderr and nothing on stdout.
     let out = env.run(&["send", "--too", "x"]);
     assert_eq!(support::code(&out), 2);
