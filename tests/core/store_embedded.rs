@@ -93,10 +93,17 @@ fn a_file_size_limit_is_exit_5_with_a_message() {
     assert_eq!(support::json(&out)["error"]["kind"], "store");
 }
 
-/// Counted with `strace -c` where strace is installed (a note and a skip elsewhere).
+/// Counted with `strace -c` where strace is installed (a note and a skip elsewhere, but
+/// never under CI=true, where `.ci/run` installs it).
 fn fsyncs(env: &Env, args: &[&str]) -> Option<u64> {
     let probe = std::process::Command::new("strace").arg("-V").output();
     if !probe.is_ok_and(|o| o.status.success()) {
+        // `.ci/run` installs strace: under CI the count is never skipped.
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "strace is needed for the fsync count under CI=true"
+        );
         eprintln!("note: strace not found; skipping the fsync count");
         return None;
     }
